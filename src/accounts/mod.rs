@@ -1,0 +1,10 @@
+//! Accounts: sign-up, login, sessions; organizations, groups, roles; the permission check.
+
+pub mod api;
+pub mod model;
+pub mod permissions;
+pub mod validation;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod server;

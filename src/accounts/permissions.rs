@@ -1,0 +1,188 @@
+//! Who may do what. One table, one check, called by every server function.
+//!
+//! Roles come from the seed (admin, manager, editor, viewer). A user may hold several roles; the
+//! allowed actions are their union. Every check is also scoped to the user's own organization:
+//! a resource of another organization is reported as not found, so ids of other tenants leak nothing.
+
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Manager,
+    Editor,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Manager, Role::Editor, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Editor => "editor",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::Manager => "Manager",
+            Role::Editor => "Editor",
+            Role::Viewer => "Viewer",
+        }
+    }
+}
+
+/// Everything a signed-in user can ask to do. Later features add their actions here and to the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// See the dashboard and the organization's pages, products, orders and registrations.
+    ViewDashboard,
+    /// Create and edit pages and their content.
+    EditPages,
+    /// Publish, unpublish and delete pages.
+    PublishPages,
+    /// Create and edit products and upload their files.
+    EditProducts,
+    /// Export orders and registrations (personal data of buyers).
+    ExportData,
+    /// Refund orders and manage payouts.
+    ManagePayments,
+    /// Invite, remove and change the roles of team members.
+    ManageTeam,
+    /// Change plan and billing details.
+    ManageBilling,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::ViewDashboard,
+        Action::EditPages,
+        Action::PublishPages,
+        Action::EditProducts,
+        Action::ExportData,
+        Action::ManagePayments,
+        Action::ManageTeam,
+        Action::ManageBilling,
+    ];
+}
+
+/// The permission table. Managers run the business but not the account; editors build pages and
+/// products; viewers only look. Billing stays with admins (PRODUCT.md: "a helper must not see billing").
+pub fn role_allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::Admin => true,
+        Role::Manager => matches!(
+            action,
+            ViewDashboard | EditPages | PublishPages | EditProducts | ExportData | ManagePayments | ManageTeam
+        ),
+        Role::Editor => matches!(action, ViewDashboard | EditPages | EditProducts),
+        Role::Viewer => matches!(action, ViewDashboard),
+    }
+}
+
+/// True when any of the roles allows the action.
+pub fn roles_allow(roles: &[Role], action: Action) -> bool {
+    roles.iter().any(|r| role_allows(*r, action))
+}
+
+/// The acting user as the permission check sees them.
+pub trait Actor {
+    fn organization_id(&self) -> &str;
+    fn roles(&self) -> &[Role];
+}
+
+/// The one check. `resource_org` is the organization owning the resource acted on, when there is one.
+/// A resource of another organization is `NotFound` (not `Forbidden`) so its existence is not revealed.
+pub fn authorize(actor: &impl Actor, action: Action, resource_org: Option<&str>) -> Result<(), AppError> {
+    if let Some(org) = resource_org {
+        if org != actor.organization_id() {
+            return Err(AppError::not_found("We couldn't find that."));
+        }
+    }
+    if roles_allow(actor.roles(), action) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Your role doesn't allow this. Ask an admin of your organization."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    struct TestActor {
+        org: String,
+        roles: Vec<Role>,
+    }
+    impl Actor for TestActor {
+        fn organization_id(&self) -> &str {
+            &self.org
+        }
+        fn roles(&self) -> &[Role] {
+            &self.roles
+        }
+    }
+
+    #[test]
+    fn table() {
+        use Action::*;
+        // (role, action, allowed): every cell of the table, written out so a change is a visible diff.
+        let a = Role::Admin;
+        let m = Role::Manager;
+        let e = Role::Editor;
+        let v = Role::Viewer;
+        let expected: &[(Role, Action, bool)] = &[
+            (a, ViewDashboard, true), (a, EditPages, true), (a, PublishPages, true), (a, EditProducts, true),
+            (a, ExportData, true), (a, ManagePayments, true), (a, ManageTeam, true), (a, ManageBilling, true),
+            (m, ViewDashboard, true), (m, EditPages, true), (m, PublishPages, true), (m, EditProducts, true),
+            (m, ExportData, true), (m, ManagePayments, true), (m, ManageTeam, true), (m, ManageBilling, false),
+            (e, ViewDashboard, true), (e, EditPages, true), (e, PublishPages, false), (e, EditProducts, true),
+            (e, ExportData, false), (e, ManagePayments, false), (e, ManageTeam, false), (e, ManageBilling, false),
+            (v, ViewDashboard, true), (v, EditPages, false), (v, PublishPages, false), (v, EditProducts, false),
+            (v, ExportData, false), (v, ManagePayments, false), (v, ManageTeam, false), (v, ManageBilling, false),
+        ];
+        assert_eq!(expected.len(), Role::ALL.len() * Action::ALL.len(), "every cell is listed");
+        for (role, action, allowed) in expected {
+            assert_eq!(role_allows(*role, *action), *allowed, "{role:?} {action:?}");
+        }
+    }
+
+    #[test]
+    fn multiple_roles_are_a_union() {
+        assert!(!roles_allow(&[Role::Viewer], Action::EditPages));
+        assert!(roles_allow(&[Role::Viewer, Role::Editor], Action::EditPages));
+        assert!(!roles_allow(&[], Action::ViewDashboard));
+    }
+
+    #[test]
+    fn scoped_to_the_organization() {
+        let admin = TestActor { org: "org-a".into(), roles: vec![Role::Admin] };
+        assert!(authorize(&admin, Action::EditPages, Some("org-a")).is_ok());
+        let other = authorize(&admin, Action::EditPages, Some("org-b")).unwrap_err();
+        assert_eq!(other.kind, ErrorKind::NotFound);
+        let viewer = TestActor { org: "org-a".into(), roles: vec![Role::Viewer] };
+        assert_eq!(authorize(&viewer, Action::EditPages, Some("org-a")).unwrap_err().kind, ErrorKind::Forbidden);
+        // Another tenant's resource is not-found even for an action the role lacks: no existence oracle.
+        assert_eq!(authorize(&viewer, Action::EditPages, Some("org-b")).unwrap_err().kind, ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("owner"), None);
+    }
+}

@@ -1,0 +1,8 @@
+//! Server-only account logic: hashing, sessions, queries, the security log.
+
+pub mod names;
+pub mod passwords;
+pub mod security_log;
+pub mod service;
+pub mod sessions;
+pub mod store;

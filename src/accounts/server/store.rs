@@ -1,0 +1,224 @@
+//! Account queries. Every function runs the same Diesel code on SQLite and PostgreSQL.
+
+use crate::accounts::model::CurrentUser;
+use crate::accounts::permissions::Role;
+use crate::billing::plans::FREE_PLAN_NAME;
+use crate::server::db::schema::*;
+use crate::server::db::{Db, DbError};
+use crate::{db_conn, db_tx};
+use chrono::NaiveDateTime;
+use crate::server::db::prelude::*;
+
+/// Inserts a session row with `$conn` (either backend, inside or outside a transaction).
+macro_rules! insert_session {
+    ($conn:expr, $user_id:expr, $session:expr, $now:expr) => {
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(&$session.token_hash),
+                sessions::user_id.eq($user_id),
+                sessions::created_at.eq($now),
+                sessions::expires_at.eq($session.expires_at),
+                sessions::ip.eq($session.ip.as_ref()),
+                sessions::user_agent.eq($session.user_agent.as_ref()),
+            ))
+            .execute($conn)
+            .await
+    };
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Everything sign-up writes, prepared before the transaction so the slow hash is not inside it.
+pub struct NewAccount {
+    pub name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub organization_name: String,
+    pub group_name: String,
+}
+
+/// A session to store: the token's hash, never the token.
+pub struct NewSession {
+    pub token_hash: String,
+    pub expires_at: NaiveDateTime,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    #[error("an account with this email already exists")]
+    DuplicateEmail,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Creates the user, their organization and default group, the admin role, the Free subscription
+/// and a first session, all in one transaction.
+pub async fn create_account(
+    db: &Db,
+    account: &NewAccount,
+    session: &NewSession,
+    now: NaiveDateTime,
+) -> Result<String, CreateAccountError> {
+    let user_id = new_id();
+    let org_id = new_id();
+    let group_id = new_id();
+    // The transaction body is an `async move` block: give it references, keep the owned ids.
+    let (user_id_ref, org_id, group_id) = (user_id.as_str(), org_id.as_str(), group_id.as_str());
+    let result: Result<(), DbError> = db_tx!(db, conn => {
+        // The owner foreign key is deferred, so the organization can name its owner before the user row exists.
+        diesel::insert_into(organizations::table)
+            .values((
+                organizations::id.eq(org_id),
+                organizations::owner_id.eq(user_id_ref),
+                organizations::name.eq(&account.organization_name),
+                organizations::is_enterprise.eq(false),
+                organizations::created_at.eq(now),
+                organizations::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(groups::table)
+            .values((
+                groups::id.eq(group_id),
+                groups::organization_id.eq(org_id),
+                groups::name.eq(&account.group_name),
+                groups::created_at.eq(now),
+                groups::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq(user_id_ref),
+                users::organization_id.eq(org_id),
+                users::group_id.eq(group_id),
+                users::email.eq(&account.email),
+                users::name.eq(&account.name),
+                users::password_hash.eq(&account.password_hash),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        let admin_role: String = roles::table
+            .filter(roles::name.eq(Role::Admin.as_str()))
+            .select(roles::id)
+            .first(conn)
+            .await?;
+        diesel::insert_into(user_roles::table)
+            .values((user_roles::user_id.eq(user_id_ref), user_roles::role_id.eq(admin_role)))
+            .execute(conn)
+            .await?;
+        let free_plan: String = plans::table
+            .filter(plans::name.eq(FREE_PLAN_NAME))
+            .select(plans::id)
+            .first(conn)
+            .await?;
+        diesel::insert_into(subscriptions::table)
+            .values((
+                subscriptions::id.eq(new_id()),
+                subscriptions::user_id.eq(user_id_ref),
+                subscriptions::plan_id.eq(free_plan),
+                subscriptions::start_date.eq(now),
+                subscriptions::status.eq("free"),
+                subscriptions::created_at.eq(now),
+                subscriptions::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        insert_session!(conn, user_id_ref, session, now)?;
+        Ok::<(), DbError>(())
+    });
+    match result {
+        Ok(()) => Ok(user_id),
+        Err(e) if e.is_unique_violation() => Err(CreateAccountError::DuplicateEmail),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stores a new session for an existing user (login).
+pub async fn create_session(db: &Db, user_id: &str, session: &NewSession, now: NaiveDateTime) -> Result<(), DbError> {
+    db_conn!(db, conn => {
+        insert_session!(conn, user_id, session, now)?;
+        Ok(())
+    })
+}
+
+/// The user id and password hash for an email, if such a user exists.
+pub async fn find_credentials(db: &Db, email: &str) -> Result<Option<(String, String)>, DbError> {
+    db_conn!(db, conn => {
+        let row = users::table
+            .filter(users::email.eq(email))
+            .select((users::id, users::password_hash))
+            .first::<(String, String)>(conn)
+            .await
+            .optional()?;
+        Ok(row)
+    })
+}
+
+/// Ends a session (logout). Deleting an unknown session is not an error.
+pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
+    db_conn!(db, conn => {
+        diesel::delete(sessions::table.filter(sessions::id.eq(token_hash))).execute(conn).await?;
+        Ok(())
+    })
+}
+
+/// The signed-in user for a session token hash, if the session exists and has not expired.
+pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<CurrentUser>, DbError> {
+    db_conn!(db, conn => {
+        let row = sessions::table
+            .inner_join(users::table)
+            .inner_join(organizations::table.on(organizations::id.eq(users::organization_id)))
+            .inner_join(groups::table.on(groups::id.eq(users::group_id)))
+            .filter(sessions::id.eq(token_hash))
+            .filter(sessions::expires_at.gt(now))
+            .select((users::id, users::name, users::email, users::organization_id, organizations::name, groups::name))
+            .first::<(String, String, String, String, String, String)>(conn)
+            .await
+            .optional()?;
+        let Some((id, name, email, organization_id, organization_name, group_name)) = row else {
+            return Ok(None);
+        };
+        let role_names: Vec<String> = user_roles::table
+            .inner_join(roles::table)
+            .filter(user_roles::user_id.eq(&id))
+            .select(roles::name)
+            .load(conn)
+            .await?;
+        let mut roles: Vec<Role> = role_names.iter().filter_map(|r| Role::parse(r)).collect();
+        roles.sort();
+        let plan_name: Option<String> = subscriptions::table
+            .inner_join(plans::table)
+            .filter(subscriptions::user_id.eq(&id))
+            .filter(subscriptions::status.eq_any(["free", "active", "trialing", "past_due"]))
+            .order(subscriptions::created_at.desc())
+            .select(plans::name)
+            .first(conn)
+            .await
+            .optional()?;
+        Ok(Some(CurrentUser {
+            id,
+            name,
+            email,
+            organization_id,
+            organization_name,
+            group_name,
+            roles,
+            plan_name: plan_name.unwrap_or_else(|| FREE_PLAN_NAME.to_string()),
+        }))
+    })
+}
+
+/// Deletes sessions that have expired; run periodically so the table does not grow forever.
+pub async fn purge_expired_sessions(db: &Db, now: NaiveDateTime) -> Result<usize, DbError> {
+    db_conn!(db, conn => {
+        let n = diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn).await?;
+        Ok(n)
+    })
+}

@@ -1,0 +1,91 @@
+use crate::accounts::api;
+use crate::accounts::model::CurrentUser;
+use crate::ui::layout::Brand;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+/// The creator's home. The server redirects visitors without a session before rendering; the
+/// client-side redirect covers a session that ends while the app is open.
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let user = Resource::new(|| (), |_| api::get_current_user());
+    view! {
+        <Title text="Dashboard · Flashpage"/>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your dashboard…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! { <DashboardShell user/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login?next=/dashboard"/> }.into_any(),
+                    Err(e) => view! {
+                        <div class="container status-page" role="alert">
+                            <h1>"We couldn't load your dashboard"</h1>
+                            <p>{e.message}</p>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DashboardShell(user: CurrentUser) -> impl IntoView {
+    let logout = ServerAction::<api::Logout>::new();
+    let role = user.primary_role().map(|r| r.label()).unwrap_or("Member");
+    let first_name = user.name.split(' ').next().unwrap_or(&user.name).to_string();
+    view! {
+        <div class="app">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="app-header">
+                <div class="app-header-inner">
+                    <Brand/>
+                    <div class="org-badge" data-testid="org">
+                        <span class="org-name" data-testid="org-name">{user.organization_name.clone()}</span>
+                        <span class="role-pill" data-testid="role">{role}</span>
+                    </div>
+                    <div class="app-user">
+                        <span class="app-user-name">{user.name.clone()}</span>
+                        <ActionForm action=logout attr:class="logout-form">
+                            <button class="button button--ghost button--small" type="submit">"Log out"</button>
+                        </ActionForm>
+                    </div>
+                </div>
+            </header>
+            <div class="app-body">
+                <nav class="app-nav" aria-label="Dashboard">
+                    <a href="/dashboard" aria-current="page">"Overview"</a>
+                </nav>
+                <main id="main" class="app-main">
+                    <h1>"Welcome, " {first_name}</h1>
+                    <section class="panel-grid">
+                        <article class="panel">
+                            <h2>"Your organization"</h2>
+                            <dl class="facts">
+                                <dt>"Organization"</dt>
+                                <dd>{user.organization_name.clone()}</dd>
+                                <dt>"Team"</dt>
+                                <dd>{user.group_name.clone()}</dd>
+                                <dt>"Your role"</dt>
+                                <dd>{role}</dd>
+                                <dt>"Plan"</dt>
+                                <dd data-testid="plan">{user.plan_name.clone()}</dd>
+                            </dl>
+                            <p class="panel-note">
+                                "Names are generated for you on the " {user.plan_name.clone()}
+                                " plan. Enterprise organizations can choose their own."
+                            </p>
+                        </article>
+                        <article class="panel panel--empty">
+                            <h2>"No pages yet"</h2>
+                            <p>
+                                "Pages are what your visitors see: a countdown, a flash sale, an event registration or a limited-time offer, each at its own short link."
+                            </p>
+                            <p class="panel-note">"The page editor is the next thing we are building."</p>
+                        </article>
+                    </section>
+                </main>
+            </div>
+        </div>
+    }
+}

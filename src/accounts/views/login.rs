@@ -1,0 +1,38 @@
+use crate::accounts::api;
+use crate::accounts::validation::normalize_email;
+use crate::ui::form::{Field, FormAlert, FormErrors};
+use crate::ui::layout::AuthCard;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+fn email_check(v: &str) -> Option<String> {
+    normalize_email(v).err()
+}
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let action = ServerAction::<api::Login>::new();
+    let errors = FormErrors::new(Signal::derive(move || action.value().get().and_then(Result::err)));
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next")).unwrap_or_default();
+    let signed_out = move || query.with(|q| q.get("signed_out").is_some()) && action.value().get().is_none();
+    view! {
+        <Title text="Log in · Flashpage"/>
+        <AuthCard title="Welcome back" subtitle="Log in to manage your pages.">
+            <Show when=signed_out>
+                <div class="form-notice" role="status">"You have been logged out."</div>
+            </Show>
+            <FormAlert message=errors.summary()/>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="next" value=next/>
+                <Field label="Email" name="email" kind="email" autocomplete="email" server_error=errors.field("email") check=email_check/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" server_error=errors.field("password")/>
+                <button class="button button--block" type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </ActionForm>
+            <p class="auth-switch">"New to Flashpage? "<a href="/signup">"Create an account"</a></p>
+        </AuthCard>
+    }
+}

@@ -1,0 +1,45 @@
+use crate::accounts::api;
+use crate::accounts::validation::{check_password, normalize_email, normalize_name};
+use crate::ui::form::{Field, FormAlert, FormErrors};
+use crate::ui::layout::AuthCard;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn email_check(v: &str) -> Option<String> {
+    normalize_email(v).err()
+}
+fn name_check(v: &str) -> Option<String> {
+    normalize_name(v).err()
+}
+fn password_check(v: &str) -> Option<String> {
+    check_password(v, "", "").err()
+}
+
+#[component]
+pub fn Signup() -> impl IntoView {
+    let action = ServerAction::<api::Signup>::new();
+    let errors = FormErrors::new(Signal::derive(move || action.value().get().and_then(Result::err)));
+    view! {
+        <Title text="Create your account · Flashpage"/>
+        <AuthCard title="Create your account" subtitle="Start free. Your first pages can be live in minutes.">
+            <FormAlert message=errors.summary()/>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <Field label="Your name" name="name" autocomplete="name" server_error=errors.field("name") check=name_check/>
+                <Field label="Email" name="email" kind="email" autocomplete="email" server_error=errors.field("email") check=email_check/>
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint="At least 10 characters. A short phrase of unrelated words works well."
+                    server_error=errors.field("password")
+                    check=password_check
+                />
+                <button class="button button--block" type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
+                </button>
+            </ActionForm>
+            <p class="auth-switch">"Already have an account? "<a href="/login">"Log in"</a></p>
+        </AuthCard>
+    }
+}

@@ -1,0 +1,67 @@
+//! The document shell, the router, and the table of routes.
+
+use crate::accounts::views::{Dashboard, Login, Signup};
+use crate::ui::landing::Landing;
+use crate::ui::status::NotFound;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_csp(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#4f46e5"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Sends the page CSP carrying this render's nonce, which leptos also puts on its inline scripts.
+#[cfg(feature = "ssr")]
+fn set_page_csp(options: &LeptosOptions) {
+    use axum::http::{HeaderValue, header::CONTENT_SECURITY_POLICY};
+    let reload = (options.env == leptos::config::Env::DEV).then_some(options.reload_port);
+    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        let csp = crate::server::security_headers::page_csp(&nonce, reload);
+        if let Ok(value) = HeaderValue::from_str(&csp) {
+            res.insert_header(CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Marks the document once the wasm app has taken over; end-to-end tests wait for it.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/flashpage.css"/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=Landing/>
+                <Route path=path!("/signup") view=Signup/>
+                <Route path=path!("/login") view=Login/>
+                <Route path=path!("/dashboard") view=Dashboard/>
+            </Routes>
+        </Router>
+    }
+}

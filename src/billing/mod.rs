@@ -1,0 +1,3 @@
+//! Plans, subscriptions and plan limits.
+
+pub mod plans;

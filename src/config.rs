@@ -1,0 +1,129 @@
+//! Typed settings from the environment (and an optional `.env`), with defaults that make
+//! `cargo leptos watch` and a fresh clone just work. Every variable is documented in `.env.sample`.
+//!
+//! A wrong value stops start-up with one line naming the variable, never a panic trace.
+
+use crate::server::db::{DatabaseUrl, parse_database_url};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    /// Where people reach the app, e.g. `https://flashpage.example`. Decides the `Secure` cookie flag.
+    pub public_url: String,
+    pub db_max_connections: u32,
+    pub session_ttl_hours: i64,
+    /// Trust the left-most `X-Forwarded-For` address (set only behind a proxy you control).
+    pub trust_forwarded_for: bool,
+}
+
+/// A configuration problem, naming the variable so the fix is obvious.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {variable} {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn err(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { variable, problem: problem.into() }
+}
+
+impl Config {
+    /// Reads the process environment (after loading `.env` if present).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(err(".env", format!("could not be read: {e}"))),
+        }
+        Config::from_lookup(|name| std::env::var(name).ok(), "http://127.0.0.1:3000")
+    }
+
+    /// Builds the configuration from any variable source; `default_public_url` is used when
+    /// `PUBLIC_URL` is unset (the server passes its listening address).
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        default_public_url: &str,
+    ) -> Result<Config, ConfigError> {
+        let get = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(raw) => parse_database_url(&raw).map_err(|p| err("DATABASE_URL", p))?,
+            None => DatabaseUrl::Sqlite(data_dir.join("flashpage.db").to_string_lossy().into_owned()),
+        };
+        let public_url = get("PUBLIC_URL").unwrap_or_else(|| default_public_url.to_string());
+        let public_url = public_url.trim_end_matches('/').to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) || public_url.len() < 10 {
+            return Err(err("PUBLIC_URL", format!("must be an absolute http(s) URL like https://flashpage.example (got '{public_url}')")));
+        }
+        let db_max_connections = parse_number(get("DB_MAX_CONNECTIONS"), "DB_MAX_CONNECTIONS", 16, 1, 1000)? as u32;
+        let session_ttl_hours = parse_number(get("SESSION_TTL_HOURS"), "SESSION_TTL_HOURS", 24 * 30, 1, 24 * 365)?;
+        let trust_forwarded_for = match get("TRUST_FORWARDED_FOR").as_deref() {
+            None | Some("false") | Some("0") | Some("no") => false,
+            Some("true") | Some("1") | Some("yes") => true,
+            Some(other) => return Err(err("TRUST_FORWARDED_FOR", format!("must be true or false (got '{other}')"))),
+        };
+        Ok(Config { data_dir, database_url, public_url, db_max_connections, session_ttl_hours, trust_forwarded_for })
+    }
+
+    /// Cookies get the `Secure` flag when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse_number(raw: Option<String>, name: &'static str, default: i64, min: i64, max: i64) -> Result<i64, ConfigError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(err(name, format!("must be a whole number from {min} to {max} (got '{raw}')"))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned(), "http://127.0.0.1:3000")
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_data_dir() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, DatabaseUrl::Sqlite("./data/flashpage.db".into()));
+        assert!(!c.secure_cookies());
+        let c = config(&[("DATA_DIR", "/srv/fp")]).unwrap();
+        assert_eq!(c.database_url, DatabaseUrl::Sqlite("/srv/fp/flashpage.db".into()));
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x"),
+            ("PUBLIC_URL", "flashpage.example"),
+            ("DB_MAX_CONNECTIONS", "lots"),
+            ("DB_MAX_CONNECTIONS", "0"),
+            ("SESSION_TTL_HOURS", "-1"),
+            ("TRUST_FORWARDED_FOR", "maybe"),
+        ];
+        for (var, value) in cases {
+            let e = config(&[(var, value)]).unwrap_err();
+            assert_eq!(e.variable, var);
+            assert!(e.to_string().starts_with(&format!("configuration error: {var} ")), "{e}");
+        }
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let c = config(&[("PUBLIC_URL", "https://flashpage.example/")]).unwrap();
+        assert!(c.secure_cookies());
+        assert_eq!(c.public_url, "https://flashpage.example");
+    }
+}

@@ -1,0 +1,26 @@
+//! Flashpage: temporary pages (countdowns, flash sales, event registrations, limited-time offers)
+//! for creators, rendered on the server and hydrated in the browser.
+//!
+//! Modules are organised by domain (see `../shared/ARCHITECTURE.md`). Server-only code sits behind
+//! the `ssr` feature in modules named `server`; types and validation compile for both sides.
+
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod app;
+pub mod billing;
+pub mod error;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The browser entry point: hydrate the server-rendered document.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,219 @@
+//! The database handle: SQLite (embedded default) or PostgreSQL, chosen at run time by `DATABASE_URL`.
+//!
+//! Diesel's `MultiConnection` does not work through diesel-async, so the handle is an enum over two
+//! pools and domain code runs its query body through [`db_conn!`] / [`db_tx!`], which expand the
+//! same body once per backend so each arm sees a concrete connection type.
+//!
+//! SQLite allows one writer at a time, and a deferred transaction that reads and then writes can fail
+//! with `SQLITE_BUSY` without waiting. So on SQLite every write transaction first takes an in-process
+//! async lock: writers queue in Rust instead of failing in SQLite. (Busy-timeout still covers other
+//! processes, such as the `migrate` subcommand.)
+
+pub mod schema;
+mod migrate;
+mod url;
+
+pub use migrate::run_migrations;
+pub use url::{DatabaseUrl, parse_database_url};
+
+use diesel::SqliteConnection;
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::bb8::Pool as Bb8Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type PgConn = AsyncPgConnection;
+
+#[derive(Clone)]
+pub enum Pool {
+    Sqlite(Bb8Pool<SqliteConn>),
+    Pg(Bb8Pool<PgConn>),
+}
+
+/// A cloneable handle to the database. Cheap to clone; share it through the app state.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    /// Serialises SQLite write transactions (see the module docs). Unused on PostgreSQL.
+    pub sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Errors from the database layer. Domain code maps them into its own error type.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("could not get a database connection: {0}")]
+    Pool(String),
+    #[error("could not open the database: {0}")]
+    Connect(String),
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+}
+
+impl DbError {
+    /// True for a unique-constraint violation (on either backend).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+impl<E: std::error::Error + 'static> From<bb8::RunError<E>> for DbError {
+    fn from(e: bb8::RunError<E>) -> Self {
+        DbError::Pool(e.to_string())
+    }
+}
+
+impl From<DbError> for crate::error::AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Pool(_) | DbError::Connect(_) => crate::error::AppError::unavailable(e),
+            other => crate::error::AppError::internal(other),
+        }
+    }
+}
+
+/// Pragmas for every SQLite connection: WAL for concurrent readers, foreign keys on, and a busy
+/// timeout so that a second process waits instead of failing.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+impl Db {
+    /// Opens a pool for the URL. Does not run migrations; see [`run_migrations`].
+    pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Db, DbError> {
+        let pool = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| DbError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+                    }
+                }
+                let mut config = ManagerConfig::<SqliteConn>::default();
+                config.custom_setup = Box::new(|url| {
+                    let url = url.to_string();
+                    Box::pin(async move {
+                        let mut conn = SqliteConn::establish(&url).await?;
+                        conn.batch_execute(SQLITE_PRAGMAS)
+                            .await
+                            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                        Ok(conn)
+                    })
+                });
+                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path.clone(), config);
+                let pool = Bb8Pool::builder()
+                    .max_size(max_connections)
+                    .connection_timeout(Duration::from_secs(10))
+                    .build(manager)
+                    .await
+                    .map_err(|e| DbError::Connect(e.to_string()))?;
+                Pool::Sqlite(pool)
+            }
+            DatabaseUrl::Postgres(url) => {
+                let manager = AsyncDieselConnectionManager::<PgConn>::new(url.clone());
+                let pool = Bb8Pool::builder()
+                    .max_size(max_connections)
+                    .connection_timeout(Duration::from_secs(10))
+                    .build(manager)
+                    .await
+                    .map_err(|e| DbError::Connect(e.to_string()))?;
+                Pool::Pg(pool)
+            }
+        };
+        let db = Db { pool, sqlite_writer: Arc::new(tokio::sync::Mutex::new(())) };
+        // Fail at start-up, with the reason, rather than on the first request.
+        db.ping().await.map_err(|e| DbError::Connect(e.to_string()))?;
+        Ok(db)
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Pg(_) => "postgres",
+        }
+    }
+
+    /// A round trip to the database, for `/healthz`.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        crate::db_conn!(self, conn => {
+            conn.batch_execute("SELECT 1").await?;
+            Ok(())
+        })
+    }
+}
+
+/// Runs `$body` with `$conn: &mut <concrete connection>` from the pool. The macro is an expression
+/// of type `Result<T, E>` (`E: From<DbError>`); `?` inside the body returns from the macro, not from
+/// the enclosing function.
+#[macro_export]
+macro_rules! db_conn {
+    ($db:expr, $conn:ident => $body:expr) => {
+        async {
+            #[allow(unused_imports)]
+            use diesel_async::RunQueryDsl as _;
+            match &($db).pool {
+                $crate::server::db::Pool::Sqlite(pool) => {
+                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
+                    let $conn: &mut $crate::server::db::SqliteConn = &mut *pooled;
+                    $body
+                }
+                $crate::server::db::Pool::Pg(pool) => {
+                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
+                    let $conn: &mut $crate::server::db::PgConn = &mut *pooled;
+                    $body
+                }
+            }
+        }
+        .await
+    };
+}
+
+/// Runs `$body` inside a transaction (committed on `Ok`, rolled back on `Err`). `$body` is an
+/// expression of type `Result<T, E>` that may use `.await` and `?`; `E: From<diesel::result::Error>`.
+/// The body runs in an `async move` closure: bind owned values to references before the macro.
+/// On SQLite the writer lock is held for the whole transaction (see the module docs).
+#[macro_export]
+macro_rules! db_tx {
+    ($db:expr, $conn:ident => $body:expr) => {
+        async {
+            #[allow(unused_imports)]
+            use diesel_async::RunQueryDsl as _;
+            use diesel_async::AsyncConnection as _;
+            let db = &($db);
+            match &db.pool {
+                $crate::server::db::Pool::Sqlite(pool) => {
+                    let _writer = db.sqlite_writer.lock().await;
+                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
+                    let conn: &mut $crate::server::db::SqliteConn = &mut *pooled;
+                    conn.transaction(async move |$conn: &mut $crate::server::db::SqliteConn| $body).await
+                }
+                $crate::server::db::Pool::Pg(pool) => {
+                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
+                    let conn: &mut $crate::server::db::PgConn = &mut *pooled;
+                    conn.transaction(async move |$conn: &mut $crate::server::db::PgConn| $body).await
+                }
+            }
+        }
+        .await
+    };
+}
+
+/// What query code imports: Diesel's query builder plus diesel-async's `RunQueryDsl` (not Diesel's
+/// synchronous one, whose methods would clash).
+pub mod prelude {
+    pub use diesel::{
+        BoolExpressionMethods, ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension,
+        QueryDsl, TextExpressionMethods,
+    };
+    pub use diesel_async::RunQueryDsl;
+}

@@ -1,0 +1,206 @@
+//! The Diesel schema shared by SQLite and PostgreSQL. Only column types both support: ids and JSON
+//! as text, times as `Timestamp` (always UTC), money as `BigInt` cents.
+//! Keep in step with `migrations/*/`; the schema-parity test compares both live databases.
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        is_enterprise -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    groups (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        organization_id -> Text,
+        group_id -> Text,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        stripe_account -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roles (id) {
+        id -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    user_roles (user_id, role_id) {
+        user_id -> Text,
+        role_id -> Text,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        price_in_cents -> BigInt,
+        currency -> Text,
+        interval -> Text,
+        is_visible -> Bool,
+        features -> Text,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Text,
+        user_id -> Text,
+        plan_id -> Text,
+        start_date -> Timestamp,
+        end_date -> Nullable<Timestamp>,
+        status -> Text,
+        stripe_subscription_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        description -> Text,
+        price_in_cents -> BigInt,
+        currency -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        is_active -> Bool,
+    }
+}
+
+diesel::table! {
+    files (id) {
+        id -> Text,
+        product_id -> Text,
+        file_name -> Text,
+        file_type -> Text,
+        storage_key -> Text,
+        file_size_bytes -> BigInt,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pages (id) {
+        id -> Text,
+        short_id -> Text,
+        user_id -> Text,
+        #[sql_name = "type"]
+        page_type -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        launch_at -> Nullable<Timestamp>,
+        is_active -> Bool,
+        customization -> Text,
+        settings -> Text,
+    }
+}
+
+diesel::table! {
+    page_contents (id) {
+        id -> Text,
+        page_id -> Text,
+        content_type -> Text,
+        product_id -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        price_in_cents -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        metadata -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        page_id -> Text,
+        product_id -> Nullable<Text>,
+        customer_id -> Text,
+        payment_id -> Nullable<Text>,
+        amount_paid -> BigInt,
+        currency -> Text,
+        created_at -> Timestamp,
+        status -> Text,
+        download_attempts -> Integer,
+        last_download_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        page_id -> Text,
+        email -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        registered_at -> Timestamp,
+        custom_fields -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    security_log (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        event -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(groups -> organizations (organization_id));
+diesel::joinable!(users -> groups (group_id));
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(user_roles -> roles (role_id));
+diesel::joinable!(subscriptions -> users (user_id));
+diesel::joinable!(subscriptions -> plans (plan_id));
+diesel::joinable!(products -> users (user_id));
+diesel::joinable!(files -> products (product_id));
+diesel::joinable!(pages -> users (user_id));
+diesel::joinable!(page_contents -> pages (page_id));
+diesel::joinable!(orders -> pages (page_id));
+diesel::joinable!(registrations -> pages (page_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
+    page_contents, orders, registrations, sessions, security_log,
+);

@@ -1,0 +1,154 @@
+//! The HTTP stack: routes, middleware, and serving with graceful shutdown.
+
+use super::request::{ClientIp, ResolvedUser, resolve_user};
+use super::state::AppState;
+use super::{health, security_headers};
+use crate::app::{App, shell};
+use crate::error::AppError;
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::net::SocketAddr;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// Request bodies above this are refused with 413. Forms are tiny; uploads get their own limit later.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let context = move || provide_context(ctx_state.clone());
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/{*fn_name}", any(server_fn_handler))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), page_guard))
+        .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), client_ip))
+        .layer(security_headers::layers())
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Records the client's address: the peer, or the left-most `X-Forwarded-For` entry when the
+/// deployment says a trusted proxy sets it.
+async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let forwarded = state
+        .config
+        .trust_forwarded_for
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    if let Some(ip) = forwarded.or(peer) {
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
+/// Pages that need a signed-in user redirect to the login page before any HTML is rendered (so it
+/// works without JavaScript); signed-in users asking for the login or sign-up page go to the dashboard.
+async fn page_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let protected = path == "/dashboard" || path.starts_with("/dashboard/");
+    let guest_only = path == "/login" || path == "/signup";
+    if !(protected || guest_only) {
+        return next.run(req).await;
+    }
+    let user = match resolve_user(&state, req.headers()).await {
+        Ok(user) => user,
+        Err(e) => return error_response(&e),
+    };
+    match (&user, protected) {
+        (None, true) => {
+            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/dashboard");
+            let next_param: String = url_encode(target);
+            return found(&format!("/login?next={next_param}"));
+        }
+        (Some(_), false) => return found("/dashboard"),
+        _ => {}
+    }
+    req.extensions_mut().insert(ResolvedUser(user));
+    next.run(req).await
+}
+
+/// A 302, like the redirects server functions send, so every redirect in the app looks the same.
+fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Err(_) => (StatusCode::FOUND, [(header::LOCATION, HeaderValue::from_static("/"))]).into_response(),
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Server functions report every error as 500; this gives API clients the status the error really
+/// means (400, 401, 404, 409, 422, 429...). Form posts without JavaScript are redirects and are left alone.
+async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match to_bytes(body, 64 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A plain error response for middleware failures.
+fn error_response(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = (status, err.message.clone()).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encodes_next_param() {
+        assert_eq!(super::url_encode("/dashboard?tab=a b&x=1"), "/dashboard%3Ftab%3Da%20b%26x%3D1");
+    }
+}

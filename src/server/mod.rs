@@ -1,0 +1,9 @@
+//! Server-only infrastructure: database, HTTP stack, request context, start-up.
+
+pub mod db;
+pub mod health;
+pub mod http;
+pub mod request;
+pub mod security_headers;
+pub mod startup;
+pub mod state;

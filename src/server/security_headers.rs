@@ -1,0 +1,52 @@
+//! Security headers on every response.
+//!
+//! HTML pages get a Content-Security-Policy with the per-render nonce leptos puts on its inline
+//! hydration scripts (set in [`crate::app::shell`]); everything else gets a strict default.
+
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The CSP for server-rendered pages. `wasm-unsafe-eval` lets the browser compile our wasm;
+/// scripts must come from us or carry this response's nonce. `reload_port` is the dev live-reload socket.
+pub fn page_csp(nonce: &str, reload_port: Option<u32>) -> String {
+    let reload = reload_port.map(|p| format!(" ws://127.0.0.1:{p} ws://localhost:{p}")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; font-src 'self'; \
+         connect-src 'self'{reload}; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// For responses that are not pages (JSON, files): nothing may run, nothing may frame it.
+const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn layers() -> (
+    SetResponseHeaderLayer<HeaderValue>,
+    SetResponseHeaderLayer<HeaderValue>,
+    SetResponseHeaderLayer<HeaderValue>,
+    SetResponseHeaderLayer<HeaderValue>,
+) {
+    (
+        SetResponseHeaderLayer::if_not_present(CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)),
+        SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+        SetResponseHeaderLayer::overriding(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_csp_allows_hydration_only_with_the_nonce() {
+        let csp = page_csp("abc123", None);
+        assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("'unsafe-eval'"), "only wasm-unsafe-eval, never unsafe-eval");
+        assert!(!csp.contains("ws://"));
+        assert!(page_csp("n", Some(3001)).contains("ws://127.0.0.1:3001"));
+    }
+}

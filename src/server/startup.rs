@@ -1,0 +1,39 @@
+//! Start-up: configuration -> database (migrated) -> app state. Shared by `main` and the tests.
+
+use super::db::{Db, DbError, run_migrations};
+use super::state::AppState;
+use crate::accounts::server::{passwords, security_log, store};
+use crate::config::Config;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Opens and migrates the database and builds the app state.
+pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<AppState, DbError> {
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    let ran = run_migrations(&db).await?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, backend = db.backend_name(), "applied database migrations");
+    }
+    // Compute the timing-equalisation hash now rather than during the first login.
+    tokio::task::spawn_blocking(passwords::warm_up);
+    Ok(AppState { db, config: Arc::new(config), leptos_options })
+}
+
+/// Hourly clean-up of expired sessions and security-log entries past retention.
+pub fn spawn_housekeeping(state: &AppState) {
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now().naive_utc();
+            if let Err(e) = store::purge_expired_sessions(&db, now).await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+            if let Err(e) = security_log::purge_old(&db, now).await {
+                tracing::warn!(error = %e, "could not purge old security log entries");
+            }
+        }
+    });
+}

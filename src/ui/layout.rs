@@ -1,0 +1,52 @@
+//! The page frame for public and account pages.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Brand() -> impl IntoView {
+    view! {
+        <a class="brand" href="/" aria-label="Flashpage home">
+            <span class="brand-mark" aria-hidden="true">"⚡"</span>
+            <span class="brand-name">"Flashpage"</span>
+        </a>
+    }
+}
+
+/// Header and footer around marketing and account pages.
+#[component]
+pub fn SiteFrame(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <div class="container site-header-inner">
+                <Brand/>
+                <nav aria-label="Account" class="site-nav">
+                    <a href="/login">"Log in"</a>
+                    <a class="button button--small" href="/signup">"Start free"</a>
+                </nav>
+            </div>
+        </header>
+        <main id="main" class="site-main">{children()}</main>
+        <footer class="site-footer">
+            <div class="container">
+                <p>"Flashpage: pages that end on time."</p>
+            </div>
+        </footer>
+    }
+}
+
+/// A centred card for the account forms.
+#[component]
+pub fn AuthCard(title: &'static str, subtitle: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <SiteFrame>
+            <section class="auth container">
+                <div class="auth-card">
+                    <h1>{title}</h1>
+                    <p class="auth-subtitle">{subtitle}</p>
+                    {children()}
+                </div>
+            </section>
+        </SiteFrame>
+    }
+}

@@ -1,0 +1,23 @@
+//! Status pages (not found), with the right HTTP status when rendered on the server.
+
+use super::layout::SiteFrame;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found · Flashpage"/>
+        <SiteFrame>
+            <section class="container status-page">
+                <h1>"We couldn't find that page"</h1>
+                <p>"The link may be mistyped, or the page may have been removed."</p>
+                <a class="button" href="/">"Go to the home page"</a>
+            </section>
+        </SiteFrame>
+    }
+}
