@@ -6,7 +6,7 @@ use crate::ui::status::NotFound;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,7 +60,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/signup") view=Signup/>
                 <Route path=path!("/login") view=Login/>
-                <Route path=path!("/dashboard") view=Dashboard/>
+                // Async: the HTML is sent once the user is loaded, so it is complete without JavaScript
+                // (streamed out-of-order chunks need a script to be put in place).
+                <Route path=path!("/dashboard") view=Dashboard ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -344,35 +344,21 @@ mod ip_limit {
     async fn run(backend: Backend) {
         let Some(app) = TestApp::start_with(backend, Options { trust_forwarded_for: true }).await else { return };
         let client = app.new_browser();
-        for i in 0..20 {
-            let email = format!("victim{i}@example.com");
-            let res = client
+        let attempt = |ip: &'static str, email: String| {
+            client
                 .post(app.url("/api/login"))
                 .header("accept", "application/json")
-                .header("x-forwarded-for", "203.0.113.7")
-                .form(&[("email", email.as_str()), ("password", "guess guess guess")])
+                .header("x-forwarded-for", ip)
+                .form(&[("email", email), ("password", "guess guess guess".to_string())])
                 .send()
-                .await
-                .expect("request");
+        };
+        for i in 0..20 {
+            let res = attempt("203.0.113.7", format!("victim{i}@example.com")).await.expect("request");
             assert_eq!(res.status(), 401);
         }
-        let blocked = client
-            .post(app.url("/api/login"))
-            .header("accept", "application/json")
-            .header("x-forwarded-for", "203.0.113.7")
-            .form(&[("email", "fresh@example.com"), ("password", "guess guess guess")])
-            .send()
-            .await
-            .expect("request");
+        let blocked = attempt("203.0.113.7", "fresh@example.com".into()).await.expect("request");
         assert_eq!(blocked.status(), 429, "the 21st failure from one address is throttled");
-        let other_ip = client
-            .post(app.url("/api/login"))
-            .header("accept", "application/json")
-            .header("x-forwarded-for", "198.51.100.1")
-            .form(&[("email", "fresh@example.com"), ("password", "guess guess guess")])
-            .send()
-            .await
-            .expect("request");
+        let other_ip = attempt("198.51.100.1", "fresh@example.com".into()).await.expect("request");
         assert_eq!(other_ip.status(), 401, "another address is not affected");
         app.finish().await;
     }

@@ -111,23 +111,11 @@ impl Db {
                     })
                 });
                 let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path.clone(), config);
-                let pool = Bb8Pool::builder()
-                    .max_size(max_connections)
-                    .connection_timeout(Duration::from_secs(10))
-                    .build(manager)
-                    .await
-                    .map_err(|e| DbError::Connect(e.to_string()))?;
-                Pool::Sqlite(pool)
+                Pool::Sqlite(build_pool(manager, max_connections).await?)
             }
             DatabaseUrl::Postgres(url) => {
                 let manager = AsyncDieselConnectionManager::<PgConn>::new(url.clone());
-                let pool = Bb8Pool::builder()
-                    .max_size(max_connections)
-                    .connection_timeout(Duration::from_secs(10))
-                    .build(manager)
-                    .await
-                    .map_err(|e| DbError::Connect(e.to_string()))?;
-                Pool::Pg(pool)
+                Pool::Pg(build_pool(manager, max_connections).await?)
             }
         };
         let db = Db { pool, sqlite_writer: Arc::new(tokio::sync::Mutex::new(())) };
@@ -150,6 +138,19 @@ impl Db {
             Ok(())
         })
     }
+}
+
+async fn build_pool<C>(manager: AsyncDieselConnectionManager<C>, max: u32) -> Result<Bb8Pool<C>, DbError>
+where
+    AsyncDieselConnectionManager<C>: bb8::ManageConnection<Connection = C>,
+    <AsyncDieselConnectionManager<C> as bb8::ManageConnection>::Error: std::fmt::Display,
+{
+    Bb8Pool::builder()
+        .max_size(max)
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .await
+        .map_err(|e| DbError::Connect(e.to_string()))
 }
 
 /// Runs `$body` with `$conn: &mut <concrete connection>` from the pool. The macro is an expression

@@ -1,0 +1,84 @@
+// Starts the built Flashpage server on a free loopback port with a fresh data directory, and a
+// headless Debian Chromium to drive it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export async function startApp() {
+  const bin = process.env.FLASHPAGE_BIN;
+  const siteRoot = process.env.FLASHPAGE_SITE_ROOT ?? join(repoRoot, 'target', 'site');
+  if (!bin) throw new Error('FLASHPAGE_BIN is not set: run the tests through `make test`');
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'flashpage-e2e-'));
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, [], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
+      PUBLIC_URL: base,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_OUTPUT_NAME: 'flashpage',
+      LEPTOS_ENV: 'PROD',
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  let exited = null;
+  child.on('exit', (code) => { exited = code; });
+  // cargo-leptos does not wait for the server: poll its health check.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`the server exited with code ${exited} before it was ready`);
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error('the server did not become healthy within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (exited !== null ? r() : child.on('exit', r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+let counter = 0;
+/** A unique email for each sign-up in a run. */
+export function uniqueEmail(tag) {
+  counter += 1;
+  return `${tag}-${Date.now()}-${counter}@example.com`;
+}
