@@ -7,14 +7,15 @@ use leptos_meta::{Meta, Title};
 struct Kind {
     name: &'static str,
     blurb: &'static str,
+    /// SVG path data (24x24, stroked), so icons never depend on an emoji font.
     icon: &'static str,
 }
 
 const KINDS: [Kind; 4] = [
-    Kind { name: "Countdown launch", blurb: "Build anticipation with a live countdown, collect early sign-ups, and flip to your launch the second it's time.", icon: "⏳" },
-    Kind { name: "Flash sale", blurb: "Limited stock, real discounts, and a clock that means it. Never oversold, even when everyone arrives at once.", icon: "⚡" },
-    Kind { name: "Event registration", blurb: "Virtual or in person, with capacity limits, a waitlist and times shown in every attendee's own zone.", icon: "📅" },
-    Kind { name: "Limited-time offer", blurb: "A code, a bonus and a deadline. When it ends, visitors see the alternative you chose.", icon: "🎁" },
+    Kind { name: "Countdown launch", blurb: "Build anticipation with a live countdown, collect early sign-ups, and flip to your launch the second it's time.", icon: "M12 7v5l3 2M12 3a9 9 0 1 0 0 18a9 9 0 0 0 0-18z" },
+    Kind { name: "Flash sale", blurb: "Limited stock, real discounts, and a clock that means it. Never oversold, even when everyone arrives at once.", icon: "M13 2L4 14h7l-1 8l9-12h-7z" },
+    Kind { name: "Event registration", blurb: "Virtual or in person, with capacity limits, a waitlist and times shown in every attendee's own zone.", icon: "M7 3v4M17 3v4M3 9h18M5 5h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z" },
+    Kind { name: "Limited-time offer", blurb: "A code, a bonus and a deadline. When it ends, visitors see the alternative you chose.", icon: "M4 11h16v10H4zM2 7h20v4H2zM12 7v14M12 7c-2-4-6-4-6-1s4 1 6 1zM12 7c2-4 6-4 6-1s-4 1-6 1z" },
 ];
 
 #[component]
@@ -49,7 +50,9 @@ pub fn Landing() -> impl IntoView {
                         .map(|k| {
                             view! {
                                 <li class="kind-card">
-                                    <span class="kind-icon" aria-hidden="true">{k.icon}</span>
+                                    <svg class="kind-icon" viewBox="0 0 24 24" aria-hidden="true">
+                                        <path d=k.icon></path>
+                                    </svg>
                                     <h3>{k.name}</h3>
                                     <p>{k.blurb}</p>
                                 </li>

@@ -6,7 +6,10 @@ use leptos::prelude::*;
 pub fn Brand() -> impl IntoView {
     view! {
         <a class="brand" href="/" aria-label="Flashpage home">
-            <span class="brand-mark" aria-hidden="true">"⚡"</span>
+            <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
+                <rect width="32" height="32" rx="8"></rect>
+                <path d="M18 4 8 18h7l-2 10 11-15h-7z"></path>
+            </svg>
             <span class="brand-name">"Flashpage"</span>
         </a>
     }
