@@ -1,0 +1,327 @@
+//! Page validation, shared by the server (authoritative) and the editor (inline feedback).
+//! Field errors are keyed by the settings' JSON names (`redirectUrl`), plus `launchAt`/`expiresAt`.
+
+use super::settings::*;
+use crate::error::{AppError, FieldError};
+use chrono::{DateTime, Utc};
+
+pub const TITLE_MAX: usize = 120;
+pub const TEXT_MAX: usize = 5000;
+pub const URL_MAX: usize = 2048;
+pub const CODE_MAX: usize = 40;
+
+/// An absolute `http(s)` URL with a host; refuses `javascript:`, `data:` and relative links.
+pub fn check_url(raw: &str) -> Result<(), String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("Enter a link starting with https://".into());
+    }
+    if raw.len() > URL_MAX {
+        return Err(format!("A link can be at most {URL_MAX} characters."));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("A link cannot contain spaces.".into());
+    }
+    let lower = raw.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return Err("Use a full link starting with https:// (or http://).".into());
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        && !host.starts_with('.')
+        && !host.ends_with('.');
+    if host_ok { Ok(()) } else { Err("That link has no valid host name.".into()) }
+}
+
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        if !self.0.iter().any(|e| e.field == field) {
+            self.0.push(FieldError { field: field.into(), message: message.into() });
+        }
+    }
+    fn url(&mut self, field: &str, value: &Option<String>, required_because: Option<&str>) {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(url) => {
+                if let Err(m) = check_url(url) {
+                    self.add(field, m);
+                }
+            }
+            None => {
+                if let Some(why) = required_because {
+                    self.add(field, format!("Enter a link: {why}."));
+                }
+            }
+        }
+    }
+    fn text(&mut self, field: &str, value: &Option<String>, max: usize, required_because: Option<&str>) {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) if v.chars().count() > max => self.add(field, format!("Use at most {max} characters.")),
+            Some(_) => {}
+            None => {
+                if let Some(why) = required_because {
+                    self.add(field, format!("This is needed {why}."));
+                }
+            }
+        }
+    }
+    fn at_least_one(&mut self, field: &str, value: u32) {
+        if value < 1 {
+            self.add(field, "Use a number of at least 1.");
+        }
+    }
+}
+
+/// A time zone name's shape (the server also checks it against the tz database).
+pub fn check_time_zone_shape(tz: &str) -> Result<(), String> {
+    let ok = tz == "UTC"
+        || (tz.contains('/')
+            && tz.len() <= 64
+            && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
+    if ok { Ok(()) } else { Err("Choose a time zone such as Europe/Paris or America/New_York.".into()) }
+}
+
+/// Validates a page's settings against its schedule (launch before end, end before expiry).
+pub fn validate_page(
+    settings: &PageSettings,
+    launch_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(), AppError> {
+    let mut e = Errors(Vec::new());
+    let end = settings.end_time();
+    if let Some(launch) = launch_at {
+        if launch >= end {
+            e.add("launchAt", "The launch must come before the end time.");
+        }
+    }
+    if let Some(expires) = expires_at {
+        if expires <= end {
+            e.add("expiresAt", "The page must stay up until after its end time.");
+        }
+    }
+    match settings {
+        PageSettings::Countdown(s) => {
+            let redirect = s.post_countdown_action == PostCountdownAction::Redirect;
+            e.url("redirectUrl", &s.redirect_url, redirect.then_some("visitors are sent there at zero"));
+            let message = s.post_countdown_action == PostCountdownAction::ShowMessage;
+            e.text("messageTitle", &s.message_title, TITLE_MAX, message.then_some("to show the message"));
+            e.text("messageContent", &s.message_content, TEXT_MAX, None);
+        }
+        PageSettings::FlashSale(s) => {
+            if !(1..=99).contains(&s.discount_percentage) {
+                e.add("discountPercentage", "Use a discount from 1 to 99 percent.");
+            }
+            e.at_least_one("inventoryLimit", s.inventory_limit);
+            let redirect = s.sold_out_action == SoldOutAction::Redirect;
+            e.url("postSaleRedirectUrl", &s.post_sale_redirect_url, redirect.then_some("visitors are sent there when the sale is over"));
+        }
+        PageSettings::EventRegistration(s) => {
+            if s.event_start_time >= s.event_end_time {
+                e.add("eventEndTime", "The event must end after it starts.");
+            }
+            if let Some(launch) = launch_at {
+                if launch >= s.event_start_time {
+                    e.add("launchAt", "Registration must open before the event starts.");
+                }
+            }
+            if let Err(m) = check_time_zone_shape(&s.time_zone) {
+                e.add("timeZone", m);
+            }
+            match s.event_location {
+                EventLocation::Physical => {
+                    e.text("physicalAddress", &s.physical_address, 500, Some("for an in-person event"));
+                }
+                EventLocation::Virtual => {
+                    e.url("platformLink", &s.platform_link, Some("attendees join there"));
+                }
+            }
+            e.at_least_one("maxAttendees", s.max_attendees);
+        }
+        PageSettings::LimitedOffer(s) => {
+            if let Some(code) = s.discount_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                if code.len() > CODE_MAX || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                    e.add("discountCode", format!("Use up to {CODE_MAX} letters, digits, - or _."));
+                }
+            }
+            e.text("bonusDescription", &s.bonus_description, 500, None);
+            e.at_least_one("limitedQuantity", s.limited_quantity);
+            match s.post_offer_action {
+                PostOfferAction::Redirect => {
+                    e.url("redirectUrl", &s.redirect_url, Some("visitors are sent there when the offer ends"));
+                }
+                PostOfferAction::ShowAlternate => {
+                    e.text("alternateTitle", &s.alternate_title, TITLE_MAX, Some("to show the alternative"));
+                    e.text("alternateContent", &s.alternate_content, TEXT_MAX, None);
+                }
+            }
+        }
+    }
+    if e.0.is_empty() { Ok(()) } else { Err(AppError::fields(e.0)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, h, 0, 0).single().expect("valid")
+    }
+
+    fn fields(r: Result<(), AppError>) -> Vec<String> {
+        r.err().map(|e| e.fields.into_iter().map(|f| f.field).collect()).unwrap_or_default()
+    }
+
+    fn countdown(action: PostCountdownAction, url: Option<&str>) -> PageSettings {
+        PageSettings::Countdown(CountdownSettings {
+            countdown_target: at(12),
+            post_countdown_action: action,
+            redirect_url: url.map(String::from),
+            message_title: Some("We're live!".into()),
+            message_content: None,
+        })
+    }
+
+    #[test]
+    fn urls() {
+        let cases: &[(&str, bool)] = &[
+            ("https://example.com/destination", true),
+            ("http://example.com", true),
+            ("HTTPS://EXAMPLE.COM/x?y=1#z", true),
+            ("https://user@example.com:8443/p", true),
+            ("javascript:alert(1)", false),
+            ("JavaScript:alert(1)", false),
+            ("data:text/html,<script>", false),
+            ("/relative/path", false),
+            ("//example.com", false),
+            ("example.com", false),
+            ("https://", false),
+            ("https:///path", false),
+            ("https://exa mple.com", false),
+            ("https://exa<mple.com", false),
+            ("ftp://example.com", false),
+            ("", false),
+        ];
+        for (url, ok) in cases {
+            assert_eq!(check_url(url).is_ok(), *ok, "{url}");
+        }
+        assert!(check_url(&format!("https://example.com/{}", "a".repeat(URL_MAX))).is_err());
+    }
+
+    #[test]
+    fn times_must_be_in_order() {
+        let s = countdown(PostCountdownAction::ShowMessage, None);
+        assert_eq!(fields(validate_page(&s, Some(at(10)), Some(at(14)))), Vec::<String>::new());
+        assert_eq!(fields(validate_page(&s, Some(at(12)), None)), ["launchAt"], "launch at the end instant");
+        assert_eq!(fields(validate_page(&s, Some(at(13)), None)), ["launchAt"]);
+        assert_eq!(fields(validate_page(&s, None, Some(at(12)))), ["expiresAt"], "expiry at the end instant");
+        assert_eq!(fields(validate_page(&s, Some(at(13)), Some(at(11)))), ["launchAt", "expiresAt"]);
+        assert!(validate_page(&s, Some(at(12) - Duration::seconds(1)), Some(at(12) + Duration::seconds(1))).is_ok());
+    }
+
+    #[test]
+    fn countdown_post_actions_need_their_data() {
+        assert_eq!(fields(validate_page(&countdown(PostCountdownAction::Redirect, None), None, None)), ["redirectUrl"]);
+        assert_eq!(fields(validate_page(&countdown(PostCountdownAction::Redirect, Some("javascript:alert(1)")), None, None)), ["redirectUrl"]);
+        assert!(validate_page(&countdown(PostCountdownAction::Redirect, Some("https://example.com")), None, None).is_ok());
+        assert!(validate_page(&countdown(PostCountdownAction::ShowForm, None), None, None).is_ok());
+        let mut no_title = countdown(PostCountdownAction::ShowMessage, None);
+        if let PageSettings::Countdown(s) = &mut no_title {
+            s.message_title = Some("   ".into());
+        }
+        assert_eq!(fields(validate_page(&no_title, None, None)), ["messageTitle"]);
+    }
+
+    fn flash(discount: u8, inventory: u32, action: SoldOutAction, url: Option<&str>) -> PageSettings {
+        PageSettings::FlashSale(FlashSaleSettings {
+            sale_end_time: at(12),
+            discount_percentage: discount,
+            original_price_display: true,
+            inventory_limit: inventory,
+            sold_out_action: action,
+            post_sale_redirect_url: url.map(String::from),
+        })
+    }
+
+    #[test]
+    fn flash_sale_limits() {
+        let cases: &[(u8, u32, SoldOutAction, Option<&str>, &[&str])] = &[
+            (20, 100, SoldOutAction::ShowMessage, None, &[]),
+            (1, 1, SoldOutAction::ShowMessage, None, &[]),
+            (99, 1, SoldOutAction::ShowMessage, None, &[]),
+            (0, 1, SoldOutAction::ShowMessage, None, &["discountPercentage"]),
+            (100, 1, SoldOutAction::ShowMessage, None, &["discountPercentage"]),
+            (20, 0, SoldOutAction::ShowMessage, None, &["inventoryLimit"]),
+            (20, 5, SoldOutAction::Redirect, None, &["postSaleRedirectUrl"]),
+            (20, 5, SoldOutAction::Redirect, Some("data:text/html,x"), &["postSaleRedirectUrl"]),
+            (20, 5, SoldOutAction::Redirect, Some("https://example.com/expired"), &[]),
+        ];
+        for (d, inv, action, url, want) in cases {
+            assert_eq!(fields(validate_page(&flash(*d, *inv, *action, *url), None, None)), *want, "{d} {inv} {action:?} {url:?}");
+        }
+    }
+
+    fn event(location: EventLocation, address: Option<&str>, link: Option<&str>) -> EventRegistrationSettings {
+        EventRegistrationSettings {
+            event_start_time: at(10),
+            event_end_time: at(12),
+            time_zone: "Europe/Paris".into(),
+            event_location: location,
+            physical_address: address.map(String::from),
+            virtual_platform: Some(VirtualPlatform::Zoom),
+            platform_link: link.map(String::from),
+            max_attendees: 500,
+            waitlist_enabled: true,
+        }
+    }
+
+    #[test]
+    fn events_need_a_place_and_ordered_times() {
+        let ok_virtual = event(EventLocation::Virtual, None, Some("https://zoom.us/j/123456"));
+        assert!(validate_page(&PageSettings::EventRegistration(ok_virtual.clone()), Some(at(9)), None).is_ok());
+        assert_eq!(fields(validate_page(&PageSettings::EventRegistration(event(EventLocation::Virtual, None, None)), None, None)), ["platformLink"]);
+        assert_eq!(fields(validate_page(&PageSettings::EventRegistration(event(EventLocation::Physical, None, None)), None, None)), ["physicalAddress"]);
+        assert!(validate_page(&PageSettings::EventRegistration(event(EventLocation::Physical, Some("123 Main St"), None)), None, None).is_ok());
+        let mut backwards = ok_virtual.clone();
+        backwards.event_end_time = at(9);
+        assert!(fields(validate_page(&PageSettings::EventRegistration(backwards), None, None)).contains(&"eventEndTime".to_string()));
+        assert_eq!(fields(validate_page(&PageSettings::EventRegistration(ok_virtual.clone()), Some(at(10)), None)), ["launchAt"], "registration opens before the event");
+        let mut bad_zone = ok_virtual.clone();
+        bad_zone.time_zone = "Paris time".into();
+        assert_eq!(fields(validate_page(&PageSettings::EventRegistration(bad_zone), None, None)), ["timeZone"]);
+        let mut none = ok_virtual;
+        none.max_attendees = 0;
+        assert_eq!(fields(validate_page(&PageSettings::EventRegistration(none), None, None)), ["maxAttendees"]);
+    }
+
+    #[test]
+    fn limited_offers() {
+        let base = LimitedOfferSettings {
+            offer_end_time: at(12),
+            discount_code: Some("SPECIAL20".into()),
+            bonus_description: Some("Free e-book with purchase".into()),
+            limited_quantity: 50,
+            post_offer_action: PostOfferAction::ShowAlternate,
+            redirect_url: None,
+            alternate_title: Some("Missed it?".into()),
+            alternate_content: None,
+        };
+        assert!(validate_page(&PageSettings::LimitedOffer(base.clone()), None, None).is_ok());
+        let mut bad_code = base.clone();
+        bad_code.discount_code = Some("NO SPACES!".into());
+        assert_eq!(fields(validate_page(&PageSettings::LimitedOffer(bad_code), None, None)), ["discountCode"]);
+        let mut redirect = base.clone();
+        redirect.post_offer_action = PostOfferAction::Redirect;
+        assert_eq!(fields(validate_page(&PageSettings::LimitedOffer(redirect.clone()), None, None)), ["redirectUrl"]);
+        redirect.redirect_url = Some("https://example.com/next".into());
+        assert!(validate_page(&PageSettings::LimitedOffer(redirect), None, None).is_ok());
+        let mut zero = base;
+        zero.limited_quantity = 0;
+        assert_eq!(fields(validate_page(&PageSettings::LimitedOffer(zero), None, None)), ["limitedQuantity"]);
+    }
+}
