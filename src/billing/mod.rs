@@ -1,3 +1,6 @@
 //! Plans, subscriptions and plan limits.
 
 pub mod plans;
+
+#[cfg(feature = "ssr")]
+pub mod server;

@@ -1,6 +1,12 @@
 //! Temporary pages: kinds and typed settings, their validation, and the phase of a page's life.
 //! (The editor, the public renderer and storage come with the rest of the pages capability.)
 
+pub mod api;
+pub mod customization;
+pub mod model;
 pub mod phase;
 pub mod settings;
 pub mod validation;
+
+#[cfg(feature = "ssr")]
+pub mod server;

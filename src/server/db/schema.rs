@@ -118,6 +118,8 @@ diesel::table! {
         is_active -> Bool,
         customization -> Text,
         settings -> Text,
+        updated_at -> Timestamp,
+        view_count -> BigInt,
     }
 }
 

@@ -1,0 +1,2 @@
+ALTER TABLE pages DROP COLUMN view_count;
+ALTER TABLE pages DROP COLUMN updated_at;

@@ -1,0 +1,75 @@
+//! Plans as the server reads them: an organization's plan and the plans above it.
+
+use super::plans::{FREE_PLAN_NAME, PlanFeatures};
+use crate::db_conn;
+use crate::server::db::prelude::*;
+use crate::server::db::schema::{organizations, plans, subscriptions};
+use crate::server::db::{Db, DbError};
+
+/// Subscription statuses under which a plan's limits apply.
+const CURRENT: [&str; 4] = ["free", "active", "trialing", "past_due"];
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub name: String,
+    pub price_in_cents: i64,
+    pub features: PlanFeatures,
+}
+
+fn parse(name: String, price_in_cents: i64, features: String) -> Result<Plan, DbError> {
+    let features = serde_json::from_str(&features)
+        .map_err(|e| DbError::Query(diesel::result::Error::DeserializationError(Box::new(e))))?;
+    Ok(Plan { name, price_in_cents, features })
+}
+
+/// The plan of the organization's owner (the organization's plan), falling back to Free.
+pub async fn plan_for_organization(db: &Db, org_id: &str) -> Result<Plan, DbError> {
+    let row: Option<(String, i64, String)> = db_conn!(db, conn => {
+        Ok::<_, DbError>(organizations::table
+            .inner_join(subscriptions::table.on(subscriptions::user_id.eq(organizations::owner_id)))
+            .inner_join(plans::table.on(plans::id.eq(subscriptions::plan_id)))
+            .filter(organizations::id.eq(org_id))
+            .filter(subscriptions::status.eq_any(CURRENT))
+            .order(subscriptions::created_at.desc())
+            .select((plans::name, plans::price_in_cents, plans::features))
+            .first(conn)
+            .await
+            .optional()?)
+    })?;
+    match row {
+        Some((name, price, features)) => parse(name, price, features),
+        None => {
+            let (name, price, features): (String, i64, String) = db_conn!(db, conn => {
+                Ok::<_, DbError>(plans::table
+                    .filter(plans::name.eq(FREE_PLAN_NAME))
+                    .select((plans::name, plans::price_in_cents, plans::features))
+                    .first(conn)
+                    .await?)
+            })?;
+            parse(name, price, features)
+        }
+    }
+}
+
+/// Visible plans, cheapest first.
+pub async fn visible_plans(db: &Db) -> Result<Vec<Plan>, DbError> {
+    let rows: Vec<(String, i64, String)> = db_conn!(db, conn => {
+        Ok::<_, DbError>(plans::table
+            .filter(plans::is_visible.eq(true))
+            .order(plans::price_in_cents.asc())
+            .select((plans::name, plans::price_in_cents, plans::features))
+            .load(conn)
+            .await?)
+    })?;
+    rows.into_iter().map(|(n, p, f)| parse(n, p, f)).collect()
+}
+
+/// The cheapest plan that allows more live pages than `current` does.
+pub fn next_plan_for_pages<'a>(current: &Plan, plans: &'a [Plan]) -> Option<&'a Plan> {
+    let have = current.features.active_pages;
+    plans.iter().find(|p| match (p.features.active_pages, have) {
+        (None, Some(_)) => true,
+        (Some(more), Some(have)) => more > have,
+        _ => false,
+    })
+}

@@ -1,0 +1,33 @@
+//! What the dashboard receives about pages (shared DTOs).
+
+use super::customization::Customization;
+use super::phase::Phase;
+use super::settings::PageType;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One row of the dashboard's page list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageSummary {
+    pub id: String,
+    pub short_id: String,
+    pub page_type: PageType,
+    pub headline: String,
+    pub is_active: bool,
+    /// Computed from the clock when the list was made.
+    pub phase: Phase,
+    pub launch_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub end_time: DateTime<Utc>,
+    pub view_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Everything the editor needs about one page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageDetail {
+    pub summary: PageSummary,
+    /// The settings JSON exactly as stored (seed field names).
+    pub settings_json: String,
+    pub customization: Customization,
+}

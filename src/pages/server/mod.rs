@@ -1,0 +1,5 @@
+//! Server-only page logic: short ids, queries, and the operations the server functions call.
+
+pub mod service;
+pub mod short_id;
+pub mod store;
