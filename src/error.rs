@@ -24,6 +24,8 @@ pub enum ErrorKind {
     NotFound,
     /// Conflicts with existing data, e.g. an email already registered (409).
     Conflict,
+    /// Existed, but is switched off or expired for good (410).
+    Gone,
     /// Too many attempts (429).
     RateLimited,
     /// A plan limit was reached (402 would be odd for a form; 403 with a clear message).
@@ -43,6 +45,7 @@ impl ErrorKind {
             ErrorKind::Forbidden | ErrorKind::LimitReached => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::Gone => 410,
             ErrorKind::RateLimited => 429,
             ErrorKind::Internal => 500,
             ErrorKind::Unavailable => 503,

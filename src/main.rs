@@ -54,6 +54,7 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("{e} (DATABASE_URL={db_url})"))?;
     startup::spawn_housekeeping(&state);
+    flashpage::pages::public::server::spawn_view_flusher(&state, std::time::Duration::from_secs(5));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (set LEPTOS_SITE_ADDR to another address)"))?;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod customization;
 pub mod model;
 pub mod phase;
+pub mod public;
 pub mod settings;
 pub mod validation;
 

@@ -22,6 +22,9 @@ pub fn check_url(raw: &str) -> Result<(), String> {
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("A link cannot contain spaces.".into());
     }
+    if !raw.is_ascii() {
+        return Err("Use the link as your browser's address bar shows it when copied (letters outside A-Z percent-encoded).".into());
+    }
     let lower = raw.to_ascii_lowercase();
     let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
     let Some(rest) = rest else {
@@ -205,6 +208,8 @@ mod tests {
             ("https://exa mple.com", false),
             ("https://exa<mple.com", false),
             ("ftp://example.com", false),
+            ("https://exämple.com/ü", false),
+            ("https://example.com/%C3%BC", true),
             ("", false),
         ];
         for (url, ok) in cases {

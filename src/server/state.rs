@@ -11,6 +11,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    /// Public page views waiting to be written (see `pages::public::server::ViewCounter`).
+    pub views: Arc<crate::pages::public::server::ViewCounter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,0 +1,13 @@
+//! The public page's one server function.
+
+use super::model::PublicPage;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The page behind a short id: not found (404) for an unknown id, gone (410) when it is switched
+/// off or expired. Counts a view.
+#[server(prefix = "/api", endpoint = "p")]
+pub async fn load_public_page(short_id: String) -> Result<PublicPage, AppError> {
+    let ctx = crate::server::request::RequestCtx::current()?;
+    super::server::load(&ctx.state, &short_id).await
+}

@@ -1,0 +1,162 @@
+//! Server side of public pages: lookup, Markdown, event times, view counting.
+
+use super::model::{EventTimes, PublicPage};
+use crate::error::{AppError, ErrorKind};
+use crate::pages::customization::Customization;
+use crate::pages::phase::{Phase, phase};
+use crate::pages::server::short_id::looks_like_short_id;
+use crate::pages::server::store::PageRow;
+use crate::pages::settings::{PageSettings, PageType};
+use crate::server::db::prelude::*;
+use crate::server::db::schema::pages;
+use crate::server::db::{Db, DbError};
+use crate::server::state::AppState;
+use crate::db_conn;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+fn not_found() -> AppError {
+    AppError::not_found("This page doesn't exist. Check the link for typos.")
+}
+
+async fn find(db: &Db, short_id: &str) -> Result<Option<PageRow>, DbError> {
+    db_conn!(db, conn => {
+        Ok(pages::table
+            .filter(pages::short_id.eq(short_id))
+            .select((
+                pages::id, pages::short_id, pages::user_id, pages::page_type, pages::created_at, pages::expires_at,
+                pages::launch_at, pages::is_active, pages::customization, pages::settings, pages::updated_at, pages::view_count,
+            ))
+            .first::<PageRow>(conn)
+            .await
+            .optional()?)
+    })
+}
+
+pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppError> {
+    if !looks_like_short_id(short_id) {
+        return Err(not_found());
+    }
+    let row = find(&state.db, short_id).await?.ok_or_else(not_found)?;
+    let now = Utc::now();
+    let kind = PageType::parse(&row.page_type).ok_or_else(not_found)?;
+    let settings = PageSettings::from_json(kind, &row.settings).map_err(AppError::internal)?;
+    let look = Customization::from_json(&row.customization).map_err(AppError::internal)?;
+    let page = PublicPage {
+        short_id: row.short_id.clone(),
+        page_type: kind,
+        headline: look.headline.clone(),
+        description: look.description.clone(),
+        body_html: render_markdown(&look.body),
+        accent_color: look.accent_color.clone(),
+        background_color: look.background_color.clone(),
+        button_label: look.button_label.clone(),
+        settings_json: row.settings.clone(),
+        launch_at: row.launch_at.map(|t| t.and_utc()),
+        expires_at: row.expires_at.map(|t| t.and_utc()),
+        event_times: event_times(&settings),
+        server_now: now,
+    };
+    let mut clock = page.clock(&settings);
+    clock.is_active = row.is_active;
+    if phase(&clock, now, false) == Phase::Inactive {
+        return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
+    }
+    state.views.record(&row.id);
+    Ok(page)
+}
+
+/// Markdown to HTML, then through ammonia's allow-list: no scripts, no event handlers, no
+/// `javascript:` links, whatever the creator (or someone who took over their account) typed.
+pub fn render_markdown(markdown: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&html).to_string()
+}
+
+/// Event times in the event's zone, e.g. "Tuesday 1 December 2026, 11:00" and "CET".
+fn event_times(settings: &PageSettings) -> Option<EventTimes> {
+    let PageSettings::EventRegistration(s) = settings else { return None };
+    let tz: chrono_tz::Tz = s.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%A %-d %B %Y, %H:%M").to_string();
+    Some(EventTimes {
+        starts: fmt(s.event_start_time),
+        ends: fmt(s.event_end_time),
+        zone: format!("{} ({})", s.time_zone, s.event_start_time.with_timezone(&tz).format("%Z")),
+    })
+}
+
+/// Page views, counted in memory and added to the database in one statement per page every few
+/// seconds, so a burst of visitors costs no write per view.
+#[derive(Default)]
+pub struct ViewCounter {
+    pending: Mutex<HashMap<String, i64>>,
+}
+
+impl ViewCounter {
+    pub fn record(&self, page_id: &str) {
+        if let Ok(mut pending) = self.pending.lock() {
+            *pending.entry(page_id.to_string()).or_insert(0) += 1;
+        }
+    }
+
+    /// Writes the pending counts; what fails to write is put back for the next flush.
+    pub async fn flush(&self, db: &Db) -> Result<usize, DbError> {
+        let batch: Vec<(String, i64)> = match self.pending.lock() {
+            Ok(mut pending) => pending.drain().collect(),
+            Err(_) => return Ok(0),
+        };
+        let mut written = 0;
+        for (i, (page_id, n)) in batch.iter().enumerate() {
+            let result: Result<usize, DbError> = db_conn!(db, conn => {
+                Ok(diesel::update(pages::table.filter(pages::id.eq(page_id)))
+                    .set(pages::view_count.eq(pages::view_count + n))
+                    .execute(conn)
+                    .await?)
+            });
+            if let Err(e) = result {
+                if let Ok(mut pending) = self.pending.lock() {
+                    for (id, n) in &batch[i..] {
+                        *pending.entry(id.clone()).or_insert(0) += n;
+                    }
+                }
+                return Err(e);
+            }
+            written += 1;
+        }
+        Ok(written)
+    }
+}
+
+/// Flushes view counts every few seconds until the process ends.
+pub fn spawn_view_flusher(state: &AppState, every: Duration) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.views.flush(&state.db).await {
+                tracing::warn!(error = %e, "could not write page view counts; will retry");
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_sanitised() {
+        let html = render_markdown("# Hi\n\n**bold** [ok](https://example.com) [bad](javascript:alert(1))\n\n<script>alert(1)</script><img src=x onerror=alert(1)>");
+        assert!(html.contains("<h1>Hi</h1>"));
+        assert!(html.contains("<strong>bold</strong>"));
+        assert!(html.contains(r#"href="https://example.com""#));
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+}

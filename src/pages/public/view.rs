@@ -1,0 +1,270 @@
+//! The public page at `/p/{shortId}`: rendered on the server (complete without JavaScript), then
+//! hydrated so the countdown ticks and the page switches phase at zero without a reload.
+
+use super::api::load_public_page;
+use super::clock::{corrected_clock, seconds_left, split, spoken};
+use super::model::PublicPage;
+use crate::error::{AppError, ErrorKind};
+use crate::pages::phase::{EndReason, Phase, phase};
+use crate::pages::settings::*;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn PublicPageRoute() -> impl IntoView {
+    let params = use_params_map();
+    let short_id = move || params.with(|p| p.get("short_id").unwrap_or_default());
+    let page = Resource::new(short_id, load_public_page);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <PublicPageView page/> }.into_any(),
+                    Err(err) => view! { <Unavailable err/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// 404 for unknown links, 410 for pages that were switched off or expired.
+#[component]
+fn Unavailable(err: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::from_u16(err.status()).unwrap_or(axum::http::StatusCode::NOT_FOUND));
+    }
+    let (title, text) = match err.kind {
+        ErrorKind::Gone => ("This page has ended", "The creator has switched this page off, or its time is over."),
+        ErrorKind::NotFound => ("We couldn't find this page", "Check the link for typos, or ask whoever shared it."),
+        _ => ("This page is unavailable right now", "Please try again in a moment."),
+    };
+    view! {
+        <Title text=title/>
+        <Meta name="robots" content="noindex"/>
+        <main class="pp pp--unavailable">
+            <div class="pp-card">
+                <h1>{title}</h1>
+                <p>{text}</p>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+fn PublicPageView(page: PublicPage) -> impl IntoView {
+    let Some(settings) = page.settings() else {
+        return view! { <Unavailable err=AppError::internal("unreadable settings")/> }.into_any();
+    };
+    let clock = page.clock(&settings);
+    let now = corrected_clock(page.server_now);
+    let current = Memo::new(move |_| phase(&clock, now.get(), false));
+
+    // Ended pages whose action is a redirect: a real 302 on the server (no JavaScript needed) and a
+    // navigation in the browser when the countdown reaches zero.
+    let redirect_to = ended_redirect(&settings);
+    #[cfg(feature = "ssr")]
+    if let (Phase::Ended { .. }, Some(url)) = (current.get_untracked(), redirect_to.as_deref()) {
+        server_redirect(url);
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let redirect_to = redirect_to.clone();
+        Effect::new(move |_| {
+            if let (Phase::Ended { .. }, Some(url)) = (current.get(), redirect_to.as_ref()) {
+                let _ = window().location().assign(url);
+            }
+        });
+    }
+
+    let style = format!("--accent:{};--page-bg:{};", page.accent_color, page.background_color);
+    let description = if page.description.is_empty() { page.headline.clone() } else { page.description.clone() };
+    let ended = move || matches!(current.get(), Phase::Ended { .. });
+    let page_for_body = page.clone();
+    view! {
+        <Title text=page.headline.clone()/>
+        <Meta name="description" content=description.clone()/>
+        <Meta property="og:title" content=page.headline.clone()/>
+        <Meta property="og:description" content=description.clone()/>
+        <Meta property="og:type" content="website"/>
+        <Meta name="twitter:card" content="summary"/>
+        <Meta name="twitter:title" content=page.headline.clone()/>
+        <Meta name="twitter:description" content=description/>
+        <Show when=ended>
+            <Meta name="robots" content="noindex"/>
+        </Show>
+        <main class="pp" style=style data-phase=move || current.get().name()>
+            <article class="pp-card">
+                <p class="pp-kind">{page.page_type.label()}</p>
+                <h1>{page.headline.clone()}</h1>
+                {move || phase_view(current.get(), now, &page_for_body, &settings)}
+            </article>
+            <footer class="pp-footer">
+                <a href="/">"Made with Flashpage"</a>
+            </footer>
+        </main>
+    }
+    .into_any()
+}
+
+/// A plain 302 whatever the visitor's Accept header says. (`leptos_axum::redirect` only sets the
+/// status for `Accept: text/html` and panics on a URL that is not a valid header value.)
+#[cfg(feature = "ssr")]
+fn server_redirect(url: &str) {
+    use axum::http::{HeaderValue, StatusCode, header::LOCATION};
+    if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(url)) {
+        res.insert_header(LOCATION, value);
+        res.set_status(StatusCode::FOUND);
+    }
+}
+
+fn ended_redirect(settings: &PageSettings) -> Option<String> {
+    match settings {
+        PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::Redirect => s.redirect_url.clone(),
+        PageSettings::FlashSale(s) if s.sold_out_action == SoldOutAction::Redirect => s.post_sale_redirect_url.clone(),
+        PageSettings::LimitedOffer(s) if s.post_offer_action == PostOfferAction::Redirect => s.redirect_url.clone(),
+        _ => None,
+    }
+}
+
+fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, page: &PublicPage, settings: &PageSettings) -> AnyView {
+    match current {
+        Phase::Scheduled { launches_at } => view! {
+            <p class="pp-lede">"Coming soon."</p>
+            <Countdown label="Launches in" target=launches_at now/>
+        }
+        .into_any(),
+        Phase::Live { ends_at } => {
+            let label = match settings {
+                PageSettings::Countdown(_) => "Starts in",
+                PageSettings::FlashSale(_) => "Sale ends in",
+                PageSettings::EventRegistration(_) => "Event ends in",
+                PageSettings::LimitedOffer(_) => "Offer ends in",
+            };
+            view! {
+                <Countdown label target=ends_at now/>
+                <LiveDetails page=page.clone() settings=settings.clone()/>
+                <div class="pp-body" inner_html=page.body_html.clone()></div>
+            }
+            .into_any()
+        }
+        Phase::Ended { reason } => ended_view(reason, settings).into_any(),
+        Phase::Inactive => view! { <p class="pp-lede">"This page has ended."</p> }.into_any(),
+    }
+}
+
+fn ended_view(reason: EndReason, settings: &PageSettings) -> impl IntoView {
+    let (title, text) = match settings {
+        PageSettings::Countdown(s) => match s.post_countdown_action {
+            PostCountdownAction::ShowMessage | PostCountdownAction::ShowForm => (
+                s.message_title.clone().unwrap_or_else(|| "We're live!".into()),
+                s.message_content.clone().unwrap_or_default(),
+            ),
+            PostCountdownAction::Redirect => ("Taking you there…".into(), String::new()),
+        },
+        PageSettings::FlashSale(_) => match reason {
+            EndReason::SoldOut => ("Sold out".into(), "Every item of this sale has found a home.".into()),
+            EndReason::TimeUp => ("This sale has ended".into(), "Thanks for stopping by.".into()),
+        },
+        PageSettings::EventRegistration(_) => ("This event has ended".into(), "Thanks to everyone who came.".into()),
+        PageSettings::LimitedOffer(s) => (
+            s.alternate_title.clone().unwrap_or_else(|| "This offer has ended".into()),
+            s.alternate_content.clone().unwrap_or_default(),
+        ),
+    };
+    view! {
+        <section class="pp-ended" role="status">
+            <h2>{title}</h2>
+            {(!text.is_empty()).then(|| view! { <p>{text}</p> })}
+        </section>
+    }
+}
+
+/// Kind-specific facts while the page is live.
+#[component]
+fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
+    match settings {
+        PageSettings::Countdown(_) => ().into_any(),
+        PageSettings::FlashSale(s) => view! {
+            <ul class="pp-facts">
+                <li><strong>{format!("{}% off", s.discount_percentage)}</strong></li>
+                <li>{format!("Only {} available", s.inventory_limit)}</li>
+            </ul>
+        }
+        .into_any(),
+        PageSettings::LimitedOffer(s) => view! {
+            <ul class="pp-facts">
+                {s.discount_code.map(|c| view! { <li>"Use code " <code class="pp-code">{c}</code></li> })}
+                {s.bonus_description.map(|b| view! { <li>"Bonus: " {b}</li> })}
+                <li>{format!("Limited to {}", s.limited_quantity)}</li>
+            </ul>
+        }
+        .into_any(),
+        PageSettings::EventRegistration(s) => {
+            let times = page.event_times.clone();
+            let start = s.event_start_time;
+            let end = s.event_end_time;
+            // The visitor's own zone is only known in the browser: filled in after hydration so the
+            // server's HTML and the first browser render are identical.
+            let local = RwSignal::new(None::<String>);
+            Effect::new(move |_| {
+                let fmt = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%A %-d %B %Y, %H:%M").to_string();
+                local.set(Some(format!("{} – {} (your time)", fmt(start), fmt(end))));
+            });
+            let place = match s.event_location {
+                EventLocation::Physical => s.physical_address.clone().unwrap_or_default(),
+                EventLocation::Virtual => "Online".to_string(),
+            };
+            view! {
+                <dl class="pp-event">
+                    <dt>"When"</dt>
+                    <dd>
+                        {times.map(|t| view! {
+                            <span>{format!("{} – {}", t.starts, t.ends)}</span>
+                            <span class="pp-zone">{t.zone}</span>
+                        })}
+                        <span class="pp-local">{move || local.get()}</span>
+                    </dd>
+                    <dt>"Where"</dt>
+                    <dd>{place}</dd>
+                    <dt>"Places"</dt>
+                    <dd>{format!("{} attendees", s.max_attendees)}</dd>
+                </dl>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A countdown that is correct on the server and ticks in the browser. The digits are hidden from
+/// screen readers; a polite live region speaks a coarse summary when it changes.
+#[component]
+fn Countdown(label: &'static str, target: chrono::DateTime<chrono::Utc>, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
+    let left = Memo::new(move |_| seconds_left(now.get(), target));
+    let parts = move || split(left.get());
+    let spoken_text = Memo::new(move |_| spoken(left.get()));
+    let unit = |value: i64, name: &'static str| {
+        view! {
+            <span class="cd-unit">
+                <span class="cd-value">{format!("{value:02}")}</span>
+                <span class="cd-name">{name}</span>
+            </span>
+        }
+    };
+    view! {
+        <section class="cd" aria-label=label>
+            <p class="cd-label">{label}</p>
+            <div class="cd-digits" role="timer" aria-hidden="true" data-seconds-left=move || left.get()>
+                {move || {
+                    let (d, h, m, s) = parts();
+                    view! { {unit(d, "days")} {unit(h, "hours")} {unit(m, "minutes")} {unit(s, "seconds")} }
+                }}
+            </div>
+            <p class="visually-hidden" aria-live="polite">{move || spoken_text.get()}</p>
+            <p class="cd-deadline">
+                "Ends " <time datetime=target.to_rfc3339()>{target.format("%-d %B %Y, %H:%M UTC").to_string()}</time>
+            </p>
+        </section>
+    }
+}

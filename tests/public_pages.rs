@@ -1,0 +1,193 @@
+//! The public page at /p/{shortId} through its life, server-rendered (what a visitor without
+//! JavaScript, or a link-preview bot, gets), on SQLite and PostgreSQL.
+
+mod common;
+
+use chrono::{Duration, SecondsFormat, Utc};
+use common::{TestApp, location};
+use serde_json::{Value, json};
+
+fn iso(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+async fn call(app: &TestApp, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+    let res = app.call(client, path, fields).await;
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+struct Creator {
+    client: reqwest::Client,
+}
+
+impl Creator {
+    async fn new(app: &TestApp) -> Creator {
+        let client = app.new_browser();
+        assert_eq!(app.signup(&client, "Creator", "creator@example.com").await.status(), 302);
+        Creator { client }
+    }
+
+    /// Creates, configures and (optionally) publishes a page; returns (id, short id).
+    async fn page(&self, app: &TestApp, kind: &str, settings: Value, look: Value, launch: Option<String>, expires: Option<String>, publish: bool) -> (String, String) {
+        let (status, id) = call(app, &self.client, "/api/pages/create", &[("page_type", kind), ("headline", "x")]).await;
+        assert_eq!(status, 200);
+        let id = id.as_str().expect("id").to_string();
+        let (settings, look) = (settings.to_string(), look.to_string());
+        let launch = launch.unwrap_or_default();
+        let expires = expires.unwrap_or_default();
+        let (status, body) = call(app, &self.client, "/api/pages/update", &[
+            ("id", &id), ("settings", &settings), ("customization", &look), ("launch_at", &launch), ("expires_at", &expires),
+        ]).await;
+        assert_eq!(status, 200, "{body}");
+        if publish {
+            assert_eq!(call(app, &self.client, "/api/pages/publish", &[("id", &id)]).await.0, 200);
+        }
+        let (_, detail) = call(app, &self.client, "/api/pages/get", &[("id", &id)]).await;
+        (id, detail["summary"]["short_id"].as_str().expect("short").to_string())
+    }
+}
+
+async fn visit(app: &TestApp, short_id: &str) -> (u16, String, String) {
+    let res = app.get(&app.new_browser(), &format!("/p/{short_id}")).await;
+    let status = res.status().as_u16();
+    let loc = location(&res);
+    (status, loc, res.text().await.expect("body"))
+}
+
+fn seconds_left(html: &str) -> i64 {
+    let marker = "data-seconds-left=\"";
+    let start = html.find(marker).expect("a countdown") + marker.len();
+    html[start..].split('"').next().and_then(|n| n.parse().ok()).expect("a number")
+}
+
+async fn a_live_countdown_is_rendered_by_the_server(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let target = Utc::now() + Duration::hours(2);
+    let (_, short) = creator.page(app, "countdown",
+        json!({"countdownTarget": iso(target), "postCountdownAction": "show-message", "messageTitle": "We're live!"}),
+        json!({"headline": "Launch <b>day</b>", "description": "The big one", "body": "**Bold** <script>alert(1)</script> [x](javascript:alert(1))", "accentColor": "#ff6600"}),
+        None, None, true).await;
+    let (status, _, html) = visit(app, &short).await;
+    assert_eq!(status, 200);
+    let left = seconds_left(&html);
+    assert!((7190..=7200).contains(&left), "about two hours left, got {left}");
+    assert!(html.contains("Launch &lt;b&gt;day&lt;/b&gt;"), "the headline is escaped");
+    assert!(html.contains("<strong>Bold</strong>"));
+    assert!(!html.contains("alert(1)"), "scripts and javascript: links are stripped");
+    assert!(html.contains(r#"property="og:title""#) && html.contains(r#"name="twitter:card""#));
+    assert!(html.contains("The big one"));
+    assert!(html.contains("--accent:#ff6600"));
+    assert!(!html.contains("noindex"), "a live page may be indexed");
+    assert!(html.contains(r#"aria-live="polite""#));
+}
+
+async fn scheduled_pages_count_down_to_the_launch(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let launch = Utc::now() + Duration::minutes(30);
+    let (_, short) = creator.page(app, "flash-sale",
+        json!({"saleEndTime": iso(launch + Duration::hours(1)), "discountPercentage": 30, "originalPriceDisplay": true, "inventoryLimit": 50, "soldOutAction": "show-message"}),
+        json!({"headline": "Black Friday"}), Some(iso(launch)), None, true).await;
+    let (status, _, html) = visit(app, &short).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Launches in"));
+    assert!(html.contains(r#"data-phase="scheduled""#));
+    assert!((1790..=1800).contains(&seconds_left(&html)));
+    assert!(!html.contains("30% off"), "sale details wait for the launch");
+}
+
+async fn ended_pages_follow_their_settings(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let past = Utc::now() - Duration::minutes(5);
+    let (redirecting_id, redirecting) = creator.page(app, "countdown",
+        json!({"countdownTarget": iso(past), "postCountdownAction": "redirect", "redirectUrl": "https://example.com/live"}),
+        json!({"headline": "Gone live"}), None, None, true).await;
+    let (status, loc, _) = visit(app, &redirecting).await;
+    assert_eq!((status, loc.as_str()), (302, "https://example.com/live"), "server-side redirect works without JavaScript");
+
+    let (_, message) = creator.page(app, "countdown",
+        json!({"countdownTarget": iso(past), "postCountdownAction": "show-message", "messageTitle": "Doors are open", "messageContent": "Come in."}),
+        json!({"headline": "Launch"}), None, None, true).await;
+    let (status, _, html) = visit(app, &message).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Doors are open") && html.contains("Come in."));
+    assert!(html.contains(r#"name="robots" content="noindex""#), "ended pages are not indexed");
+
+    let (_, sale) = creator.page(app, "flash-sale",
+        json!({"saleEndTime": iso(past), "discountPercentage": 30, "originalPriceDisplay": true, "inventoryLimit": 50, "soldOutAction": "redirect", "postSaleRedirectUrl": "https://example.com/expired"}),
+        json!({"headline": "Sale"}), None, None, true).await;
+    assert_eq!(visit(app, &sale).await.1, "https://example.com/expired");
+
+    // The Free plan has 3 live pages: switching one off frees a slot (and that page is gone).
+    assert_eq!(call(app, &creator.client, "/api/pages/unpublish", &[("id", &redirecting_id)]).await.0, 200);
+    assert_eq!(visit(app, &redirecting).await.0, 410);
+
+    let (_, offer) = creator.page(app, "limited-offer",
+        json!({"offerEndTime": iso(past), "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": "Try the bundle instead"}),
+        json!({"headline": "Offer"}), None, None, true).await;
+    let (status, _, html) = visit(app, &offer).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Try the bundle instead"));
+}
+
+async fn unknown_switched_off_and_expired_pages(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let soon = Utc::now() + Duration::hours(1);
+    let settings = json!({"countdownTarget": iso(soon), "postCountdownAction": "show-form"});
+    let (_, draft) = creator.page(app, "countdown", settings.clone(), json!({"headline": "Draft"}), None, None, false).await;
+    assert_eq!(visit(app, &draft).await.0, 410, "a page that is switched off is gone");
+
+    let (_, expired) = creator.page(app, "countdown",
+        json!({"countdownTarget": iso(Utc::now() - Duration::hours(2)), "postCountdownAction": "show-form"}),
+        json!({"headline": "Old"}), None, Some(iso(Utc::now() - Duration::hours(1))), true).await;
+    let (status, _, html) = visit(app, &expired).await;
+    assert_eq!(status, 410);
+    assert!(html.contains("This page has ended"));
+
+    for bad in ["Zz9Zz9Zz", "short", "..%2F..%2Fetc", "aaaaaaaa-bbbb"] {
+        let (status, _, html) = visit(app, bad).await;
+        assert_eq!(status, 404, "{bad}");
+        assert!(html.contains("couldn't find this page"), "{bad}");
+    }
+}
+
+async fn event_times_show_in_the_event_zone(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    // 2026-10-25 00:30 UTC is 02:30 CEST in Paris; the clocks go back at 01:00 UTC that night.
+    let start = Utc::now() + Duration::days(400);
+    let (_, short) = creator.page(app, "event-registration",
+        json!({"eventStartTime": iso(start), "eventEndTime": iso(start + Duration::hours(2)), "timeZone": "America/New_York",
+            "eventLocation": "virtual", "virtualPlatform": "zoom", "platformLink": "https://zoom.us/j/1", "maxAttendees": 40, "waitlistEnabled": true}),
+        json!({"headline": "Meetup"}), None, None, true).await;
+    let (status, _, html) = visit(app, &short).await;
+    assert_eq!(status, 200);
+    let local = start.with_timezone(&chrono_tz::America::New_York).format("%A %-d %B %Y, %H:%M").to_string();
+    assert!(html.contains(&local), "event time in the event's zone: {local}");
+    assert!(html.contains("America/New_York"));
+    assert!(html.contains("40 attendees"));
+}
+
+async fn views_are_counted_and_flushed_in_batches(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let (id, short) = creator.page(app, "countdown",
+        json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"}),
+        json!({"headline": "Counted"}), None, None, true).await;
+    for _ in 0..3 {
+        assert_eq!(visit(app, &short).await.0, 200);
+    }
+    let (_, before) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
+    assert_eq!(before["summary"]["view_count"], 0, "nothing is written per view");
+    app.state.views.flush(&app.state.db).await.expect("flush");
+    let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
+    assert_eq!(after["summary"]["view_count"], 3);
+}
+
+backend_tests! {
+    a_live_countdown_is_rendered_by_the_server,
+    scheduled_pages_count_down_to_the_launch,
+    ended_pages_follow_their_settings,
+    unknown_switched_off_and_expired_pages,
+    event_times_show_in_the_event_zone,
+    views_are_counted_and_flushed_in_batches,
+}
