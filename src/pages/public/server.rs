@@ -12,7 +12,7 @@ use crate::server::db::schema::pages;
 use crate::server::db::{Db, DbError};
 use crate::server::state::AppState;
 use crate::db_conn;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -77,14 +77,12 @@ pub fn render_markdown(markdown: &str) -> String {
     ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&html).to_string()
 }
 
-/// Event times in the event's zone, e.g. "Tuesday 1 December 2026, 11:00" and "CET".
+/// Event times in the event's zone, e.g. "Tuesday 1 December 2026, 11:00 – 13:00" and "Europe/Paris (CET)".
 fn event_times(settings: &PageSettings) -> Option<EventTimes> {
     let PageSettings::EventRegistration(s) = settings else { return None };
     let tz: chrono_tz::Tz = s.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%A %-d %B %Y, %H:%M").to_string();
     Some(EventTimes {
-        starts: fmt(s.event_start_time),
-        ends: fmt(s.event_end_time),
+        range: super::model::time_range(s.event_start_time.with_timezone(&tz), s.event_end_time.with_timezone(&tz)),
         zone: format!("{} ({})", s.time_zone, s.event_start_time.with_timezone(&tz).format("%Z")),
     })
 }

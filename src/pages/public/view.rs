@@ -136,14 +136,19 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
         }
         .into_any(),
         Phase::Live { ends_at } => {
-            let label = match settings {
-                PageSettings::Countdown(_) => "Starts in",
-                PageSettings::FlashSale(_) => "Sale ends in",
-                PageSettings::EventRegistration(_) => "Event ends in",
-                PageSettings::LimitedOffer(_) => "Offer ends in",
+            let (label, target) = match settings {
+                PageSettings::Countdown(_) => ("Launching in", Some(ends_at)),
+                PageSettings::FlashSale(_) => ("Sale ends in", Some(ends_at)),
+                // Before an event, count to its start; while it runs, say so.
+                PageSettings::EventRegistration(s) if now.get_untracked() < s.event_start_time => ("Starts in", Some(s.event_start_time)),
+                PageSettings::EventRegistration(_) => ("Happening now", None),
+                PageSettings::LimitedOffer(_) => ("Offer ends in", Some(ends_at)),
             };
             view! {
-                <Countdown label target=ends_at now/>
+                {match target {
+                    Some(target) => view! { <Countdown label target now/> }.into_any(),
+                    None => view! { <p class="pp-now" role="status">{label}</p> }.into_any(),
+                }}
                 <LiveDetails page=page.clone() settings=settings.clone()/>
                 <div class="pp-body" inner_html=page.body_html.clone()></div>
             }
@@ -209,8 +214,8 @@ fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
             // server's HTML and the first browser render are identical.
             let local = RwSignal::new(None::<String>);
             Effect::new(move |_| {
-                let fmt = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%A %-d %B %Y, %H:%M").to_string();
-                local.set(Some(format!("{} – {} (your time)", fmt(start), fmt(end))));
+                let (a, b) = (start.with_timezone(&chrono::Local), end.with_timezone(&chrono::Local));
+                local.set(Some(format!("{} (your time)", super::model::time_range(a, b))));
             });
             let place = match s.event_location {
                 EventLocation::Physical => s.physical_address.clone().unwrap_or_default(),
@@ -221,7 +226,7 @@ fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
                     <dt>"When"</dt>
                     <dd>
                         {times.map(|t| view! {
-                            <span>{format!("{} – {}", t.starts, t.ends)}</span>
+                            <span>{t.range}</span>
                             <span class="pp-zone">{t.zone}</span>
                         })}
                         <span class="pp-local">{move || local.get()}</span>
