@@ -2,6 +2,7 @@
 
 use crate::accounts::views::{Dashboard, Login, Signup};
 use crate::pages::public::view::PublicPageRoute;
+use crate::pages::views::PageEditorRoute;
 use crate::ui::landing::Landing;
 use crate::ui::status::NotFound;
 use leptos::prelude::*;
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 // Async: the HTML is sent once the user is loaded, so it is complete without JavaScript
                 // (streamed out-of-order chunks need a script to be put in place).
                 <Route path=path!("/dashboard") view=Dashboard ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/pages/:id") view=PageEditorRoute ssr=SsrMode::Async/>
                 <Route path=path!("/p/:short_id") view=PublicPageRoute ssr=SsrMode::Async/>
             </Routes>
         </Router>

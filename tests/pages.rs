@@ -220,7 +220,48 @@ async fn parallel_publishes_never_exceed_the_limit(app: &TestApp) {
     assert_eq!(live.expect("count"), 3);
 }
 
+async fn the_editor_form_saves_in_the_chosen_time_zone(app: &TestApp) {
+    let creator = signed_in(app, "editor@example.com").await;
+    let id = create(app, &creator, "event-registration", "Walk").await;
+    let from = format!("/dashboard/pages/{id}");
+    let fields = |end: &'static str| {
+        vec![
+            ("id", id.clone()),
+            ("form[headline]", "Photo walk".to_string()),
+            ("form[timeZone]", "Europe/Paris".to_string()),
+            ("form[eventStartTime]", "2030-07-01T10:00".to_string()),
+            ("form[eventEndTime]", end.to_string()),
+            ("form[eventLocation]", "physical".to_string()),
+            ("form[physicalAddress]", "12 Rue de Rivoli".to_string()),
+            ("form[maxAttendees]", "40".to_string()),
+            ("form[waitlistEnabled]", "on".to_string()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        creator
+            .post(app.url("/api/pages/save"))
+            .header("accept", "text/html")
+            .header("referer", app.url(&from))
+            .form(&f)
+            .send()
+    };
+    let res = post(fields("2030-07-01T09:00")).await.expect("request");
+    assert_eq!(res.status(), 302);
+    assert!(location(&res).contains("__err="), "an error goes back to the editor: {}", location(&res));
+    let res = post(fields("2030-07-01T12:00")).await.expect("request");
+    assert_eq!(location(&res), format!("{from}?saved=1"));
+    let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &id)]).await;
+    let settings: Value = serde_json::from_str(detail["settings_json"].as_str().expect("json")).expect("valid");
+    assert_eq!(settings["eventStartTime"], "2030-07-01T08:00:00Z", "10:00 in Paris in summer is 08:00 UTC");
+    assert_eq!(settings["timeZone"], "Europe/Paris");
+    assert_eq!(settings["waitlistEnabled"], true);
+    let (_, editor) = call(app, &creator, "/api/pages/editor", &[("id", &id)]).await;
+    assert_eq!(editor["form"]["eventStartTime"], "2030-07-01T10:00", "shown back in the event's zone");
+    assert!(editor["public_url"].as_str().unwrap_or_default().ends_with(&format!("/p/{}", detail["summary"]["short_id"].as_str().unwrap_or_default())));
+}
+
 backend_tests! {
+    the_editor_form_saves_in_the_chosen_time_zone,
     creators_create_each_kind_and_list_them,
     updates_are_validated_per_field,
     publish_duplicate_unpublish_delete,

@@ -1,24 +1,13 @@
 // Sign-up -> dashboard -> logout -> login, as a person clicks it, with and without JavaScript.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, startApp, uniqueEmail } from './support/app.mjs';
+import { appAndBrowser, uniqueEmail } from './support/app.mjs';
 
 const PASSWORD = 'correct horse battery staple';
-let app;
-let browser;
-
-before(async () => {
-  app = await startApp();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const env = appAndBrowser({ before, after });
 
 async function signUpUseDashboardLogOutLogIn(page, { email, javaScript }) {
-  await page.goto(`${app.base}/`);
+  await page.goto(`${env.app.base}/`);
   if (javaScript) await page.waitForSelector('body[data-hydrated="true"]');
   await page.getByRole('link', { name: 'Create your free account' }).click();
   await page.waitForURL('**/signup');
@@ -40,7 +29,7 @@ async function signUpUseDashboardLogOutLogIn(page, { email, javaScript }) {
   await page.getByText('You have been logged out.').waitFor();
 
   // The dashboard is closed again.
-  await page.goto(`${app.base}/dashboard`);
+  await page.goto(`${env.app.base}/dashboard`);
   await page.waitForURL('**/login?next=/dashboard');
 
   await page.getByLabel('Email').fill(email.toUpperCase());
@@ -52,7 +41,7 @@ async function signUpUseDashboardLogOutLogIn(page, { email, javaScript }) {
 }
 
 test('with JavaScript: sign up, see the dashboard, log out, log back in', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -62,7 +51,7 @@ test('with JavaScript: sign up, see the dashboard, log out, log back in', async 
 });
 
 test('without JavaScript: the same flow through plain form posts and redirects', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await signUpUseDashboardLogOutLogIn(page, { email: uniqueEmail('nojs'), javaScript: false });
   assert.equal(await page.locator('body[data-hydrated]').count(), 0, 'really no JavaScript ran');
@@ -70,9 +59,9 @@ test('without JavaScript: the same flow through plain form posts and redirects',
 });
 
 test('without JavaScript: errors appear next to the right fields', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${app.base}/signup`);
+  await page.goto(`${env.app.base}/signup`);
   await page.getByLabel('Your name').fill('Ada');
   await page.getByLabel('Email').fill('not-an-email');
   await page.getByLabel('Password').fill('short');
@@ -86,7 +75,7 @@ test('without JavaScript: errors appear next to the right fields', async () => {
   assert.equal(await page.getByLabel('Your name').getAttribute('aria-invalid'), 'false');
 
   // A wrong password on the login page says so, generically.
-  await page.goto(`${app.base}/login`);
+  await page.goto(`${env.app.base}/login`);
   await page.getByLabel('Email').fill('nobody@example.com');
   await page.getByLabel('Password').fill('wrong password!!');
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -95,11 +84,11 @@ test('without JavaScript: errors appear next to the right fields', async () => {
 });
 
 test('hydration really happened: inline validation runs in the browser without a request', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const apiCalls = [];
   page.on('request', (req) => { if (new URL(req.url()).pathname.startsWith('/api/')) apiCalls.push(req.url()); });
-  await page.goto(`${app.base}/signup`);
+  await page.goto(`${env.app.base}/signup`);
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.getByLabel('Email').fill('ada@');
   await page.getByLabel('Email').blur();

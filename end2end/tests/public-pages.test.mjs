@@ -2,26 +2,15 @@
 // JavaScript), and the server-rendered page is right on its own (without).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, startApp, uniqueEmail } from './support/app.mjs';
+import { appAndBrowser, uniqueEmail } from './support/app.mjs';
 
-let app;
-let browser;
-
-before(async () => {
-  app = await startApp();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const env = appAndBrowser({ before, after });
 
 const JSON_ACCEPT = { accept: 'application/json' };
 
 /** A signed-in API client sharing the browser context's cookies. */
 async function creator(context) {
-  const res = await context.request.post(`${app.base}/api/signup`, {
+  const res = await context.request.post(`${env.app.base}/api/signup`, {
     form: { name: 'Creator', email: uniqueEmail('pages'), password: 'correct horse battery staple' },
     headers: JSON_ACCEPT,
   });
@@ -29,7 +18,7 @@ async function creator(context) {
   return {
     async page(kind, settings, customization) {
       const call = async (path, form) => {
-        const r = await context.request.post(`${app.base}/api/pages/${path}`, { form, headers: JSON_ACCEPT });
+        const r = await context.request.post(`${env.app.base}/api/pages/${path}`, { form, headers: JSON_ACCEPT });
         assert.equal(r.status(), 200, `${path}: ${await r.text()}`);
         return r.json();
       };
@@ -45,14 +34,14 @@ async function creator(context) {
 const secondsLeft = async (page) => Number(await page.locator('[data-seconds-left]').getAttribute('data-seconds-left'));
 
 test('with JavaScript: the countdown ticks and switches at zero without a reload', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const api = await creator(context);
   const target = new Date(Date.now() + 7000).toISOString();
   const short = await api.page('countdown',
     { countdownTarget: target, postCountdownAction: 'show-message', messageTitle: 'We are live!', messageContent: 'Come in.' },
     { headline: 'Almost there' });
   const page = await context.newPage();
-  await page.goto(`${app.base}/p/${short}`);
+  await page.goto(`${env.app.base}/p/${short}`);
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.evaluate(() => { window.__sameDocument = true; });
   const first = await secondsLeft(page);
@@ -68,39 +57,39 @@ test('with JavaScript: the countdown ticks and switches at zero without a reload
 });
 
 test('with JavaScript: a redirecting countdown sends the visitor on at zero', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const api = await creator(context);
   const short = await api.page('countdown',
-    { countdownTarget: new Date(Date.now() + 4000).toISOString(), postCountdownAction: 'redirect', redirectUrl: `${app.base}/?arrived=1` },
+    { countdownTarget: new Date(Date.now() + 4000).toISOString(), postCountdownAction: 'redirect', redirectUrl: `${env.app.base}/?arrived=1` },
     { headline: 'Going places' });
   const page = await context.newPage();
-  await page.goto(`${app.base}/p/${short}`);
+  await page.goto(`${env.app.base}/p/${short}`);
   await page.waitForURL('**/?arrived=1', { timeout: 15000 });
   await context.close();
 });
 
 test('without JavaScript: live content, ended redirects and gone pages come from the server', async () => {
-  const setup = await browser.newContext();
+  const setup = await env.browser.newContext();
   const api = await creator(setup);
   const live = await api.page('limited-offer',
     { offerEndTime: new Date(Date.now() + 3_600_000).toISOString(), discountCode: 'LAUNCH20', limitedQuantity: 10, postOfferAction: 'show-alternate', alternateTitle: 'Missed it' },
     { headline: 'One hour only' });
   const ended = await api.page('countdown',
-    { countdownTarget: new Date(Date.now() - 60_000).toISOString(), postCountdownAction: 'redirect', redirectUrl: `${app.base}/?from=ended` },
+    { countdownTarget: new Date(Date.now() - 60_000).toISOString(), postCountdownAction: 'redirect', redirectUrl: `${env.app.base}/?from=ended` },
     { headline: 'Already over' });
 
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${app.base}/p/${live}`);
+  await page.goto(`${env.app.base}/p/${live}`);
   await page.getByRole('heading', { name: 'One hour only' }).waitFor();
   assert.equal(await page.locator('.pp-code').textContent(), 'LAUNCH20');
   const left = await secondsLeft(page);
   assert.ok(left > 3500 && left <= 3600, `server-rendered countdown, got ${left}`);
 
-  await page.goto(`${app.base}/p/${ended}`);
+  await page.goto(`${env.app.base}/p/${ended}`);
   await page.waitForURL('**/?from=ended');
 
-  const res = await page.goto(`${app.base}/p/NoSuchPage1`);
+  const res = await page.goto(`${env.app.base}/p/NoSuchPage1`);
   assert.equal(res.status(), 404);
   await page.getByRole('heading', { name: "We couldn't find this page" }).waitFor();
   await context.close();

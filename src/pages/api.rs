@@ -1,6 +1,7 @@
 //! Page server functions for the dashboard. Thin: who is asking, then the service.
 
-use super::model::{PageDetail, PageSummary};
+use super::form::PageForm;
+use super::model::{PageDetail, PageEditor, PageSummary};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -82,5 +83,22 @@ pub async fn delete_page(id: String) -> Result<(), AppError> {
     let user = ctx.require_user().await?;
     crate::pages::server::service::delete(&ctx.state.db, &user, &id).await?;
     leptos_axum::redirect("/dashboard");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "pages/editor")]
+pub async fn get_page_editor(id: String) -> Result<PageEditor, AppError> {
+    let ctx = RequestCtx::current()?;
+    let user = ctx.require_user().await?;
+    crate::pages::server::service::editor(&ctx.state.db, &user, &id, &ctx.state.config.public_url).await
+}
+
+/// Saves the editor's form; without JavaScript the browser comes back to the editor.
+#[server(prefix = "/api", endpoint = "pages/save")]
+pub async fn save_page(id: String, form: PageForm) -> Result<(), AppError> {
+    let ctx = RequestCtx::current()?;
+    let user = ctx.require_user().await?;
+    crate::pages::server::service::save_form(&ctx.state.db, &user, &id, &form).await?;
+    leptos_axum::redirect(&format!("/dashboard/pages/{id}?saved=1"));
     Ok(())
 }

@@ -27,6 +27,9 @@ pub struct Customization {
     pub background_color: String,
     #[serde(default)]
     pub button_label: String,
+    /// The zone the creator schedules in; deadlines are shown in it. Events use their own zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// Object-storage key of the hero image, if one was uploaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hero_image: Option<String>,
@@ -48,6 +51,7 @@ impl Customization {
             accent_color: default_accent(),
             background_color: default_background(),
             button_label: String::new(),
+            time_zone: None,
             hero_image: None,
         }
     }

@@ -3,11 +3,13 @@
 
 pub mod api;
 pub mod customization;
+pub mod form;
 pub mod model;
 pub mod phase;
 pub mod public;
 pub mod settings;
 pub mod validation;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod server;

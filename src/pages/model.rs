@@ -1,6 +1,7 @@
 //! What the dashboard receives about pages (shared DTOs).
 
 use super::customization::Customization;
+use super::form::PageForm;
 use super::phase::Phase;
 use super::settings::PageType;
 use chrono::{DateTime, Utc};
@@ -30,4 +31,12 @@ pub struct PageDetail {
     /// The settings JSON exactly as stored (seed field names).
     pub settings_json: String,
     pub customization: Customization,
+}
+
+/// The editor's data: the page, its form pre-filled in the page's zone, and its public link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageEditor {
+    pub detail: PageDetail,
+    pub form: PageForm,
+    pub public_url: String,
 }

@@ -82,3 +82,20 @@ export function uniqueEmail(tag) {
   counter += 1;
   return `${tag}-${Date.now()}-${counter}@example.com`;
 }
+
+/**
+ * Registers before/after hooks that start the app and a browser for one test file, and returns
+ * an object whose `app` and `browser` are set once the hooks have run.
+ */
+export function appAndBrowser(hooks) {
+  const env = { app: null, browser: null };
+  hooks.before(async () => {
+    env.app = await startApp();
+    env.browser = await launchChromium();
+  });
+  hooks.after(async () => {
+    await env.browser?.close();
+    await env.app?.stop();
+  });
+  return env;
+}

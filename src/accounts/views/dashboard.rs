@@ -1,5 +1,6 @@
 use crate::accounts::api;
 use crate::accounts::model::CurrentUser;
+use crate::pages::views::PagesPanel;
 use crate::ui::layout::Brand;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -76,14 +77,8 @@ fn DashboardShell(user: CurrentUser) -> impl IntoView {
                                 " plan. Enterprise organizations can choose their own."
                             </p>
                         </article>
-                        <article class="panel panel--empty">
-                            <h2>"No pages yet"</h2>
-                            <p>
-                                "Pages are what your visitors see: a countdown, a flash sale, an event registration or a limited-time offer, each at its own short link."
-                            </p>
-                            <p class="panel-note">"The page editor is the next thing we are building."</p>
-                        </article>
                     </section>
+                    <PagesPanel/>
                 </main>
             </div>
         </div>

@@ -7,7 +7,9 @@ use crate::accounts::permissions::{Action, authorize};
 use crate::billing::server::{next_plan_for_pages, plan_for_organization, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::{Customization, validate_customization};
-use crate::pages::model::{PageDetail, PageSummary};
+use crate::pages::form::PageForm;
+use crate::pages::model::{PageDetail, PageEditor, PageSummary};
+use super::form::{PageParts, form_from_parts, parts_from_form};
 use crate::pages::phase::{PageClock, phase};
 use crate::pages::settings::*;
 use crate::pages::validation::validate_page;
@@ -162,7 +164,7 @@ pub fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>
     }
 }
 
-/// Saves a page's settings, look and schedule after validating all of it.
+/// Saves a page's settings, look and schedule sent as JSON (API clients) after validating all of it.
 pub async fn update(
     db: &Db,
     user: &CurrentUser,
@@ -194,14 +196,37 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
+    save(db, user, page_id, &PageParts { settings, customization, launch_at, expires_at }).await
+}
+
+/// Saves what the editor's form posted.
+pub async fn save_form(db: &Db, user: &CurrentUser, page_id: &str, form: &PageForm) -> Result<(), AppError> {
+    authorize(user, Action::EditPages, None)?;
+    let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
+    let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
+    let hero = Customization::from_json(&row.customization).ok().and_then(|c| c.hero_image);
+    let parts = parts_from_form(kind, form, hero)?;
+    save(db, user, page_id, &parts).await
+}
+
+async fn save(db: &Db, user: &CurrentUser, page_id: &str, parts: &PageParts) -> Result<(), AppError> {
     let edit = PageEdit {
-        launch_at: launch_at.map(|t| t.naive_utc()),
-        expires_at: expires_at.map(|t| t.naive_utc()),
-        customization: &customization.to_json(),
-        settings: &settings.to_json(),
+        launch_at: parts.launch_at.map(|t| t.naive_utc()),
+        expires_at: parts.expires_at.map(|t| t.naive_utc()),
+        customization: &parts.customization.to_json(),
+        settings: &parts.settings.to_json(),
         now: Utc::now().naive_utc(),
     };
     if store::update(db, &user.organization_id, page_id, &edit).await? { Ok(()) } else { Err(not_found()) }
+}
+
+/// The editor's data for one page.
+pub async fn editor(db: &Db, user: &CurrentUser, page_id: &str, public_base: &str) -> Result<PageEditor, AppError> {
+    let detail = get(db, user, page_id).await?;
+    let settings = PageSettings::from_json(detail.summary.page_type, &detail.settings_json).map_err(AppError::internal)?;
+    let form = form_from_parts(&settings, &detail.customization, detail.summary.launch_at, detail.summary.expires_at);
+    let public_url = format!("{public_base}/p/{}", detail.summary.short_id);
+    Ok(PageEditor { detail, form, public_url })
 }
 
 /// A copy of the page as a new draft with a new short link.

@@ -1,0 +1,146 @@
+// A creator builds one page of each kind in the dashboard, publishes it, and a visitor sees it;
+// the editor also works as plain form posts without JavaScript.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appAndBrowser, uniqueEmail } from './support/app.mjs';
+
+const env = appAndBrowser({ before, after });
+
+async function signUp(page, javaScript) {
+  await page.goto(`${env.app.base}/signup`);
+  if (javaScript) await page.waitForSelector('body[data-hydrated="true"]');
+  await page.getByLabel('Your name').fill('Creator');
+  await page.getByLabel('Email').fill(uniqueEmail('editor'));
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/dashboard');
+}
+
+const future = (days) => {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}T10:00`;
+};
+
+async function createPage(page, kindLabel, headline) {
+  await page.getByLabel('Kind').selectOption({ label: kindLabel });
+  await page.getByLabel('Headline', { exact: true }).fill(headline);
+  await page.getByRole('button', { name: 'Create page' }).click();
+  await page.waitForURL('**/dashboard/pages/*');
+  await page.getByRole('heading', { name: headline }).waitFor();
+}
+
+async function saveAndPublish(page) {
+  await page.getByRole('button', { name: 'Save page' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('button', { name: 'Switch off' }).waitFor();
+  return page.locator('#short-link').inputValue();
+}
+
+test('with JavaScript: one page of each kind, from the dashboard to the visitor', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, true);
+  await page.getByText('No pages yet.').waitFor();
+
+  const made = [];
+  await createPage(page, 'Countdown launch', 'Album drop');
+  await page.getByLabel('Count down to').fill(future(3));
+  await page.getByLabel('Message title').fill('Out now!');
+  made.push({ url: await saveAndPublish(page), expect: 'Album drop', detail: 'Launching in' });
+
+  await page.goto(`${env.app.base}/dashboard`);
+  await createPage(page, 'Flash sale', 'Preset sale');
+  await page.getByLabel('Sale ends').fill(future(2));
+  await page.getByLabel('Discount (%)').fill('35');
+  made.push({ url: await saveAndPublish(page), expect: 'Preset sale', detail: '35% off' });
+
+  await page.goto(`${env.app.base}/dashboard`);
+  await createPage(page, 'Event registration', 'Photo walk');
+  await page.getByLabel('Time zone').selectOption('Europe/Paris');
+  await page.getByLabel('Starts').fill(future(5));
+  await page.getByLabel('Ends', { exact: true }).fill(future(5).replace('T10:00', 'T12:00'));
+  await page.getByLabel('Address (in person)').fill('12 Rue de Rivoli, Paris');
+  made.push({ url: await saveAndPublish(page), expect: 'Photo walk', detail: 'Europe/Paris' });
+
+  // A validation error appears on its field and nothing is lost.
+  await page.getByLabel('Ends', { exact: true }).fill(future(4));
+  await page.getByRole('button', { name: 'Save page' }).click();
+  await page.locator('#f-eventEndTime-error').filter({ hasText: 'The event must end after it starts.' }).waitFor();
+
+  await page.goto(`${env.app.base}/dashboard`);
+  await createPage(page, 'Limited-time offer', 'Course bundle');
+  await page.getByLabel('Offer ends').fill(future(1));
+  await page.getByLabel('Discount code').fill('EARLY30');
+  // The Free plan has 3 live pages: switch the countdown off to make room for the offer.
+  await page.getByRole('button', { name: 'Save page' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
+  await page.goto(`${env.app.base}/dashboard`);
+  await page.getByRole('link', { name: 'Album drop' }).click();
+  await page.getByRole('button', { name: 'Switch off' }).click();
+  await page.getByRole('button', { name: 'Publish' }).waitFor();
+  await page.goto(`${env.app.base}/dashboard`);
+  await page.getByRole('link', { name: 'Course bundle' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('button', { name: 'Switch off' }).waitFor();
+  made.push({ url: await page.locator('#short-link').inputValue(), expect: 'Course bundle', detail: 'EARLY30' });
+
+  // The list shows all four with their status.
+  await page.goto(`${env.app.base}/dashboard`);
+  assert.equal(await page.locator('.pages-table tbody tr').count(), 4);
+  assert.deepEqual((await page.locator('.pages-table .badge').allTextContents()).sort(), ['Live', 'Live', 'Live', 'Off']);
+
+  const visitor = await env.browser.newContext({ javaScriptEnabled: false });
+  const v = await visitor.newPage();
+  for (const m of made.slice(1)) {
+    await v.goto(m.url);
+    await v.getByRole('heading', { name: m.expect }).waitFor();
+    await v.getByText(m.detail).first().waitFor();
+  }
+  await v.goto(made[0].url);
+  await v.getByRole('heading', { name: 'This page has ended' }).waitFor();
+  await visitor.close();
+  await context.close();
+});
+
+test('the Free plan stops a fourth live page with a message naming a bigger plan', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, true);
+  for (const name of ['One', 'Two', 'Three', 'Four']) {
+    await page.goto(`${env.app.base}/dashboard`);
+    await createPage(page, 'Countdown launch', name);
+    await page.getByLabel('Count down to').fill(future(2));
+    await page.getByRole('button', { name: 'Save page' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
+    await page.getByRole('button', { name: 'Publish' }).click();
+    if (name !== 'Four') await page.getByRole('button', { name: 'Switch off' }).waitFor();
+  }
+  await page.getByRole('alert').filter({ hasText: 'Basic plan allows 25' }).waitFor();
+  await context.close();
+});
+
+test('without JavaScript: create, edit with a field error, save and publish by form posts', async () => {
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signUp(page, false);
+  await createPage(page, 'Limited-time offer', 'No-script offer');
+  await page.getByLabel('Offer ends').fill(future(2));
+  await page.getByLabel('Quantity').fill('0');
+  await page.getByRole('button', { name: 'Save page' }).click();
+  await page.waitForURL(/__err=/);
+  assert.equal(await page.locator('#f-limitedQuantity-error').textContent(), 'Use a number of at least 1.');
+  await page.getByLabel('Offer ends').fill(future(2));
+  await page.getByLabel('Quantity').fill('25');
+  await page.getByRole('button', { name: 'Save page' }).click();
+  await page.waitForURL('**?saved=1');
+  assert.equal(await page.getByLabel('Quantity').inputValue(), '25');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('button', { name: 'Switch off' }).waitFor();
+  assert.equal(await page.getByTestId('page-status').textContent(), 'Live');
+  const url = await page.locator('#short-link').inputValue();
+  await page.goto(url);
+  await page.getByRole('heading', { name: 'No-script offer' }).waitFor();
+  await page.getByText('Limited to 25').waitFor();
+  await context.close();
+});

@@ -1,0 +1,106 @@
+//! The editor's form: every field a flat string, as browsers post them (with or without
+//! JavaScript). The server turns it into typed settings and customization (see
+//! `pages::server::form`) and reports errors under the same camelCase keys.
+
+use serde::{Deserialize, Serialize};
+
+/// Zones offered in the editor; any IANA name is accepted from a client that sends one.
+pub const COMMON_TIME_ZONES: &[&str] = &[
+    "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
+    "Europe/Rome", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens", "Europe/Istanbul",
+    "Africa/Lagos", "Africa/Johannesburg", "Africa/Nairobi", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore",
+    "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Sydney", "Pacific/Auckland", "America/Sao_Paulo",
+    "America/Mexico_City", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/New_York",
+    "America/Toronto", "America/Vancouver",
+];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageForm {
+    // Look
+    pub headline: Option<String>,
+    pub description: Option<String>,
+    pub body: Option<String>,
+    pub accent_color: Option<String>,
+    pub background_color: Option<String>,
+    pub button_label: Option<String>,
+    // Schedule: `datetime-local` values, read in `timeZone`
+    pub time_zone: Option<String>,
+    pub launch_at: Option<String>,
+    pub expires_at: Option<String>,
+    // Countdown
+    pub countdown_target: Option<String>,
+    pub post_countdown_action: Option<String>,
+    pub redirect_url: Option<String>,
+    pub message_title: Option<String>,
+    pub message_content: Option<String>,
+    // Flash sale
+    pub sale_end_time: Option<String>,
+    pub discount_percentage: Option<String>,
+    pub original_price_display: Option<String>,
+    pub inventory_limit: Option<String>,
+    pub sold_out_action: Option<String>,
+    pub post_sale_redirect_url: Option<String>,
+    // Event
+    pub event_start_time: Option<String>,
+    pub event_end_time: Option<String>,
+    pub event_location: Option<String>,
+    pub physical_address: Option<String>,
+    pub virtual_platform: Option<String>,
+    pub platform_link: Option<String>,
+    pub max_attendees: Option<String>,
+    pub waitlist_enabled: Option<String>,
+    // Limited offer
+    pub offer_end_time: Option<String>,
+    pub discount_code: Option<String>,
+    pub bonus_description: Option<String>,
+    pub limited_quantity: Option<String>,
+    pub post_offer_action: Option<String>,
+    pub alternate_title: Option<String>,
+    pub alternate_content: Option<String>,
+}
+
+impl PageForm {
+    /// A field's current value by its camelCase key, for pre-filling inputs.
+    pub fn value(&self, key: &str) -> String {
+        let v = match key {
+            "headline" => &self.headline,
+            "description" => &self.description,
+            "body" => &self.body,
+            "accentColor" => &self.accent_color,
+            "backgroundColor" => &self.background_color,
+            "buttonLabel" => &self.button_label,
+            "timeZone" => &self.time_zone,
+            "launchAt" => &self.launch_at,
+            "expiresAt" => &self.expires_at,
+            "countdownTarget" => &self.countdown_target,
+            "postCountdownAction" => &self.post_countdown_action,
+            "redirectUrl" => &self.redirect_url,
+            "messageTitle" => &self.message_title,
+            "messageContent" => &self.message_content,
+            "saleEndTime" => &self.sale_end_time,
+            "discountPercentage" => &self.discount_percentage,
+            "originalPriceDisplay" => &self.original_price_display,
+            "inventoryLimit" => &self.inventory_limit,
+            "soldOutAction" => &self.sold_out_action,
+            "postSaleRedirectUrl" => &self.post_sale_redirect_url,
+            "eventStartTime" => &self.event_start_time,
+            "eventEndTime" => &self.event_end_time,
+            "eventLocation" => &self.event_location,
+            "physicalAddress" => &self.physical_address,
+            "virtualPlatform" => &self.virtual_platform,
+            "platformLink" => &self.platform_link,
+            "maxAttendees" => &self.max_attendees,
+            "waitlistEnabled" => &self.waitlist_enabled,
+            "offerEndTime" => &self.offer_end_time,
+            "discountCode" => &self.discount_code,
+            "bonusDescription" => &self.bonus_description,
+            "limitedQuantity" => &self.limited_quantity,
+            "postOfferAction" => &self.post_offer_action,
+            "alternateTitle" => &self.alternate_title,
+            "alternateContent" => &self.alternate_content,
+            _ => &None,
+        };
+        v.clone().unwrap_or_default()
+    }
+}

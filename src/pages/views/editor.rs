@@ -1,0 +1,242 @@
+//! The page editor at `/dashboard/pages/{id}`: one form for the whole page (works as a plain
+//! post), plus publish, switch off, duplicate and delete.
+
+use super::fields::{EditorField, EditorSelect, Kind};
+use super::status;
+use crate::pages::api::{DeletePage, DuplicatePage, PublishPage, SavePage, UnpublishPage, get_page_editor};
+use crate::pages::form::{COMMON_TIME_ZONES, PageForm};
+use crate::pages::model::PageEditor;
+use crate::pages::settings::PageType;
+use crate::ui::form::{FormAlert, FormErrors};
+use crate::ui::layout::Brand;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The editor's actions live here, above the data they change, so that a successful one can
+/// reload the page's data (and the new status shows without a reload).
+#[derive(Clone, Copy)]
+struct Actions {
+    save: ServerAction<SavePage>,
+    publish: ServerAction<PublishPage>,
+    unpublish: ServerAction<UnpublishPage>,
+    duplicate: ServerAction<DuplicatePage>,
+    delete: ServerAction<DeletePage>,
+}
+
+#[component]
+pub fn PageEditorRoute() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let actions = Actions {
+        save: ServerAction::new(),
+        publish: ServerAction::new(),
+        unpublish: ServerAction::new(),
+        duplicate: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    let refresh = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        // Read all three (no short-circuit) so the effect keeps tracking every action.
+        let outcomes = [
+            actions.save.value().get().map(|r| r.is_ok()),
+            actions.publish.value().get().map(|r| r.is_ok()),
+            actions.unpublish.value().get().map(|r| r.is_ok()),
+        ];
+        if outcomes.contains(&Some(true)) {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let editor = Resource::new(move || (id(), refresh.get()), |(id, _)| get_page_editor(id));
+    view! {
+        <Title text="Edit page · Flashpage"/>
+        <div class="app">
+            <header class="app-header">
+                <div class="app-header-inner">
+                    <Brand/>
+                    <a class="back-link" href="/dashboard">"← All pages"</a>
+                </div>
+            </header>
+            <main id="main" class="app-main app-main--wide">
+                <Transition fallback=|| view! { <p class="loading" role="status">"Loading the page…"</p> }>
+                    {move || Suspend::new(async move {
+                        match editor.await {
+                            Ok(editor) => view! { <Editor editor actions/> }.into_any(),
+                            Err(e) => {
+                                #[cfg(feature = "ssr")]
+                                if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                                    res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::NOT_FOUND));
+                                }
+                                view! {
+                                    <div class="status-page" role="alert">
+                                        <h1>"We couldn't open this page"</h1>
+                                        <p>{e.message}</p>
+                                        <a class="button" href="/dashboard">"Back to your pages"</a>
+                                    </div>
+                                }.into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn Editor(editor: PageEditor, actions: Actions) -> impl IntoView {
+    let summary = editor.detail.summary.clone();
+    // Each form's children are a closure of their own, so each gets its own copy of the id.
+    let [id_toggle, id_duplicate, id_delete, id_save] = std::array::from_fn(|_| summary.id.clone());
+    let kind = summary.page_type;
+    let form = StoredValue::new(editor.form.clone());
+    let Actions { save, publish, unpublish, duplicate, delete } = actions;
+    let errors = FormErrors::new(Signal::derive(move || save.value().get().and_then(Result::err)));
+    let action_error = Signal::derive(move || {
+        publish.value().get().and_then(Result::err)
+            .or_else(|| unpublish.value().get().and_then(Result::err))
+            .or_else(|| duplicate.value().get().and_then(Result::err))
+            .or_else(|| delete.value().get().and_then(Result::err))
+            .map(|e| e.message)
+    });
+    let query = use_query_map();
+    let saved = move || query.with(|q| q.get("saved").is_some()) && save.value().get().is_none();
+    let (status_label, status_class) = status(summary.phase);
+    let zone_options: Vec<(&'static str, &'static str)> = COMMON_TIME_ZONES.iter().map(|z| (*z, *z)).collect();
+    view! {
+        <div class="editor-head">
+            <div>
+                <p class="eyebrow">{kind.label()}</p>
+                <h1>{summary.headline.clone()}</h1>
+                <p class="muted">
+                    <span class=format!("badge badge--{status_class}") data-testid="page-status">{status_label}</span>
+                    " · " {summary.view_count} " views"
+                </p>
+            </div>
+            <div class="editor-actions">
+                {if summary.is_active {
+                    view! {
+                        <ActionForm action=unpublish>
+                            <input type="hidden" name="id" value=id_toggle.clone()/>
+                            <button class="button button--ghost" type="submit">"Switch off"</button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! {
+                        <ActionForm action=publish>
+                            <input type="hidden" name="id" value=id_toggle.clone()/>
+                            <button class="button" type="submit">"Publish"</button>
+                        </ActionForm>
+                    }.into_any()
+                }}
+                <ActionForm action=duplicate>
+                    <input type="hidden" name="id" value=id_duplicate.clone()/>
+                    <button class="button button--ghost" type="submit">"Duplicate"</button>
+                </ActionForm>
+                <ActionForm action=delete>
+                    <input type="hidden" name="id" value=id_delete.clone()/>
+                    <button class="button button--danger" type="submit">"Delete"</button>
+                </ActionForm>
+            </div>
+        </div>
+        <FormAlert message=action_error/>
+        <div class="share">
+            <label for="short-link">"Short link"</label>
+            <div class="share-row">
+                <input id="short-link" readonly=true value=editor.public_url.clone()/>
+                <a class="button button--ghost" href=editor.public_url.clone() target="_blank" rel="noopener">"Open"</a>
+            </div>
+        </div>
+        <Show when=saved>
+            <div class="form-notice" role="status">"Saved."</div>
+        </Show>
+        <Show when=move || save.value().get().is_some_and(|r| r.is_ok())>
+            <div class="form-notice" role="status">"Saved."</div>
+        </Show>
+        <FormAlert message=errors.summary()/>
+        <ActionForm action=save attr:class="editor-form" attr:novalidate=true>
+            <input type="hidden" name="id" value=id_save.clone()/>
+            <fieldset>
+                <legend>"Basics"</legend>
+                <EditorField label="Headline" key="headline" kind=Kind::Text form errors/>
+                <EditorField label="Short description" key="description" kind=Kind::Text form errors hint="Shown in search results and link previews."/>
+                <EditorField label="Text" key="body" kind=Kind::LongText form errors hint="Markdown: **bold**, _italic_, [links](https://…), lists."/>
+            </fieldset>
+            <fieldset>
+                <legend>"Schedule"</legend>
+                <EditorSelect label="Time zone" key="timeZone" options=zone_options form errors/>
+                <EditorField label="Launch (optional)" key="launchAt" kind=Kind::When form errors hint="Before this, visitors see a teaser and a countdown to the launch."/>
+                <EditorField label="Take the page down at (optional)" key="expiresAt" kind=Kind::When form errors hint="After this the link answers “gone”."/>
+            </fieldset>
+            {kind_fields(kind, form, errors)}
+            <fieldset>
+                <legend>"Look"</legend>
+                <div class="field-row">
+                    <EditorField label="Accent color" key="accentColor" kind=Kind::Color form errors/>
+                    <EditorField label="Background" key="backgroundColor" kind=Kind::Color form errors/>
+                </div>
+                <EditorField label="Button label" key="buttonLabel" kind=Kind::Text form errors/>
+            </fieldset>
+            <button class="button button--large" type="submit" disabled=move || save.pending().get()>
+                {move || if save.pending().get() { "Saving…" } else { "Save page" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+fn kind_fields(kind: PageType, form: StoredValue<PageForm>, errors: FormErrors) -> AnyView {
+    match kind {
+        PageType::Countdown => view! {
+            <fieldset>
+                <legend>"Countdown"</legend>
+                <EditorField label="Count down to" key="countdownTarget" kind=Kind::When form errors/>
+                <EditorSelect label="At zero" key="postCountdownAction" form errors
+                    options=vec![("show-message", "Show a message"), ("redirect", "Send visitors to a link"), ("show-form", "Show a sign-up form")]/>
+                <EditorField label="Link (for “send visitors to a link”)" key="redirectUrl" kind=Kind::Url form errors/>
+                <EditorField label="Message title" key="messageTitle" kind=Kind::Text form errors/>
+                <EditorField label="Message" key="messageContent" kind=Kind::LongText form errors/>
+            </fieldset>
+        }.into_any(),
+        PageType::FlashSale => view! {
+            <fieldset>
+                <legend>"Flash sale"</legend>
+                <EditorField label="Sale ends" key="saleEndTime" kind=Kind::When form errors/>
+                <EditorField label="Discount (%)" key="discountPercentage" kind=Kind::Number form errors/>
+                <EditorField label="Show the original price" key="originalPriceDisplay" kind=Kind::Check form errors/>
+                <EditorField label="Items for sale" key="inventoryLimit" kind=Kind::Number form errors/>
+                <EditorSelect label="When it's over" key="soldOutAction" form errors
+                    options=vec![("show-message", "Show a message"), ("redirect", "Send visitors to a link")]/>
+                <EditorField label="Link (for “send visitors to a link”)" key="postSaleRedirectUrl" kind=Kind::Url form errors/>
+            </fieldset>
+        }.into_any(),
+        PageType::EventRegistration => view! {
+            <fieldset>
+                <legend>"Event"</legend>
+                <p class="field-hint">"Event times are in the time zone chosen above."</p>
+                <EditorField label="Starts" key="eventStartTime" kind=Kind::When form errors/>
+                <EditorField label="Ends" key="eventEndTime" kind=Kind::When form errors/>
+                <EditorSelect label="Where" key="eventLocation" form errors options=vec![("physical", "In person"), ("virtual", "Online")]/>
+                <EditorField label="Address (in person)" key="physicalAddress" kind=Kind::Text form errors/>
+                <EditorSelect label="Platform (online)" key="virtualPlatform" form errors
+                    options=vec![("", "—"), ("zoom", "Zoom"), ("meet", "Google Meet"), ("teams", "Microsoft Teams"), ("custom", "Other")]/>
+                <EditorField label="Join link (online)" key="platformLink" kind=Kind::Url form errors/>
+                <EditorField label="Places" key="maxAttendees" kind=Kind::Number form errors/>
+                <EditorField label="Waitlist when full" key="waitlistEnabled" kind=Kind::Check form errors/>
+            </fieldset>
+        }.into_any(),
+        PageType::LimitedOffer => view! {
+            <fieldset>
+                <legend>"Offer"</legend>
+                <EditorField label="Offer ends" key="offerEndTime" kind=Kind::When form errors/>
+                <EditorField label="Discount code" key="discountCode" kind=Kind::Text form errors/>
+                <EditorField label="Bonus" key="bonusDescription" kind=Kind::Text form errors/>
+                <EditorField label="Quantity" key="limitedQuantity" kind=Kind::Number form errors/>
+                <EditorSelect label="When it ends" key="postOfferAction" form errors
+                    options=vec![("show-alternate", "Show an alternative"), ("redirect", "Send visitors to a link")]/>
+                <EditorField label="Link (for “send visitors to a link”)" key="redirectUrl" kind=Kind::Url form errors/>
+                <EditorField label="Alternative title" key="alternateTitle" kind=Kind::Text form errors/>
+                <EditorField label="Alternative text" key="alternateContent" kind=Kind::LongText form errors/>
+            </fieldset>
+        }.into_any(),
+    }
+}

@@ -1,0 +1,91 @@
+//! Editor inputs, named `form[key]` so a plain form post fills the server's `PageForm`, with the
+//! server's message for `key` shown beside each.
+
+use crate::pages::form::PageForm;
+use crate::ui::form::FormErrors;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Url,
+    Number,
+    When,
+    Color,
+    LongText,
+    Check,
+}
+
+#[component]
+pub fn EditorField(
+    label: &'static str,
+    key: &'static str,
+    kind: Kind,
+    form: StoredValue<PageForm>,
+    errors: FormErrors,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("f-{key}");
+    let name = format!("form[{key}]");
+    let error_id = format!("{id}-error");
+    let error = errors.field(key);
+    let value = form.with_value(|f| f.value(key));
+    let invalid = move || if error.get().is_some() { "true" } else { "false" };
+    let described = {
+        let error_id = error_id.clone();
+        move || error.get().map(|_| error_id.clone())
+    };
+    let input = match kind {
+        Kind::LongText => view! {
+            <textarea id=id.clone() name=name rows="5" aria-invalid=invalid aria-describedby=described>{value}</textarea>
+        }
+        .into_any(),
+        Kind::Check => view! {
+            <input id=id.clone() name=name type="checkbox" checked=!value.is_empty() aria-describedby=described/>
+        }
+        .into_any(),
+        other => {
+            let t = match other {
+                Kind::Url => "url",
+                Kind::Number => "number",
+                Kind::When => "datetime-local",
+                Kind::Color => "color",
+                _ => "text",
+            };
+            view! { <input id=id.clone() name=name type=t value=value aria-invalid=invalid aria-describedby=described/> }.into_any()
+        }
+    };
+    view! {
+        <div class="field" class:field--check=kind == Kind::Check class:field--invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
+            {input}
+            <p class="field-error" id=error_id aria-live="polite">{move || error.get().unwrap_or_default()}</p>
+        </div>
+    }
+}
+
+/// A `<select>` over fixed options (value, label).
+#[component]
+pub fn EditorSelect(
+    label: &'static str,
+    key: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    form: StoredValue<PageForm>,
+    errors: FormErrors,
+) -> impl IntoView {
+    let id = format!("f-{key}");
+    let error = errors.field(key);
+    let current = form.with_value(|f| f.value(key));
+    let has_current = options.iter().any(|(v, _)| *v == current);
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=format!("form[{key}]")>
+                {(!has_current && !current.is_empty()).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
+                {options.into_iter().map(|(v, l)| view! { <option value=v selected=v == current>{l}</option> }).collect_view()}
+            </select>
+            <p class="field-error" aria-live="polite">{move || error.get().unwrap_or_default()}</p>
+        </div>
+    }
+}

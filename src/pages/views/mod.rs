@@ -1,0 +1,20 @@
+//! The creator's page screens: the list on the dashboard and the editor.
+
+mod editor;
+mod fields;
+mod list;
+
+pub use editor::PageEditorRoute;
+pub use list::PagesPanel;
+
+use crate::pages::phase::Phase;
+
+/// A short status word and its CSS modifier.
+pub fn status(phase: Phase) -> (&'static str, &'static str) {
+    match phase {
+        Phase::Scheduled { .. } => ("Scheduled", "scheduled"),
+        Phase::Live { .. } => ("Live", "live"),
+        Phase::Ended { .. } => ("Ended", "ended"),
+        Phase::Inactive => ("Off", "off"),
+    }
+}
