@@ -183,7 +183,38 @@ async fn views_are_counted_and_flushed_in_batches(app: &TestApp) {
     assert_eq!(after["summary"]["view_count"], 3);
 }
 
+async fn edits_show_at_once_and_other_instances_within_the_ttl(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let settings = json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"});
+    let (id, short) = creator.page(app, "countdown", settings.clone(), json!({"headline": "First"}), None, None, true).await;
+    assert!(visit(app, &short).await.2.contains("First"), "now cached");
+
+    // A write through this instance invalidates the cached copy at once.
+    let (status, _) = call(app, &creator.client, "/api/pages/update", &[
+        ("id", &id), ("settings", &settings.to_string()), ("customization", &json!({"headline": "Second"}).to_string()),
+    ]).await;
+    assert_eq!(status, 200);
+    assert!(visit(app, &short).await.2.contains("Second"));
+    assert_eq!(call(app, &creator.client, "/api/pages/unpublish", &[("id", &id)]).await.0, 200);
+    assert_eq!(visit(app, &short).await.0, 410, "switching off takes effect immediately");
+    assert_eq!(call(app, &creator.client, "/api/pages/publish", &[("id", &id)]).await.0, 200);
+    assert_eq!(visit(app, &short).await.0, 200);
+
+    // A write by another instance (straight to the database) is seen once the entry expires.
+    let r: Result<usize, flashpage::server::db::DbError> = flashpage::db_conn!(app.state.db, conn => {
+        use diesel::{ExpressionMethods, QueryDsl};
+        Ok(diesel::update(flashpage::server::db::schema::pages::table.filter(flashpage::server::db::schema::pages::id.eq(&id)))
+            .set(flashpage::server::db::schema::pages::customization.eq(json!({"headline": "Third"}).to_string()))
+            .execute(conn)
+            .await?)
+    });
+    assert_eq!(r.expect("update"), 1);
+    tokio::time::sleep(flashpage::pages::public::cache::TTL + std::time::Duration::from_millis(500)).await;
+    assert!(visit(app, &short).await.2.contains("Third"), "staleness is bounded by the cache's TTL");
+}
+
 backend_tests! {
+    edits_show_at_once_and_other_instances_within_the_ttl,
     a_live_countdown_is_rendered_by_the_server,
     scheduled_pages_count_down_to_the_launch,
     ended_pages_follow_their_settings,

@@ -44,6 +44,7 @@ pub async fn update_page(
     let user = ctx.require_user().await?;
     crate::pages::server::service::update(
         &ctx.state.db,
+        &ctx.state.page_cache,
         &user,
         &id,
         &settings,
@@ -67,21 +68,21 @@ pub async fn duplicate_page(id: String) -> Result<String, AppError> {
 pub async fn publish_page(id: String) -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
     let user = ctx.require_user().await?;
-    crate::pages::server::service::publish(&ctx.state.db, &user, &id).await
+    crate::pages::server::service::publish(&ctx.state.db, &ctx.state.page_cache, &user, &id).await
 }
 
 #[server(prefix = "/api", endpoint = "pages/unpublish")]
 pub async fn unpublish_page(id: String) -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
     let user = ctx.require_user().await?;
-    crate::pages::server::service::unpublish(&ctx.state.db, &user, &id).await
+    crate::pages::server::service::unpublish(&ctx.state.db, &ctx.state.page_cache, &user, &id).await
 }
 
 #[server(prefix = "/api", endpoint = "pages/delete")]
 pub async fn delete_page(id: String) -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
     let user = ctx.require_user().await?;
-    crate::pages::server::service::delete(&ctx.state.db, &user, &id).await?;
+    crate::pages::server::service::delete(&ctx.state.db, &ctx.state.page_cache, &user, &id).await?;
     leptos_axum::redirect("/dashboard");
     Ok(())
 }
@@ -98,7 +99,7 @@ pub async fn get_page_editor(id: String) -> Result<PageEditor, AppError> {
 pub async fn save_page(id: String, form: PageForm) -> Result<(), AppError> {
     let ctx = RequestCtx::current()?;
     let user = ctx.require_user().await?;
-    crate::pages::server::service::save_form(&ctx.state.db, &user, &id, &form).await?;
+    crate::pages::server::service::save_form(&ctx.state.db, &ctx.state.page_cache, &user, &id, &form).await?;
     leptos_axum::redirect(&format!("/dashboard/pages/{id}?saved=1"));
     Ok(())
 }

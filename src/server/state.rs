@@ -13,6 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Public page views waiting to be written (see `pages::public::server::ViewCounter`).
     pub views: Arc<crate::pages::public::server::ViewCounter>,
+    /// Public page data by short id (see `pages::public::cache`).
+    pub page_cache: crate::pages::public::cache::PageCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,6 +1,8 @@
 //! What visitors see at `/p/{shortId}`.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod clock;
 pub mod model;
 pub mod view;

@@ -39,7 +39,7 @@ pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppErr
     if !looks_like_short_id(short_id) {
         return Err(not_found());
     }
-    let row = find(&state.db, short_id).await?.ok_or_else(not_found)?;
+    let row = state.page_cache.get_or_load(short_id, find(&state.db, short_id)).await?.ok_or_else(not_found)?;
     let now = Utc::now();
     let kind = PageType::parse(&row.page_type).ok_or_else(not_found)?;
     let settings = PageSettings::from_json(kind, &row.settings).map_err(AppError::internal)?;

@@ -13,8 +13,22 @@ use super::form::{PageParts, form_from_parts, parts_from_form};
 use crate::pages::phase::{PageClock, phase};
 use crate::pages::settings::*;
 use crate::pages::validation::validate_page;
+use crate::pages::public::cache::PageCache;
 use crate::server::db::Db;
 use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, Utc};
+
+/// The short id of one of the organization's pages (for cache invalidation).
+async fn short_id_of(db: &Db, user: &CurrentUser, page_id: &str) -> Result<Option<String>, AppError> {
+    Ok(store::get(db, &user.organization_id, page_id).await?.map(|row| row.short_id))
+}
+
+/// Drops the public cache entry after a write has committed (before, a concurrent visitor could
+/// put the old data back).
+async fn forget(cache: &PageCache, short_id: Option<String>) {
+    if let Some(short_id) = short_id {
+        cache.invalidate(&short_id).await;
+    }
+}
 
 fn not_found() -> AppError {
     AppError::not_found("We couldn't find that page. It may have been deleted.")
@@ -167,6 +181,7 @@ pub fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>
 /// Saves a page's settings, look and schedule sent as JSON (API clients) after validating all of it.
 pub async fn update(
     db: &Db,
+    cache: &PageCache,
     user: &CurrentUser,
     page_id: &str,
     settings_json: &str,
@@ -196,20 +211,20 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    save(db, user, page_id, &PageParts { settings, customization, launch_at, expires_at }).await
+    save(db, cache, user, page_id, &PageParts { settings, customization, launch_at, expires_at }).await
 }
 
 /// Saves what the editor's form posted.
-pub async fn save_form(db: &Db, user: &CurrentUser, page_id: &str, form: &PageForm) -> Result<(), AppError> {
+pub async fn save_form(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, form: &PageForm) -> Result<(), AppError> {
     authorize(user, Action::EditPages, None)?;
     let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let hero = Customization::from_json(&row.customization).ok().and_then(|c| c.hero_image);
     let parts = parts_from_form(kind, form, hero)?;
-    save(db, user, page_id, &parts).await
+    save(db, cache, user, page_id, &parts).await
 }
 
-async fn save(db: &Db, user: &CurrentUser, page_id: &str, parts: &PageParts) -> Result<(), AppError> {
+async fn save(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, parts: &PageParts) -> Result<(), AppError> {
     let edit = PageEdit {
         launch_at: parts.launch_at.map(|t| t.naive_utc()),
         expires_at: parts.expires_at.map(|t| t.naive_utc()),
@@ -217,7 +232,11 @@ async fn save(db: &Db, user: &CurrentUser, page_id: &str, parts: &PageParts) -> 
         settings: &parts.settings.to_json(),
         now: Utc::now().naive_utc(),
     };
-    if store::update(db, &user.organization_id, page_id, &edit).await? { Ok(()) } else { Err(not_found()) }
+    if !store::update(db, &user.organization_id, page_id, &edit).await? {
+        return Err(not_found());
+    }
+    forget(cache, short_id_of(db, user, page_id).await?).await;
+    Ok(())
 }
 
 /// The editor's data for one page.
@@ -238,12 +257,15 @@ pub async fn duplicate(db: &Db, user: &CurrentUser, page_id: &str) -> Result<Str
     insert_with_fresh_short_id(db, user, summary.page_type, &settings, &customization, row.launch_at, row.expires_at).await
 }
 
-pub async fn publish(db: &Db, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
+pub async fn publish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
     authorize(user, Action::PublishPages, None)?;
     let plan = plan_for_organization(db, &user.organization_id).await?;
     let now = Utc::now().naive_utc();
     match store::publish(db, &user.organization_id, page_id, plan.features.active_pages, now).await? {
-        Publish::Done => Ok(()),
+        Publish::Done => {
+            forget(cache, short_id_of(db, user, page_id).await?).await;
+            Ok(())
+        }
         Publish::NotFound => Err(not_found()),
         Publish::OverLimit { live } => {
             let plans = visible_plans(db).await?;
@@ -266,12 +288,21 @@ pub async fn publish(db: &Db, user: &CurrentUser, page_id: &str) -> Result<(), A
     }
 }
 
-pub async fn unpublish(db: &Db, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
+pub async fn unpublish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
     authorize(user, Action::PublishPages, None)?;
-    if store::unpublish(db, &user.organization_id, page_id, Utc::now().naive_utc()).await? { Ok(()) } else { Err(not_found()) }
+    if !store::unpublish(db, &user.organization_id, page_id, Utc::now().naive_utc()).await? {
+        return Err(not_found());
+    }
+    forget(cache, short_id_of(db, user, page_id).await?).await;
+    Ok(())
 }
 
-pub async fn delete(db: &Db, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
+pub async fn delete(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
     authorize(user, Action::PublishPages, None)?;
-    if store::delete(db, &user.organization_id, page_id).await? { Ok(()) } else { Err(not_found()) }
+    let short_id = short_id_of(db, user, page_id).await?;
+    if !store::delete(db, &user.organization_id, page_id).await? {
+        return Err(not_found());
+    }
+    forget(cache, short_id).await;
+    Ok(())
 }
