@@ -270,6 +270,13 @@ async fn health_security_headers_and_limits(app: &TestApp) {
 
     let res = app.get(&client, "/no/such/page").await;
     assert_eq!(res.status(), 404);
+
+    // Site assets (the harness gives each app a site root with a stylesheet) are compressed and revalidated.
+    let res = client.get(app.url("/pkg/flashpage.css")).header("accept-encoding", "gzip").send().await.expect("request");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert!(res.headers().get("last-modified").is_some(), "revalidation needs a validator");
 }
 
 async fn parallel_signups_never_fail_or_duplicate(app: &TestApp) {

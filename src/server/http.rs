@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn(static_cache_headers))
         .layer(middleware::from_fn_with_state(state.clone(), client_ip))
         .layer(security_headers::layers())
         .layer(CompressionLayer::new())
@@ -116,6 +117,17 @@ fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Site assets keep their names across deploys (no content hash yet), so browsers may keep them but
+/// must revalidate (a 304 from `Last-Modified`): new HTML never meets old wasm.
+async fn static_cache_headers(req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
+    let mut res = next.run(req).await;
+    if is_asset && res.status().is_success() {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    res
 }
 
 /// Server functions report every error as 500; this gives API clients the status the error really

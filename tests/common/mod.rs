@@ -29,12 +29,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    Dir(std::path::PathBuf),
-    PgDatabase(String),
+    dir: std::path::PathBuf,
+    pg_database: Option<String>,
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -100,11 +96,11 @@ impl TestApp {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("flashpage-test-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let (database_url, cleanup) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}/test.db", dir.display()), Cleanup::Dir(dir.clone())),
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}/test.db", dir.display()), None),
             Backend::Postgres => {
                 let (url, name) = create_pg_database().await?;
-                (url, Cleanup::PgDatabase(name))
+                (url, Some(name))
             }
         };
         let mut vars = HashMap::new();
@@ -120,6 +116,11 @@ impl TestApp {
         let config = Config::from_lookup(|k| vars.get(k).cloned(), &base).expect("config");
         let mut leptos = leptos_options();
         leptos.site_addr = addr;
+        // Each app serves its own site folder, with a stylesheet like the real build's.
+        let site = dir.join("site");
+        std::fs::create_dir_all(site.join("pkg")).expect("site dir");
+        std::fs::write(site.join("pkg/flashpage.css"), include_str!("../../style/main.css")).expect("stylesheet");
+        leptos.site_root = site.display().to_string().into();
         let state = startup::prepare(config, leptos).await.expect("app starts");
         let (tx, rx) = oneshot::channel::<()>();
         let router = http::router(state.clone());
@@ -130,7 +131,7 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        Some(TestApp { base, state, client: new_client(), shutdown: Some(tx), server: Some(server), cleanup })
+        Some(TestApp { base, state, client: new_client(), shutdown: Some(tx), server: Some(server), dir, pg_database })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -184,11 +185,9 @@ impl TestApp {
         }
         // Close pooled connections before dropping the database.
         drop(self.state);
-        match &self.cleanup {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::PgDatabase(name) => drop_pg_database(name).await,
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(name) = &self.pg_database {
+            drop_pg_database(name).await;
         }
     }
 }
