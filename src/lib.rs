@@ -11,6 +11,7 @@ pub mod app;
 pub mod billing;
 pub mod error;
 pub mod pages;
+pub mod registrations;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

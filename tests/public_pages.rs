@@ -213,7 +213,44 @@ async fn edits_show_at_once_and_other_instances_within_the_ttl(app: &TestApp) {
     assert!(visit(app, &short).await.2.contains("Third"), "staleness is bounded by the cache's TTL");
 }
 
+async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let launch = Utc::now() + Duration::hours(1);
+    let settings = json!({"countdownTarget": iso(launch + Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": "Live"});
+    let (id, short) = creator.page(app, "countdown", settings.clone(), json!({"headline": "Soon", "notifyMe": true}), Some(iso(launch)), None, true).await;
+    let (_, _, html) = visit(app, &short).await;
+    assert!(html.contains("Notify me") && html.contains(r#"for="notify-email""#), "the form is offered, labelled");
+
+    let visitor = app.new_browser();
+    let from = format!("/p/{short}");
+    for email in ["Fan@Example.com", "fan@example.com "] {
+        let res = app.post_form(&visitor, "/api/notify-me", &from, &[("short_id", &short), ("email", email)]).await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(location(&res), format!("/p/{short}?notified=1"));
+    }
+    let thanks = app.get(&visitor, &format!("/p/{short}?notified=1")).await.text().await.expect("body");
+    assert!(thanks.contains("We&#x27;ll email you") || thanks.contains("We'll email you"));
+
+    let res = app.post_form(&visitor, "/api/notify-me", &from, &[("short_id", &short), ("email", "not-an-email")]).await;
+    assert!(location(&res).contains("__err="), "a bad email goes back to the page with the error");
+
+    let count: Result<i64, flashpage::server::db::DbError> = flashpage::db_conn!(app.state.db, conn => {
+        use diesel::{ExpressionMethods, QueryDsl};
+        use flashpage::server::db::schema::registrations;
+        Ok(registrations::table.filter(registrations::page_id.eq(&id)).count().get_result(conn).await?)
+    });
+    assert_eq!(count.expect("count"), 1, "one person, one sign-up");
+
+    // Pages that don't offer it refuse it.
+    let (_, plain) = creator.page(app, "countdown", settings, json!({"headline": "Plain"}), Some(iso(launch)), None, true).await;
+    let (status, _) = call(app, &visitor, "/api/notify-me", &[("short_id", &plain), ("email", "fan@example.com")]).await;
+    assert_eq!(status, 400);
+    let (status, _) = call(app, &visitor, "/api/notify-me", &[("short_id", "NoSuchPage1"), ("email", "fan@example.com")]).await;
+    assert_eq!(status, 404);
+}
+
 backend_tests! {
+    notify_me_collects_each_email_once_before_launch,
     edits_show_at_once_and_other_instances_within_the_ttl,
     a_live_countdown_is_rendered_by_the_server,
     scheduled_pages_count_down_to_the_launch,

@@ -27,6 +27,9 @@ pub struct Customization {
     pub background_color: String,
     #[serde(default)]
     pub button_label: String,
+    /// Offer a "notify me" email sign-up before launch.
+    #[serde(default)]
+    pub notify_me: bool,
     /// The zone the creator schedules in; deadlines are shown in it. Events use their own zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
@@ -51,6 +54,7 @@ impl Customization {
             accent_color: default_accent(),
             background_color: default_background(),
             button_label: String::new(),
+            notify_me: false,
             time_zone: None,
             hero_image: None,
         }

@@ -24,6 +24,7 @@ pub struct PageForm {
     pub accent_color: Option<String>,
     pub background_color: Option<String>,
     pub button_label: Option<String>,
+    pub notify_me: Option<String>,
     // Schedule: `datetime-local` values, read in `timeZone`
     pub time_zone: Option<String>,
     pub launch_at: Option<String>,
@@ -70,6 +71,7 @@ impl PageForm {
             "accentColor" => &self.accent_color,
             "backgroundColor" => &self.background_color,
             "buttonLabel" => &self.button_label,
+            "notifyMe" => &self.notify_me,
             "timeZone" => &self.time_zone,
             "launchAt" => &self.launch_at,
             "expiresAt" => &self.expires_at,

@@ -40,6 +40,8 @@ pub struct PublicPage {
     pub accent_color: String,
     pub background_color: String,
     pub button_label: String,
+    /// Offer the "notify me" sign-up while scheduled.
+    pub notify_me: bool,
     /// The settings JSON with the seed's field names; parsed on both sides.
     pub settings_json: String,
     pub launch_at: Option<DateTime<Utc>>,

@@ -35,7 +35,15 @@ async fn find(db: &Db, short_id: &str) -> Result<Option<PageRow>, DbError> {
     })
 }
 
+/// The page for a visitor, counting the view.
 pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppError> {
+    let (page_id, page) = lookup(state, short_id).await?;
+    state.views.record(&page_id);
+    Ok(page)
+}
+
+/// The page behind a short id and its internal id; errors as [`load`], no view counted.
+pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicPage), AppError> {
     if !looks_like_short_id(short_id) {
         return Err(not_found());
     }
@@ -53,6 +61,7 @@ pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppErr
         accent_color: look.accent_color.clone(),
         background_color: look.background_color.clone(),
         button_label: look.button_label.clone(),
+        notify_me: look.notify_me,
         settings_json: row.settings.clone(),
         launch_at: row.launch_at.map(|t| t.and_utc()),
         expires_at: row.expires_at.map(|t| t.and_utc()),
@@ -64,8 +73,7 @@ pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppErr
     if phase(&clock, now, false) == Phase::Inactive {
         return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
     }
-    state.views.record(&row.id);
-    Ok(page)
+    Ok((row.id.clone(), page))
 }
 
 /// Markdown to HTML, then through ammonia's allow-list: no scripts, no event handlers, no

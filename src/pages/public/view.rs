@@ -133,6 +133,7 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
         Phase::Scheduled { launches_at } => view! {
             <p class="pp-lede">"Coming soon."</p>
             <Countdown label="Launches in" target=launches_at now/>
+            {page.notify_me.then(|| view! { <NotifyMe short_id=page.short_id.clone()/> })}
         }
         .into_any(),
         Phase::Live { ends_at } => {
@@ -154,7 +155,14 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
             }
             .into_any()
         }
-        Phase::Ended { reason } => ended_view(reason, settings).into_any(),
+        Phase::Ended { reason } => {
+            let form = matches!(settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm);
+            view! {
+                {ended_view(reason, settings)}
+                {form.then(|| view! { <NotifyMe short_id=page.short_id.clone()/> })}
+            }
+            .into_any()
+        }
         Phase::Inactive => view! { <p class="pp-lede">"This page has ended."</p> }.into_any(),
     }
 }
@@ -270,6 +278,45 @@ fn Countdown(label: &'static str, target: chrono::DateTime<chrono::Utc>, now: Re
             <p class="cd-deadline">
                 "Ends " <time datetime=target.to_rfc3339()>{target.format("%-d %B %Y, %H:%M UTC").to_string()}</time>
             </p>
+        </section>
+    }
+}
+
+/// The "notify me" sign-up: one email field, a plain form post without JavaScript.
+#[component]
+fn NotifyMe(short_id: String) -> impl IntoView {
+    let action = ServerAction::<crate::registrations::api::NotifyMe>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let done = move || {
+        action.value().get().is_some_and(|r| r.is_ok())
+            || (query.with(|q| q.get("notified").is_some()) && action.value().get().is_none())
+    };
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let email_error = Signal::derive(move || error.get().and_then(|e| e.field_message("email").or(Some(e.message))));
+    view! {
+        <section class="notify">
+            <Show
+                when=done
+                fallback=move || {
+                    let short_id = short_id.clone();
+                    view! {
+                        <ActionForm action=action attr:class="notify-form" attr:novalidate=true>
+                            <input type="hidden" name="short_id" value=short_id/>
+                            <label for="notify-email">"Get an email when it starts"</label>
+                            <div class="notify-row">
+                                <input id="notify-email" name="email" type="email" autocomplete="email" required=true
+                                    placeholder="you@example.com"
+                                    aria-invalid=move || if email_error.get().is_some() { "true" } else { "false" }
+                                    aria-describedby="notify-email-error"/>
+                                <button class="button" type="submit">"Notify me"</button>
+                            </div>
+                            <p class="field-error" id="notify-email-error" aria-live="polite">{move || email_error.get().unwrap_or_default()}</p>
+                        </ActionForm>
+                    }
+                }
+            >
+                <p class="form-notice" role="status">"Thanks! We'll email you when it starts."</p>
+            </Show>
         </section>
     }
 }

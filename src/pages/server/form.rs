@@ -159,6 +159,7 @@ pub fn parts_from_form(kind: PageType, form: &PageForm, hero_image: Option<Strin
         accent_color: r.text("accentColor").unwrap_or_else(|| "#4f46e5".into()),
         background_color: r.text("backgroundColor").unwrap_or_else(|| "#ffffff".into()),
         button_label: r.text("buttonLabel").unwrap_or_default(),
+        notify_me: r.checked("notifyMe"),
         time_zone: Some(tz.name().to_string()),
         hero_image,
     };
@@ -196,6 +197,7 @@ pub fn form_from_parts(settings: &PageSettings, look: &Customization, launch_at:
         accent_color: Some(look.accent_color.clone()),
         background_color: Some(look.background_color.clone()),
         button_label: Some(look.button_label.clone()),
+        notify_me: look.notify_me.then(|| "on".into()),
         time_zone: Some(tz.name().to_string()),
         launch_at: launch_at.and_then(local),
         expires_at: expires_at.and_then(local),

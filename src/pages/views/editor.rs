@@ -167,6 +167,7 @@ fn Editor(editor: PageEditor, actions: Actions) -> impl IntoView {
                 <EditorSelect label="Time zone" key="timeZone" options=zone_options form errors/>
                 <EditorField label="Launch (optional)" key="launchAt" kind=Kind::When form errors hint="Before this, visitors see a teaser and a countdown to the launch."/>
                 <EditorField label="Take the page down at (optional)" key="expiresAt" kind=Kind::When form errors hint="After this the link answers “gone”."/>
+                <EditorField label="Offer a “notify me” sign-up before the launch" key="notifyMe" kind=Kind::Check form errors/>
             </fieldset>
             {kind_fields(kind, form, errors)}
             <fieldset>

@@ -1,0 +1,64 @@
+//! Server side of registrations.
+
+use crate::accounts::server::store::new_id;
+use crate::accounts::validation::normalize_email;
+use crate::db_tx;
+use crate::error::AppError;
+use crate::pages::phase::{Phase, phase};
+use crate::pages::public::model::PublicPage;
+use crate::pages::settings::{PageSettings, PostCountdownAction};
+use crate::server::db::prelude::*;
+use crate::server::db::schema::registrations;
+use crate::server::db::{Db, DbError};
+use crate::server::state::AppState;
+use chrono::{NaiveDateTime, Utc};
+
+/// Whether a page collects "notify me" sign-ups right now: before launch when the creator turned
+/// it on, and after a countdown whose action is to show the form.
+pub fn accepts_notify_me(page: &PublicPage, settings: &PageSettings, now: chrono::DateTime<Utc>) -> bool {
+    match phase(&page.clock(settings), now, false) {
+        Phase::Scheduled { .. } => page.notify_me,
+        Phase::Ended { .. } => matches!(settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm),
+        _ => false,
+    }
+}
+
+pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option<&str>) -> Result<(), AppError> {
+    let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
+    let (page_id, page) = crate::pages::public::server::lookup(state, short_id).await?;
+    let settings = page.settings().ok_or_else(|| AppError::internal("unreadable settings"))?;
+    if !accepts_notify_me(&page, &settings, Utc::now()) {
+        return Err(AppError::invalid("This page isn't collecting sign-ups right now."));
+    }
+    let fields = serde_json::json!({ "source": "notify-me", "ip": ip }).to_string();
+    store_once(&state.db, &page_id, &email, &fields, Utc::now().naive_utc()).await?;
+    Ok(())
+}
+
+/// Inserts the sign-up unless this email already signed up for this page (checked in the same
+/// transaction, which SQLite's writer lock and the read-then-insert on one page keep honest).
+async fn store_once(db: &Db, page_id: &str, email: &str, fields: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+    db_tx!(db, conn => {
+        let existing: i64 = registrations::table
+            .filter(registrations::page_id.eq(page_id))
+            .filter(registrations::email.eq(email))
+            .count()
+            .get_result(conn)
+            .await?;
+        if existing > 0 {
+            return Ok(false);
+        }
+        diesel::insert_into(registrations::table)
+            .values((
+                registrations::id.eq(new_id()),
+                registrations::page_id.eq(page_id),
+                registrations::email.eq(email),
+                registrations::name.eq(""),
+                registrations::registered_at.eq(now),
+                registrations::custom_fields.eq(fields),
+            ))
+            .execute(conn)
+            .await?;
+        Ok::<bool, DbError>(true)
+    })
+}
