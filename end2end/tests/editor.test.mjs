@@ -103,6 +103,26 @@ test('with JavaScript: one page of each kind, from the dashboard to the visitor'
   await context.close();
 });
 
+test('with JavaScript: the editor checks a link in the browser, with the server\'s rules', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, true);
+  await createPage(page, 'Countdown launch', 'Checked');
+  const saves = [];
+  page.on('request', (r) => { if (r.url().includes('/api/pages/save')) saves.push(r.url()); });
+  const link = page.getByLabel('Link (for “send visitors to a link”)');
+  await link.fill('javascript:alert(1)');
+  await link.blur();
+  await page.locator('#f-redirectUrl-error').filter({ hasText: 'Use a full link starting with https://' }).waitFor();
+  assert.equal(await link.getAttribute('aria-invalid'), 'true');
+  await link.fill('https://example.com/live');
+  await link.blur();
+  await page.locator('#f-redirectUrl[aria-invalid="false"]').waitFor();
+  assert.equal(await page.locator('#f-redirectUrl-error').textContent(), '');
+  assert.deepEqual(saves, [], 'checked without asking the server');
+  await context.close();
+});
+
 test('the Free plan stops a fourth live page with a message naming a bigger plan', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

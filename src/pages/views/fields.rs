@@ -1,7 +1,9 @@
 //! Editor inputs, named `form[key]` so a plain form post fills the server's `PageForm`, with the
 //! server's message for `key` shown beside each.
 
+use crate::pages::customization::check_color;
 use crate::pages::form::PageForm;
+use crate::pages::validation::check_url;
 use crate::ui::form::FormErrors;
 use leptos::prelude::*;
 
@@ -16,6 +18,27 @@ pub enum Kind {
     Check,
 }
 
+/// The browser-side check for a field, using the same functions the server validates with.
+fn inline_check(key: &str, kind: Kind, value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match (key, kind) {
+        (_, Kind::Url) => check_url(value).err(),
+        (_, Kind::Color) => check_color(value).err(),
+        ("discountPercentage", _) => match value.parse::<u8>() {
+            Ok(1..=99) => None,
+            _ => Some("Use a discount from 1 to 99 percent.".into()),
+        },
+        (_, Kind::Number) => match value.parse::<u32>() {
+            Ok(n) if n >= 1 => None,
+            _ => Some("Use a number of at least 1.".into()),
+        },
+        _ => None,
+    }
+}
+
 #[component]
 pub fn EditorField(
     label: &'static str,
@@ -28,7 +51,14 @@ pub fn EditorField(
     let id = format!("f-{key}");
     let name = format!("form[{key}]");
     let error_id = format!("{id}-error");
-    let error = errors.field(key);
+    let server_error = errors.field(key);
+    let local_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        server_error.track();
+        local_error.set(None);
+    });
+    let error = Signal::derive(move || local_error.get().or_else(|| server_error.get()));
+    let on_blur = move |ev: leptos::ev::FocusEvent| local_error.set(inline_check(key, kind, &event_target_value(&ev)));
     let value = form.with_value(|f| f.value(key));
     let invalid = move || if error.get().is_some() { "true" } else { "false" };
     let described = {
@@ -52,7 +82,7 @@ pub fn EditorField(
                 Kind::Color => "color",
                 _ => "text",
             };
-            view! { <input id=id.clone() name=name type=t value=value aria-invalid=invalid aria-describedby=described/> }.into_any()
+            view! { <input id=id.clone() name=name type=t value=value aria-invalid=invalid aria-describedby=described on:blur=on_blur/> }.into_any()
         }
     };
     view! {
@@ -87,5 +117,21 @@ pub fn EditorSelect(
             </select>
             <p class="field-error" aria-live="polite">{move || error.get().unwrap_or_default()}</p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_checks_match_the_server_rules() {
+        assert!(inline_check("redirectUrl", Kind::Url, "javascript:alert(1)").is_some());
+        assert!(inline_check("redirectUrl", Kind::Url, "https://example.com").is_none());
+        assert!(inline_check("accentColor", Kind::Color, "#12345").is_some());
+        assert!(inline_check("discountPercentage", Kind::Number, "100").is_some());
+        assert!(inline_check("discountPercentage", Kind::Number, "35").is_none());
+        assert!(inline_check("inventoryLimit", Kind::Number, "0").is_some());
+        assert!(inline_check("headline", Kind::Text, "").is_none());
     }
 }
