@@ -276,7 +276,7 @@ fn Countdown(label: &'static str, target: chrono::DateTime<chrono::Utc>, now: Re
             </div>
             <p class="visually-hidden" aria-live="polite">{move || spoken_text.get()}</p>
             <p class="cd-deadline">
-                "Ends " <time datetime=target.to_rfc3339()>{target.format("%-d %B %Y, %H:%M UTC").to_string()}</time>
+                "Counting down to " <time datetime=target.to_rfc3339()>{target.format("%-d %B %Y, %H:%M UTC").to_string()}</time>
             </p>
         </section>
     }
