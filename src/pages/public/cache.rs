@@ -1,14 +1,16 @@
-//! The in-process cache of public page data by short id (the seed's "Metadata Caching").
+//! The in-process cache of public pages by short id (the seed's "Metadata Caching").
 //!
+//! - What is cached is the page as built for visitors (settings parsed, Markdown rendered and
+//!   sanitised), so a hit costs no parsing at all.
 //! - Concurrent misses for one id share a single database query, so a cold cache at the second a
 //!   sale opens costs one round trip, not one per visitor.
 //! - Writes through this instance invalidate the entry at once; entries also expire after
 //!   [`TTL`], which bounds how stale another instance's copy can be.
 //! - Unknown ids are cached too (briefly), so a flood of random ids does not reach the database.
-//! - Only stored data is cached. The phase is always computed from the clock at request time.
+//! - The phase is never cached: it is computed from the clock on every request.
 
-use crate::pages::server::store::PageRow;
-use crate::server::db::DbError;
+use super::model::PublicPage;
+use crate::error::AppError;
 use moka::future::Cache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +18,17 @@ use std::time::Duration;
 pub const TTL: Duration = Duration::from_secs(2);
 const CAPACITY: u64 = 50_000;
 
+/// A page as visitors get it, plus what the server needs to decide whether to show it.
+#[derive(Clone, Debug)]
+pub struct CachedPage {
+    pub page_id: String,
+    pub is_active: bool,
+    pub page: PublicPage,
+}
+
 #[derive(Clone)]
 pub struct PageCache {
-    entries: Cache<String, Option<Arc<PageRow>>>,
+    entries: Cache<String, Option<Arc<CachedPage>>>,
 }
 
 impl Default for PageCache {
@@ -28,15 +38,15 @@ impl Default for PageCache {
 }
 
 impl PageCache {
-    /// The cached row for `short_id`, loading it with `load` on a miss.
-    pub async fn get_or_load<F>(&self, short_id: &str, load: F) -> Result<Option<Arc<PageRow>>, DbError>
+    /// The cached page for `short_id`, building it with `load` on a miss.
+    pub async fn get_or_load<F>(&self, short_id: &str, load: F) -> Result<Option<Arc<CachedPage>>, AppError>
     where
-        F: Future<Output = Result<Option<PageRow>, DbError>>,
+        F: Future<Output = Result<Option<CachedPage>, AppError>>,
     {
         self.entries
-            .try_get_with_by_ref(short_id, async { load.await.map(|row| row.map(Arc::new)) })
+            .try_get_with_by_ref(short_id, async { load.await.map(|page| page.map(Arc::new)) })
             .await
-            .map_err(|e: Arc<DbError>| DbError::Pool(e.to_string()))
+            .map_err(|e: Arc<AppError>| (*e).clone())
     }
 
     /// Forgets a page after any write to it.

@@ -9,6 +9,7 @@ use crate::pages::server::store::PageRow;
 use crate::pages::settings::{PageSettings, PageType};
 use crate::server::db::prelude::*;
 use crate::server::db::schema::pages;
+use super::cache::CachedPage;
 use crate::server::db::{Db, DbError};
 use crate::server::state::AppState;
 use crate::db_conn;
@@ -47,9 +48,23 @@ pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicP
     if !looks_like_short_id(short_id) {
         return Err(not_found());
     }
-    let row = state.page_cache.get_or_load(short_id, find(&state.db, short_id)).await?.ok_or_else(not_found)?;
+    let cached = state.page_cache.get_or_load(short_id, build(&state.db, short_id)).await?.ok_or_else(not_found)?;
     let now = Utc::now();
-    let kind = PageType::parse(&row.page_type).ok_or_else(not_found)?;
+    let mut page = cached.page.clone();
+    page.server_now = now;
+    let settings = page.settings().ok_or_else(|| AppError::internal("unreadable settings"))?;
+    let mut clock = page.clock(&settings);
+    clock.is_active = cached.is_active;
+    if phase(&clock, now, false) == Phase::Inactive {
+        return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
+    }
+    Ok((cached.page_id.clone(), page))
+}
+
+/// Reads a page and builds what visitors get (on a cache miss only).
+async fn build(db: &Db, short_id: &str) -> Result<Option<CachedPage>, AppError> {
+    let Some(row) = find(db, short_id).await? else { return Ok(None) };
+    let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal(format!("page {} has an unknown type", row.id)))?;
     let settings = PageSettings::from_json(kind, &row.settings).map_err(AppError::internal)?;
     let look = Customization::from_json(&row.customization).map_err(AppError::internal)?;
     let page = PublicPage {
@@ -66,14 +81,9 @@ pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicP
         launch_at: row.launch_at.map(|t| t.and_utc()),
         expires_at: row.expires_at.map(|t| t.and_utc()),
         event_times: event_times(&settings),
-        server_now: now,
+        server_now: Utc::now(),
     };
-    let mut clock = page.clock(&settings);
-    clock.is_active = row.is_active;
-    if phase(&clock, now, false) == Phase::Inactive {
-        return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
-    }
-    Ok((row.id.clone(), page))
+    Ok(Some(CachedPage { page_id: row.id, is_active: row.is_active, page }))
 }
 
 /// Markdown to HTML, then through ammonia's allow-list: no scripts, no event handlers, no
