@@ -10,6 +10,7 @@
 //! - The phase is never cached: it is computed from the clock on every request.
 
 use super::model::PublicPage;
+use crate::pages::phase::PageClock;
 use crate::error::AppError;
 use moka::future::Cache;
 use std::sync::Arc;
@@ -22,7 +23,8 @@ const CAPACITY: u64 = 50_000;
 #[derive(Clone, Debug)]
 pub struct CachedPage {
     pub page_id: String,
-    pub is_active: bool,
+    /// The times and switch that decide the phase, read once when the entry is built.
+    pub clock: PageClock,
     pub page: PublicPage,
 }
 

@@ -50,14 +50,11 @@ pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicP
     }
     let cached = state.page_cache.get_or_load(short_id, build(&state.db, short_id)).await?.ok_or_else(not_found)?;
     let now = Utc::now();
-    let mut page = cached.page.clone();
-    page.server_now = now;
-    let settings = page.settings().ok_or_else(|| AppError::internal("unreadable settings"))?;
-    let mut clock = page.clock(&settings);
-    clock.is_active = cached.is_active;
-    if phase(&clock, now, false) == Phase::Inactive {
+    if phase(&cached.clock, now, false) == Phase::Inactive {
         return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
     }
+    let mut page = cached.page.clone();
+    page.server_now = now;
     Ok((cached.page_id.clone(), page))
 }
 
@@ -83,7 +80,9 @@ async fn build(db: &Db, short_id: &str) -> Result<Option<CachedPage>, AppError> 
         event_times: event_times(&settings),
         server_now: Utc::now(),
     };
-    Ok(Some(CachedPage { page_id: row.id, is_active: row.is_active, page }))
+    let mut clock = page.clock(&settings);
+    clock.is_active = row.is_active;
+    Ok(Some(CachedPage { page_id: row.id, clock, page }))
 }
 
 /// Markdown to HTML, then through ammonia's allow-list: no scripts, no event handlers, no

@@ -211,7 +211,7 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    save(db, cache, user, page_id, &PageParts { settings, customization, launch_at, expires_at }).await
+    save(db, cache, user, &row, &PageParts { settings, customization, launch_at, expires_at }).await
 }
 
 /// Saves what the editor's form posted.
@@ -221,10 +221,10 @@ pub async fn save_form(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: 
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let hero = Customization::from_json(&row.customization).ok().and_then(|c| c.hero_image);
     let parts = parts_from_form(kind, form, hero)?;
-    save(db, cache, user, page_id, &parts).await
+    save(db, cache, user, &row, &parts).await
 }
 
-async fn save(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, parts: &PageParts) -> Result<(), AppError> {
+async fn save(db: &Db, cache: &PageCache, user: &CurrentUser, row: &PageRow, parts: &PageParts) -> Result<(), AppError> {
     let edit = PageEdit {
         launch_at: parts.launch_at.map(|t| t.naive_utc()),
         expires_at: parts.expires_at.map(|t| t.naive_utc()),
@@ -232,10 +232,10 @@ async fn save(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, par
         settings: &parts.settings.to_json(),
         now: Utc::now().naive_utc(),
     };
-    if !store::update(db, &user.organization_id, page_id, &edit).await? {
+    if !store::update(db, &user.organization_id, &row.id, &edit).await? {
         return Err(not_found());
     }
-    forget(cache, short_id_of(db, user, page_id).await?).await;
+    forget(cache, Some(row.short_id.clone())).await;
     Ok(())
 }
 
