@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping whatever is already there.
 #   .ci/tools.sh app    wasm32 target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock
-#   .ci/tools.sh test   the above, plus Chromium and the end-to-end npm packages
+#   .ci/tools.sh test   the above, plus s3s-fs, Chromium and the end-to-end npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want="${1:-app}"
 CARGO_LEPTOS_VERSION=0.3.10
+S3S_FS_VERSION=0.14.1
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -34,6 +35,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
 fi
 
 if [ "$want" = "test" ]; then
+  # A real S3-compatible server (it checks SigV4 signatures) for the object-storage tests.
+  if [ "$(s3s-fs --version 2>/dev/null | awk '{print $2}')" != "$S3S_FS_VERSION" ]; then
+    say "installing s3s-fs $S3S_FS_VERSION, the S3 test server (about 4 minutes, once)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Chromium from Debian's packages"
     sudo_cmd=""
