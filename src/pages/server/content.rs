@@ -1,0 +1,204 @@
+//! Content blocks of a page: queries and the operations the server functions call. Every
+//! operation first finds the page within the caller's organization, then touches only blocks of
+//! that page, so a block id from another tenant finds nothing.
+
+use super::store;
+use crate::accounts::model::CurrentUser;
+use crate::accounts::permissions::{Action, authorize};
+use crate::error::AppError;
+use crate::pages::content::{ContentForm, ContentItem, ContentKind, MAX_ITEMS, parse_content};
+use crate::pages::public::cache::PageCache;
+use crate::server::db::prelude::*;
+use crate::server::db::schema::page_contents;
+use crate::server::db::{Db, DbError};
+use crate::{db_conn, db_tx};
+
+type ItemRow = (String, String, String, String, Option<i64>, Option<String>);
+
+fn item_from_row((id, kind, title, description, price_in_cents, currency): ItemRow) -> Option<ContentItem> {
+    Some(ContentItem { id, kind: ContentKind::parse(&kind)?, title, description, price_in_cents, currency })
+}
+
+/// The page's blocks in display order (blocks of a kind this version does not know are skipped).
+pub async fn list(db: &Db, page_id: &str) -> Result<Vec<ContentItem>, DbError> {
+    let rows: Vec<ItemRow> = db_conn!(db, conn => {
+        Ok::<_, DbError>(page_contents::table
+            .filter(page_contents::page_id.eq(page_id))
+            .order((page_contents::position.asc(), page_contents::id.asc()))
+            .select((
+                page_contents::id, page_contents::content_type, page_contents::title, page_contents::description,
+                page_contents::price_in_cents, page_contents::currency,
+            ))
+            .load::<ItemRow>(conn)
+            .await?)
+    })?;
+    Ok(rows.into_iter().filter_map(item_from_row).collect())
+}
+
+/// Which way a block moves in the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub fn parse(s: &str) -> Option<Direction> {
+        match s {
+            "up" => Some(Direction::Up),
+            "down" => Some(Direction::Down),
+            _ => None,
+        }
+    }
+}
+
+fn block_not_found() -> AppError {
+    AppError::not_found("That block is gone. It may have been removed in another tab.")
+}
+
+/// Finds the page in the caller's organization (the permission and tenant check for every block
+/// operation) and returns its short id, for cache invalidation.
+async fn editable_page(db: &Db, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
+    authorize(user, Action::EditPages, None)?;
+    let row = store::get(db, &user.organization_id, page_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("We couldn't find that page. It may have been deleted."))?;
+    Ok(row.short_id)
+}
+
+/// Adds a block at the end of the page.
+pub async fn add(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, form: &ContentForm) -> Result<String, AppError> {
+    let short_id = editable_page(db, user, page_id).await?;
+    let input = parse_content(form)?;
+    let id = crate::accounts::server::store::new_id();
+    let new_id = id.clone();
+    let added: bool = db_tx!(db, conn => {
+        let count: i64 = page_contents::table.filter(page_contents::page_id.eq(page_id)).count().get_result(conn).await?;
+        if count >= MAX_ITEMS as i64 {
+            return Ok(false);
+        }
+        let last: Option<i32> = page_contents::table
+            .filter(page_contents::page_id.eq(page_id))
+            .select(diesel::dsl::max(page_contents::position))
+            .first(conn)
+            .await?;
+        diesel::insert_into(page_contents::table)
+            .values((
+                page_contents::id.eq(&new_id),
+                page_contents::page_id.eq(page_id),
+                page_contents::content_type.eq(input.kind.as_str()),
+                page_contents::title.eq(&input.title),
+                page_contents::description.eq(&input.description),
+                page_contents::price_in_cents.eq(input.price_in_cents),
+                page_contents::currency.eq(&input.currency),
+                page_contents::metadata.eq("{}"),
+                page_contents::position.eq(last.unwrap_or(0) + 1),
+            ))
+            .execute(conn)
+            .await?;
+        Ok::<bool, DbError>(true)
+    })?;
+    if !added {
+        return Err(AppError::conflict(format!("A page holds up to {MAX_ITEMS} blocks. Remove one to add another.")));
+    }
+    cache.invalidate(&short_id).await;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, item_id: &str, form: &ContentForm) -> Result<(), AppError> {
+    let short_id = editable_page(db, user, page_id).await?;
+    let input = parse_content(form)?;
+    let n: usize = db_conn!(db, conn => {
+        Ok::<_, DbError>(diesel::update(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
+            .set((
+                page_contents::content_type.eq(input.kind.as_str()),
+                page_contents::title.eq(&input.title),
+                page_contents::description.eq(&input.description),
+                page_contents::price_in_cents.eq(input.price_in_cents),
+                page_contents::currency.eq(&input.currency),
+            ))
+            .execute(conn)
+            .await?)
+    })?;
+    if n == 0 {
+        return Err(block_not_found());
+    }
+    cache.invalidate(&short_id).await;
+    Ok(())
+}
+
+pub async fn remove(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, item_id: &str) -> Result<(), AppError> {
+    let short_id = editable_page(db, user, page_id).await?;
+    let n: usize = db_conn!(db, conn => {
+        Ok::<_, DbError>(diesel::delete(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
+            .execute(conn)
+            .await?)
+    })?;
+    if n == 0 {
+        return Err(block_not_found());
+    }
+    cache.invalidate(&short_id).await;
+    Ok(())
+}
+
+/// Swaps a block with its neighbour; moving the first block up (or the last down) changes nothing.
+pub async fn reorder(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, item_id: &str, direction: Direction) -> Result<(), AppError> {
+    let short_id = editable_page(db, user, page_id).await?;
+    let found: bool = db_tx!(db, conn => {
+        let ids: Vec<String> = page_contents::table
+            .filter(page_contents::page_id.eq(page_id))
+            .order((page_contents::position.asc(), page_contents::id.asc()))
+            .select(page_contents::id)
+            .load(conn)
+            .await?;
+        let Some(at) = ids.iter().position(|id| id == item_id) else { return Ok(false) };
+        let to = match direction {
+            Direction::Up => at.checked_sub(1),
+            Direction::Down => Some(at + 1).filter(|&i| i < ids.len()),
+        };
+        let mut order = ids;
+        if let Some(to) = to {
+            order.swap(at, to);
+        }
+        // Renumber the whole list: it also mends duplicate positions left by older data.
+        for (i, id) in order.iter().enumerate() {
+            diesel::update(page_contents::table.filter(page_contents::id.eq(id)))
+                .set(page_contents::position.eq(i as i32 + 1))
+                .execute(conn)
+                .await?;
+        }
+        Ok::<bool, DbError>(true)
+    })?;
+    if !found {
+        return Err(block_not_found());
+    }
+    cache.invalidate(&short_id).await;
+    Ok(())
+}
+
+/// Copies every block of one page to another (duplicating a page).
+pub async fn copy_all(db: &Db, from_page: &str, to_page: &str) -> Result<(), DbError> {
+    let items = list(db, from_page).await?;
+    if items.is_empty() {
+        return Ok(());
+    }
+    db_tx!(db, conn => {
+        for (i, item) in items.iter().enumerate() {
+            diesel::insert_into(page_contents::table)
+                .values((
+                    page_contents::id.eq(crate::accounts::server::store::new_id()),
+                    page_contents::page_id.eq(to_page),
+                    page_contents::content_type.eq(item.kind.as_str()),
+                    page_contents::title.eq(&item.title),
+                    page_contents::description.eq(&item.description),
+                    page_contents::price_in_cents.eq(item.price_in_cents),
+                    page_contents::currency.eq(&item.currency),
+                    page_contents::metadata.eq("{}"),
+                    page_contents::position.eq(i as i32 + 1),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        Ok::<(), DbError>(())
+    })
+}
