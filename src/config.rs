@@ -4,6 +4,7 @@
 //! A wrong value stops start-up with one line naming the variable, never a panic trace.
 
 use crate::server::db::{DatabaseUrl, parse_database_url};
+use crate::server::storage::StorageSettings;
 use std::path::PathBuf;
 
 #[derive(Clone, Debug)]
@@ -16,6 +17,8 @@ pub struct Config {
     pub session_ttl_hours: i64,
     /// Trust the left-most `X-Forwarded-For` address (set only behind a proxy you control).
     pub trust_forwarded_for: bool,
+    /// Where uploaded files go: a folder under `DATA_DIR`, or an S3/R2 bucket.
+    pub storage: StorageSettings,
 }
 
 /// A configuration problem, naming the variable so the fix is obvious.
@@ -65,7 +68,8 @@ impl Config {
             Some("true") | Some("1") | Some("yes") => true,
             Some(other) => return Err(err("TRUST_FORWARDED_FOR", format!("must be true or false (got '{other}')"))),
         };
-        Ok(Config { data_dir, database_url, public_url, db_max_connections, session_ttl_hours, trust_forwarded_for })
+        let storage = StorageSettings::from_lookup(&get, &data_dir).map_err(|(variable, problem)| err(variable, problem))?;
+        Ok(Config { data_dir, database_url, public_url, db_max_connections, session_ttl_hours, trust_forwarded_for, storage })
     }
 
     /// Cookies get the `Secure` flag when the public URL is https.

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod app;
 pub mod billing;
 pub mod error;
+pub mod money;
 pub mod pages;
 pub mod registrations;
 pub mod ui;

@@ -50,16 +50,18 @@ async fn run() -> Result<(), String> {
 
     let addr = leptos_options.site_addr;
     let db_url = config.database_url.redacted();
-    let state = startup::prepare(config, leptos_options)
-        .await
-        .map_err(|e| format!("{e} (DATABASE_URL={db_url})"))?;
+    let storage = config.storage.describe();
+    let state = startup::prepare(config, leptos_options).await.map_err(|e| match e {
+        startup::StartupError::Db(e) => format!("{e} (DATABASE_URL={db_url})"),
+        startup::StartupError::Storage(e) => format!("{e} (storage: {storage})"),
+    })?;
     startup::spawn_housekeeping(&state);
     flashpage::pages::public::server::spawn_view_flusher(&state, std::time::Duration::from_secs(5));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (set LEPTOS_SITE_ADDR to another address)"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(database = %db_url, "database ready");
+    tracing::info!(database = %db_url, %storage, "database and file storage ready");
     println!("Flashpage is running at http://{local}");
     http::serve(listener, http::router(state), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("shut down cleanly");

@@ -349,7 +349,7 @@ mod ip_limit {
     use super::common::{Backend, Options, TestApp};
 
     async fn run(backend: Backend) {
-        let Some(app) = TestApp::start_with(backend, Options { trust_forwarded_for: true }).await else { return };
+        let Some(app) = TestApp::start_with(backend, Options { trust_forwarded_for: true, ..Default::default() }).await else { return };
         let client = app.new_browser();
         let attempt = |ip: &'static str, email: String| {
             client

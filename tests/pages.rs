@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, location};
+use common::{TestApp, call, location};
 use diesel::{ExpressionMethods, QueryDsl};
 use flashpage::db_conn;
 use flashpage::server::db::DbError;
@@ -14,14 +14,6 @@ async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let browser = app.new_browser();
     assert_eq!(app.signup(&browser, "Creator", email).await.status(), 302);
     browser
-}
-
-/// Calls a server function as the hydrated app does and decodes the JSON answer.
-async fn call(app: &TestApp, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> (u16, Value) {
-    let res = app.call(client, path, fields).await;
-    let status = res.status().as_u16();
-    let text = res.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 async fn create(app: &TestApp, client: &reqwest::Client, kind: &str, headline: &str) -> String {

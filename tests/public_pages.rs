@@ -4,18 +4,11 @@
 mod common;
 
 use chrono::{Duration, SecondsFormat, Utc};
-use common::{TestApp, location};
+use common::{TestApp, call, location};
 use serde_json::{Value, json};
 
 fn iso(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-async fn call(app: &TestApp, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> (u16, Value) {
-    let res = app.call(client, path, fields).await;
-    let status = res.status().as_u16();
-    let text = res.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 struct Creator {

@@ -7,6 +7,9 @@ pub const HEADLINE_MAX: usize = 120;
 pub const BODY_MAX: usize = 20_000;
 pub const DESCRIPTION_MAX: usize = 300;
 pub const BUTTON_LABEL_MAX: usize = 40;
+pub const HERO_ALT_MAX: usize = 200;
+/// The largest hero image accepted (checked in the browser before uploading, and on the server).
+pub const HERO_IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -36,6 +39,9 @@ pub struct Customization {
     /// Object-storage key of the hero image, if one was uploaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hero_image: Option<String>,
+    /// What the hero image shows, for screen readers (empty: decorative).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hero_alt: String,
 }
 
 fn default_accent() -> String {
@@ -57,6 +63,7 @@ impl Customization {
             notify_me: false,
             time_zone: None,
             hero_image: None,
+            hero_alt: String::new(),
         }
     }
 
@@ -96,6 +103,9 @@ pub fn validate_customization(c: &Customization) -> Result<(), AppError> {
     }
     if c.button_label.chars().count() > BUTTON_LABEL_MAX {
         add("buttonLabel", format!("Use at most {BUTTON_LABEL_MAX} characters."));
+    }
+    if c.hero_alt.chars().count() > HERO_ALT_MAX {
+        add("heroAlt", format!("Use at most {HERO_ALT_MAX} characters."));
     }
     if let Err(m) = check_color(&c.accent_color) {
         add("accentColor", m);

@@ -25,6 +25,7 @@ pub struct PageForm {
     pub background_color: Option<String>,
     pub button_label: Option<String>,
     pub notify_me: Option<String>,
+    pub hero_alt: Option<String>,
     // Schedule: `datetime-local` values, read in `timeZone`
     pub time_zone: Option<String>,
     pub launch_at: Option<String>,
@@ -62,6 +63,16 @@ pub struct PageForm {
 }
 
 impl PageForm {
+    /// Every field's camelCase key (the browser's field names are `form[key]`).
+    pub const KEYS: &'static [&'static str] = &[
+        "headline", "description", "body", "accentColor", "backgroundColor", "buttonLabel", "notifyMe", "heroAlt",
+        "timeZone", "launchAt", "expiresAt", "countdownTarget", "postCountdownAction", "redirectUrl", "messageTitle",
+        "messageContent", "saleEndTime", "discountPercentage", "originalPriceDisplay", "inventoryLimit", "soldOutAction",
+        "postSaleRedirectUrl", "eventStartTime", "eventEndTime", "eventLocation", "physicalAddress", "virtualPlatform",
+        "platformLink", "maxAttendees", "waitlistEnabled", "offerEndTime", "discountCode", "bonusDescription",
+        "limitedQuantity", "postOfferAction", "alternateTitle", "alternateContent",
+    ];
+
     /// A field's current value by its camelCase key, for pre-filling inputs.
     pub fn value(&self, key: &str) -> String {
         let v = match key {
@@ -72,6 +83,7 @@ impl PageForm {
             "backgroundColor" => &self.background_color,
             "buttonLabel" => &self.button_label,
             "notifyMe" => &self.notify_me,
+            "heroAlt" => &self.hero_alt,
             "timeZone" => &self.time_zone,
             "launchAt" => &self.launch_at,
             "expiresAt" => &self.expires_at,
@@ -104,5 +116,22 @@ impl PageForm {
             _ => &None,
         };
         v.clone().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PageForm;
+
+    #[test]
+    fn keys_name_every_field_exactly_once() {
+        let all: serde_json::Map<String, serde_json::Value> =
+            PageForm::KEYS.iter().map(|k| (k.to_string(), serde_json::Value::String(k.to_string()))).collect();
+        let form: PageForm = serde_json::from_value(serde_json::Value::Object(all)).expect("every key is a field");
+        for key in PageForm::KEYS {
+            assert_eq!(form.value(key), *key, "{key} reads back");
+        }
+        let fields = serde_json::to_value(&form).expect("json").as_object().expect("object").len();
+        assert_eq!(fields, PageForm::KEYS.len(), "no field is missing from KEYS");
     }
 }

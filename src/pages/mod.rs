@@ -2,10 +2,12 @@
 //! (The editor, the public renderer and storage come with the rest of the pages capability.)
 
 pub mod api;
+pub mod content;
 pub mod customization;
 pub mod form;
 pub mod model;
 pub mod phase;
+pub mod preview;
 pub mod public;
 pub mod settings;
 pub mod validation;

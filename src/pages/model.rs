@@ -39,4 +39,8 @@ pub struct PageEditor {
     pub detail: PageDetail,
     pub form: PageForm,
     pub public_url: String,
+    /// The page's content blocks, in order.
+    pub items: Vec<super::content::ContentItem>,
+    /// Where the hero image is served, if there is one.
+    pub hero_image_url: Option<String>,
 }

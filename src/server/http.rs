@@ -11,7 +11,10 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{any, get, post};
+use crate::pages::server::files::serve_page_asset;
+use crate::pages::server::upload::{MAX_UPLOAD_REQUEST_BYTES, upload_hero};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::net::SocketAddr;
@@ -19,7 +22,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-/// Request bodies above this are refused with 413. Forms are tiny; uploads get their own limit later.
+/// Request bodies above this are refused with 413. Forms are tiny; uploads have their own limit.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
@@ -27,18 +30,25 @@ pub fn router(state: AppState) -> Router {
     let ctx_state = state.clone();
     let context = move || provide_context(ctx_state.clone());
     let options = state.leptos_options.clone();
-    Router::new()
+    // Uploads get their own, larger limit, enforced while the form is read so that an oversized
+    // image gets a message in the editor rather than a bare 413.
+    let uploads = Router::new()
+        .route("/dashboard/pages/{id}/hero", post(upload_hero))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_REQUEST_BYTES));
+    let app = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/files/{*key}", get(serve_page_asset))
         .route("/api/{*fn_name}", any(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    app.merge(uploads)
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(static_cache_headers))
         .layer(middleware::from_fn_with_state(state.clone(), client_ip))
         .layer(security_headers::layers())
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -110,7 +120,8 @@ fn found(location: &str) -> Response {
     }
 }
 
-fn url_encode(s: &str) -> String {
+/// Percent-encodes a query value (slashes kept: they are legal there and keep paths readable).
+pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),

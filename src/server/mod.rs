@@ -7,3 +7,4 @@ pub mod request;
 pub mod security_headers;
 pub mod startup;
 pub mod state;
+pub mod storage;

@@ -2,14 +2,25 @@
 
 use super::db::{Db, DbError, run_migrations};
 use super::state::AppState;
+use super::storage::{Storage, StorageError};
 use crate::accounts::server::{passwords, security_log, store};
 use crate::config::Config;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Opens and migrates the database and builds the app state.
-pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<AppState, DbError> {
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Opens and migrates the database, opens file storage, and builds the app state.
+pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartupError> {
+    let storage = Storage::open(&config.storage)?;
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     let ran = run_migrations(&db).await?;
     if ran > 0 {
@@ -17,7 +28,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     }
     // Compute the timing-equalisation hash now rather than during the first login.
     tokio::task::spawn_blocking(passwords::warm_up);
-    Ok(AppState { db, config: Arc::new(config), leptos_options, views: Arc::default(), page_cache: Default::default() })
+    Ok(AppState { db, config: Arc::new(config), leptos_options, views: Arc::default(), page_cache: Default::default(), storage })
 }
 
 /// Hourly clean-up of expired sessions and security-log entries past retention.

@@ -15,6 +15,8 @@ pub struct AppState {
     pub views: Arc<crate::pages::public::server::ViewCounter>,
     /// Public page data by short id (see `pages::public::cache`).
     pub page_cache: crate::pages::public::cache::PageCache,
+    /// Uploaded files (see `server::storage`).
+    pub storage: crate::server::storage::Storage,
 }
 
 impl FromRef<AppState> for LeptosOptions {

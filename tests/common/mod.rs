@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod s3;
+
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use flashpage::config::Config;
 use flashpage::server::{http, startup, state::AppState};
@@ -39,7 +41,7 @@ pub fn pg_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
 }
 
@@ -77,14 +79,11 @@ pub fn leptos_options() -> LeptosOptions {
         .build()
 }
 
+#[derive(Default)]
 pub struct Options {
     pub trust_forwarded_for: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self { trust_forwarded_for: false }
-    }
+    /// Extra environment for the app (e.g. the storage variables of an S3 test server).
+    pub env: Vec<(String, String)>,
 }
 
 impl TestApp {
@@ -110,6 +109,7 @@ impl TestApp {
         if options.trust_forwarded_for {
             vars.insert("TRUST_FORWARDED_FOR".to_string(), "true".to_string());
         }
+        vars.extend(options.env);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let base = format!("http://{addr}");
@@ -196,6 +196,14 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 fn new_client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+}
+
+/// Calls a server function as the hydrated app does and decodes the JSON answer.
+pub async fn call(app: &TestApp, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let res = app.call(client, path, fields).await;
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
 }
 
 pub fn location(res: &reqwest::Response) -> String {

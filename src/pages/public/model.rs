@@ -49,6 +49,52 @@ pub struct PublicPage {
     pub event_times: Option<EventTimes>,
     /// The server's clock when it answered: the browser corrects its own clock by it.
     pub server_now: DateTime<Utc>,
+    pub hero_image_url: Option<String>,
+    pub hero_alt: String,
+    /// The hero image's absolute URL, for link previews.
+    pub og_image: Option<String>,
+    /// Content blocks in the creator's order, prices already worked out for this page.
+    pub items: Vec<PublicItem>,
+    /// What is left of a flash sale's inventory or an offer's quantity.
+    pub remaining: Option<u32>,
+    /// Shown in the editor's preview: no redirects, no sign-ups.
+    #[serde(default)]
+    pub preview: bool,
+}
+
+/// A content block as visitors see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicItem {
+    pub kind: crate::pages::content::ContentKind,
+    pub title: String,
+    pub description: String,
+    pub price: Option<PriceTag>,
+}
+
+/// A price, formatted: what it costs now and, on a sale that shows it, what it cost before.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceTag {
+    pub now: String,
+    pub was: Option<String>,
+}
+
+impl PriceTag {
+    /// The price of an offer on this kind of page: flash sales take their discount off.
+    pub fn for_page(cents: i64, currency: &str, settings: &PageSettings) -> PriceTag {
+        use crate::money::{discounted, format_money};
+        match settings {
+            PageSettings::FlashSale(s) => PriceTag {
+                now: format_money(discounted(cents, s.discount_percentage), currency),
+                was: s.original_price_display.then(|| format_money(cents, currency)),
+            },
+            _ => PriceTag { now: format_money(cents, currency), was: None },
+        }
+    }
+
+    /// The sale is sold out when nothing remains.
+    pub fn sold_out(remaining: Option<u32>) -> bool {
+        remaining == Some(0)
+    }
 }
 
 impl PublicPage {
@@ -57,6 +103,10 @@ impl PublicPage {
     }
 
     /// A page is only ever sent to visitors while it is switched on.
+    pub fn sold_out(&self) -> bool {
+        PriceTag::sold_out(self.remaining)
+    }
+
     pub fn clock(&self, settings: &PageSettings) -> PageClock {
         PageClock { is_active: true, launch_at: self.launch_at, expires_at: self.expires_at, end_time: settings.end_time() }
     }
@@ -64,7 +114,24 @@ impl PublicPage {
 
 #[cfg(test)]
 mod tests {
-    use super::time_range;
+    use super::{PriceTag, time_range};
+    use crate::pages::settings::*;
+
+    #[test]
+    fn flash_sales_take_their_discount_off_and_may_show_the_original() {
+        let mut sale = FlashSaleSettings {
+            sale_end_time: chrono::Utc::now(),
+            discount_percentage: 20,
+            original_price_display: true,
+            inventory_limit: 10,
+            sold_out_action: SoldOutAction::ShowMessage,
+            post_sale_redirect_url: None,
+        };
+        let tag = PriceTag::for_page(4900, "USD", &PageSettings::FlashSale(sale.clone()));
+        assert_eq!(tag, PriceTag { now: "$39.20".into(), was: Some("$49.00".into()) });
+        sale.original_price_display = false;
+        assert_eq!(PriceTag::for_page(4900, "USD", &PageSettings::FlashSale(sale)).was, None);
+    }
     use chrono::{TimeZone, Utc};
 
     #[test]

@@ -1,6 +1,6 @@
 //! Server side of public pages: lookup, Markdown, event times, view counting.
 
-use super::model::{EventTimes, PublicPage};
+use super::model::{EventTimes, PriceTag, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::Customization;
 use crate::pages::phase::{Phase, phase};
@@ -8,12 +8,13 @@ use crate::pages::server::short_id::looks_like_short_id;
 use crate::pages::server::store::PageRow;
 use crate::pages::settings::{PageSettings, PageType};
 use crate::server::db::prelude::*;
-use crate::server::db::schema::pages;
+use crate::server::db::schema::{orders, pages};
+use crate::server::storage::ObjectKey;
 use super::cache::CachedPage;
 use crate::server::db::{Db, DbError};
 use crate::server::state::AppState;
 use crate::db_conn;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -48,9 +49,9 @@ pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicP
     if !looks_like_short_id(short_id) {
         return Err(not_found());
     }
-    let cached = state.page_cache.get_or_load(short_id, build(&state.db, short_id)).await?.ok_or_else(not_found)?;
+    let cached = state.page_cache.get_or_load(short_id, build(&state.db, &state.config.public_url, short_id)).await?.ok_or_else(not_found)?;
     let now = Utc::now();
-    if phase(&cached.clock, now, false) == Phase::Inactive {
+    if phase(&cached.clock, now, cached.page.sold_out()) == Phase::Inactive {
         return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
     }
     let mut page = cached.page.clone();
@@ -59,14 +60,32 @@ pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicP
 }
 
 /// Reads a page and builds what visitors get (on a cache miss only).
-async fn build(db: &Db, short_id: &str) -> Result<Option<CachedPage>, AppError> {
+async fn build(db: &Db, public_url: &str, short_id: &str) -> Result<Option<CachedPage>, AppError> {
     let Some(row) = find(db, short_id).await? else { return Ok(None) };
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal(format!("page {} has an unknown type", row.id)))?;
     let settings = PageSettings::from_json(kind, &row.settings).map_err(AppError::internal)?;
     let look = Customization::from_json(&row.customization).map_err(AppError::internal)?;
-    let page = PublicPage {
-        short_id: row.short_id.clone(),
-        page_type: kind,
+    let schedule = (row.launch_at.map(|t| t.and_utc()), row.expires_at.map(|t| t.and_utc()));
+    let page = assemble(db, public_url, &row.id, &row.short_id, &settings, &look, schedule).await?;
+    let mut clock = page.clock(&settings);
+    clock.is_active = row.is_active;
+    Ok(Some(CachedPage { page_id: row.id, clock, page }))
+}
+
+/// A page as visitors get it, from its parts (stored, or the editor's unsaved form for the preview).
+pub async fn assemble(
+    db: &Db,
+    public_url: &str,
+    page_id: &str,
+    short_id: &str,
+    settings: &PageSettings,
+    look: &Customization,
+    (launch_at, expires_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+) -> Result<PublicPage, AppError> {
+    let hero = look.hero_image.as_deref().and_then(ObjectKey::parse_page_asset);
+    Ok(PublicPage {
+        short_id: short_id.to_string(),
+        page_type: settings.page_type(),
         headline: look.headline.clone(),
         description: look.description.clone(),
         body_html: render_markdown(&look.body),
@@ -74,15 +93,54 @@ async fn build(db: &Db, short_id: &str) -> Result<Option<CachedPage>, AppError> 
         background_color: look.background_color.clone(),
         button_label: look.button_label.clone(),
         notify_me: look.notify_me,
-        settings_json: row.settings.clone(),
-        launch_at: row.launch_at.map(|t| t.and_utc()),
-        expires_at: row.expires_at.map(|t| t.and_utc()),
-        event_times: event_times(&settings),
+        settings_json: settings.to_json(),
+        launch_at,
+        expires_at,
+        event_times: event_times(settings),
         server_now: Utc::now(),
+        hero_image_url: hero.as_ref().map(|k| k.public_path()),
+        og_image: hero.as_ref().map(|k| format!("{public_url}{}", k.public_path())),
+        hero_alt: look.hero_alt.clone(),
+        items: public_items(db, page_id, settings).await?,
+        remaining: remaining(db, page_id, settings).await?,
+        preview: false,
+    })
+}
+
+/// The page's blocks with prices worked out for this kind of page.
+pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Vec<PublicItem>, AppError> {
+    Ok(crate::pages::server::content::list(db, page_id)
+        .await?
+        .into_iter()
+        .map(|item| PublicItem {
+            kind: item.kind,
+            price: match (item.price_in_cents, item.currency.as_deref()) {
+                (Some(cents), Some(currency)) => Some(PriceTag::for_page(cents, currency, settings)),
+                _ => None,
+            },
+            title: item.title,
+            description: item.description,
+        })
+        .collect())
+}
+
+/// What is left of a sale's or offer's quantity: the limit less the orders that took one
+/// (paid, or being paid for).
+pub async fn remaining(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Option<u32>, AppError> {
+    let limit = match settings {
+        PageSettings::FlashSale(s) => s.inventory_limit,
+        PageSettings::LimitedOffer(s) => s.limited_quantity,
+        _ => return Ok(None),
     };
-    let mut clock = page.clock(&settings);
-    clock.is_active = row.is_active;
-    Ok(Some(CachedPage { page_id: row.id, clock, page }))
+    let taken: i64 = db_conn!(db, conn => {
+        Ok::<_, DbError>(orders::table
+            .filter(orders::page_id.eq(page_id))
+            .filter(orders::status.eq_any(["completed", "processing"]))
+            .count()
+            .get_result(conn)
+            .await?)
+    })?;
+    Ok(Some(limit.saturating_sub(u32::try_from(taken).unwrap_or(u32::MAX))))
 }
 
 /// Markdown to HTML, then through ammonia's allow-list: no scripts, no event handlers, no

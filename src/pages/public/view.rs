@@ -3,7 +3,7 @@
 
 use super::api::load_public_page;
 use super::clock::{corrected_clock, seconds_left, split, spoken};
-use super::model::PublicPage;
+use super::model::{PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::phase::{EndReason, Phase, phase};
 use crate::pages::settings::*;
@@ -52,18 +52,22 @@ fn Unavailable(err: AppError) -> impl IntoView {
     }
 }
 
+/// The page itself. In the editor's preview (`page.preview`) it leaves the document's title and
+/// meta tags alone and renders inside the editor rather than as the document's `<main>`.
 #[component]
-fn PublicPageView(page: PublicPage) -> impl IntoView {
+pub fn PublicPageView(page: PublicPage) -> impl IntoView {
     let Some(settings) = page.settings() else {
         return view! { <Unavailable err=AppError::internal("unreadable settings")/> }.into_any();
     };
     let clock = page.clock(&settings);
     let now = corrected_clock(page.server_now);
-    let current = Memo::new(move |_| phase(&clock, now.get(), false));
+    let sold_out = page.sold_out();
+    let current = Memo::new(move |_| phase(&clock, now.get(), sold_out));
 
     // Ended pages whose action is a redirect: a real 302 on the server (no JavaScript needed) and a
     // navigation in the browser when the countdown reaches zero.
-    let redirect_to = ended_redirect(&settings);
+    // The editor's preview never navigates away.
+    let redirect_to = ended_redirect(&settings).filter(|_| !page.preview);
     #[cfg(feature = "ssr")]
     if let (Phase::Ended { .. }, Some(url)) = (current.get_untracked(), redirect_to.as_deref()) {
         server_redirect(url);
@@ -82,29 +86,49 @@ fn PublicPageView(page: PublicPage) -> impl IntoView {
     let description = if page.description.is_empty() { page.headline.clone() } else { page.description.clone() };
     let ended = move || matches!(current.get(), Phase::Ended { .. });
     let page_for_body = page.clone();
-    view! {
-        <Title text=page.headline.clone()/>
-        <Meta name="description" content=description.clone()/>
-        <Meta property="og:title" content=page.headline.clone()/>
-        <Meta property="og:description" content=description.clone()/>
-        <Meta property="og:type" content="website"/>
-        <Meta name="twitter:card" content="summary"/>
-        <Meta name="twitter:title" content=page.headline.clone()/>
-        <Meta name="twitter:description" content=description/>
-        <Show when=ended>
-            <Meta name="robots" content="noindex"/>
-        </Show>
-        <main class="pp" style=style data-phase=move || current.get().name()>
-            <article class="pp-card">
-                <p class="pp-kind">{page.page_type.label()}</p>
-                <h1>{page.headline.clone()}</h1>
-                {move || phase_view(current.get(), now, &page_for_body, &settings)}
-            </article>
-            <footer class="pp-footer">
-                <a href="/">"Made with Flashpage"</a>
-            </footer>
-        </main>
-    }
+    let preview = page.preview;
+    let head = (!preview).then(|| {
+        let og_image = page.og_image.clone();
+        view! {
+            <Title text=page.headline.clone()/>
+            <Meta name="description" content=description.clone()/>
+            <Meta property="og:title" content=page.headline.clone()/>
+            <Meta property="og:description" content=description.clone()/>
+            <Meta property="og:type" content="website"/>
+            <Meta name="twitter:card" content=if og_image.is_some() { "summary_large_image" } else { "summary" }/>
+            {og_image.map(|url| view! {
+                <Meta property="og:image" content=url.clone()/>
+                <Meta name="twitter:image" content=url/>
+            })}
+            <Meta name="twitter:title" content=page.headline.clone()/>
+            <Meta name="twitter:description" content=description.clone()/>
+            <Show when=ended>
+                <Meta name="robots" content="noindex"/>
+            </Show>
+        }
+    });
+    let card = view! {
+        <article class="pp-card">
+            {page.hero_image_url.clone().map(|src| view! { <img class="pp-hero" src=src alt=page.hero_alt.clone() decoding="async"/> })}
+            <p class="pp-kind">{page.page_type.label()}</p>
+            <h1>{page.headline.clone()}</h1>
+            {move || phase_view(current.get(), now, &page_for_body, &settings)}
+        </article>
+    };
+    let body = if preview {
+        view! { <div class="pp pp--preview" style=style data-phase=move || current.get().name()>{card}</div> }.into_any()
+    } else {
+        view! {
+            <main class="pp" style=style data-phase=move || current.get().name()>
+                {card}
+                <footer class="pp-footer">
+                    <a href="/">"Made with Flashpage"</a>
+                </footer>
+            </main>
+        }
+        .into_any()
+    };
+    view! { {head} {body} }
     .into_any()
 }
 
@@ -133,7 +157,7 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
         Phase::Scheduled { launches_at } => view! {
             <p class="pp-lede">"Coming soon."</p>
             <Countdown label="Launches in" target=launches_at now/>
-            {page.notify_me.then(|| view! { <NotifyMe short_id=page.short_id.clone()/> })}
+            {page.notify_me.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview/> })}
         }
         .into_any(),
         Phase::Live { ends_at } => {
@@ -152,6 +176,7 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
                 }}
                 <LiveDetails page=page.clone() settings=settings.clone()/>
                 <div class="pp-body" inner_html=page.body_html.clone()></div>
+                <Items items=page.items.clone()/>
             }
             .into_any()
         }
@@ -159,7 +184,7 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
             let form = matches!(settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm);
             view! {
                 {ended_view(reason, settings)}
-                {form.then(|| view! { <NotifyMe short_id=page.short_id.clone()/> })}
+                {form.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview/> })}
             }
             .into_any()
         }
@@ -202,7 +227,7 @@ fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
         PageSettings::FlashSale(s) => view! {
             <ul class="pp-facts">
                 <li><strong>{format!("{}% off", s.discount_percentage)}</strong></li>
-                <li>{format!("Only {} available", s.inventory_limit)}</li>
+                <li data-testid="remaining">{left(page.remaining, s.inventory_limit)}</li>
             </ul>
         }
         .into_any(),
@@ -210,7 +235,7 @@ fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
             <ul class="pp-facts">
                 {s.discount_code.map(|c| view! { <li>"Use code " <code class="pp-code">{c}</code></li> })}
                 {s.bonus_description.map(|b| view! { <li>"Bonus: " {b}</li> })}
-                <li>{format!("Limited to {}", s.limited_quantity)}</li>
+                <li data-testid="remaining">{left(page.remaining, s.limited_quantity)}</li>
             </ul>
         }
         .into_any(),
@@ -250,6 +275,39 @@ fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
     }
 }
 
+/// "12 of 100 left".
+fn left(remaining: Option<u32>, limit: u32) -> String {
+    let remaining = remaining.unwrap_or(limit);
+    if remaining == limit { format!("Only {limit} available") } else { format!("{remaining} of {limit} left") }
+}
+
+/// The page's content blocks: text, event details and offers with their prices. Buying comes
+/// with checkout; until then there is no button that would not work.
+#[component]
+fn Items(items: Vec<PublicItem>) -> impl IntoView {
+    (!items.is_empty()).then(|| {
+        view! {
+            <section class="pp-items" aria-label="Details">
+                {items.into_iter().map(|item| {
+                    let class = format!("pp-item pp-item--{}", item.kind.as_str());
+                    view! {
+                        <article class=class>
+                            <h2>{item.title}</h2>
+                            {(!item.description.is_empty()).then(|| view! { <p class="pp-item-text">{item.description}</p> })}
+                            {item.price.map(|price| view! {
+                                <p class="pp-price">
+                                    <span class="pp-price-now" data-testid="price">{price.now}</span>
+                                    {price.was.map(|was| view! { " " <s class="pp-price-was"><span class="visually-hidden">"was "</span>{was}</s> })}
+                                </p>
+                            })}
+                        </article>
+                    }
+                }).collect_view()}
+            </section>
+        }
+    })
+}
+
 /// A countdown that is correct on the server and ticks in the browser. The digits are hidden from
 /// screen readers; a polite live region speaks a coarse summary when it changes.
 #[component]
@@ -284,7 +342,7 @@ fn Countdown(label: &'static str, target: chrono::DateTime<chrono::Utc>, now: Re
 
 /// The "notify me" sign-up: one email field, a plain form post without JavaScript.
 #[component]
-fn NotifyMe(short_id: String) -> impl IntoView {
+fn NotifyMe(short_id: String, #[prop(optional)] preview: bool) -> impl IntoView {
     let action = ServerAction::<crate::registrations::api::NotifyMe>::new();
     let query = leptos_router::hooks::use_query_map();
     let done = move || {
@@ -308,7 +366,7 @@ fn NotifyMe(short_id: String) -> impl IntoView {
                                     placeholder="you@example.com"
                                     aria-invalid=move || if email_error.get().is_some() { "true" } else { "false" }
                                     aria-describedby="notify-email-error"/>
-                                <button class="button" type="submit">"Notify me"</button>
+                                <button class="button" type="submit" disabled=preview>"Notify me"</button>
                             </div>
                             <p class="field-error" id="notify-email-error" aria-live="polite">{move || email_error.get().unwrap_or_default()}</p>
                         </ActionForm>

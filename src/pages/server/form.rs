@@ -162,6 +162,7 @@ pub fn parts_from_form(kind: PageType, form: &PageForm, hero_image: Option<Strin
         notify_me: r.checked("notifyMe"),
         time_zone: Some(tz.name().to_string()),
         hero_image,
+        hero_alt: r.text("heroAlt").unwrap_or_default(),
     };
     let mut errors = r.errors;
     // Cross-field rules only make sense once every field could be read.
@@ -198,6 +199,7 @@ pub fn form_from_parts(settings: &PageSettings, look: &Customization, launch_at:
         background_color: Some(look.background_color.clone()),
         button_label: Some(look.button_label.clone()),
         notify_me: look.notify_me.then(|| "on".into()),
+        hero_alt: Some(look.hero_alt.clone()),
         time_zone: Some(tz.name().to_string()),
         launch_at: launch_at.and_then(local),
         expires_at: expires_at.and_then(local),

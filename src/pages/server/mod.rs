@@ -1,6 +1,11 @@
 //! Server-only page logic: short ids, queries, and the operations the server functions call.
 
+pub mod content;
 pub mod form;
+pub mod hero;
+pub mod preview;
+pub mod files;
+pub mod upload;
 pub mod service;
 pub mod short_id;
 pub mod store;

@@ -15,6 +15,7 @@ use crate::pages::settings::*;
 use crate::pages::validation::validate_page;
 use crate::pages::public::cache::PageCache;
 use crate::server::db::Db;
+use crate::server::storage::{ObjectKey, Storage};
 use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, Utc};
 
 /// The short id of one of the organization's pages (for cache invalidation).
@@ -193,7 +194,9 @@ pub async fn update(
     let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let settings = PageSettings::from_json(kind, settings_json).map_err(AppError::invalid)?;
-    let customization = Customization::from_json(customization_json).map_err(AppError::invalid)?;
+    let mut customization = Customization::from_json(customization_json).map_err(AppError::invalid)?;
+    // The hero image changes only through an upload: a client cannot point a page at any file.
+    customization.hero_image = Customization::from_json(&row.customization).ok().and_then(|c| c.hero_image);
     let launch_at = parse_time("launchAt", launch_at)?;
     let expires_at = parse_time("expiresAt", expires_at)?;
     let mut errors = Vec::new();
@@ -245,16 +248,26 @@ pub async fn editor(db: &Db, user: &CurrentUser, page_id: &str, public_base: &st
     let settings = PageSettings::from_json(detail.summary.page_type, &detail.settings_json).map_err(AppError::internal)?;
     let form = form_from_parts(&settings, &detail.customization, detail.summary.launch_at, detail.summary.expires_at);
     let public_url = format!("{public_base}/p/{}", detail.summary.short_id);
-    Ok(PageEditor { detail, form, public_url })
+    let items = super::content::list(db, page_id).await?;
+    let hero_image_url = detail.customization.hero_image.as_deref().and_then(ObjectKey::parse_page_asset).map(|k| k.public_path());
+    Ok(PageEditor { detail, form, public_url, items, hero_image_url })
 }
 
-/// A copy of the page as a new draft with a new short link.
-pub async fn duplicate(db: &Db, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
+/// A copy of the page as a new draft with a new short link, its own copy of the hero image and
+/// of the content blocks.
+pub async fn duplicate(db: &Db, storage: &Storage, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
     authorize(user, Action::EditPages, None)?;
     let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
     let (summary, settings, mut customization) = summarize(&row, Utc::now())?;
     customization.headline = format!("Copy of {}", customization.headline).chars().take(crate::pages::customization::HEADLINE_MAX).collect();
-    insert_with_fresh_short_id(db, user, summary.page_type, &settings, &customization, row.launch_at, row.expires_at).await
+    let hero = customization.hero_image.take();
+    let id = insert_with_fresh_short_id(db, user, summary.page_type, &settings, &customization, row.launch_at, row.expires_at).await?;
+    super::content::copy_all(db, page_id, &id).await?;
+    if let Some(copied) = super::hero::copy_for(storage, hero.as_deref(), &user.id, &id).await {
+        customization.hero_image = Some(copied);
+        store::set_customization(db, &user.organization_id, &id, &customization.to_json(), Utc::now().naive_utc()).await?;
+    }
+    Ok(id)
 }
 
 pub async fn publish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
@@ -297,12 +310,14 @@ pub async fn unpublish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: 
     Ok(())
 }
 
-pub async fn delete(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
+/// Deletes the page, its content blocks (by cascade) and its files.
+pub async fn delete(db: &Db, cache: &PageCache, storage: &Storage, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
     authorize(user, Action::PublishPages, None)?;
-    let short_id = short_id_of(db, user, page_id).await?;
+    let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
     if !store::delete(db, &user.organization_id, page_id).await? {
         return Err(not_found());
     }
-    forget(cache, short_id).await;
+    forget(cache, Some(row.short_id)).await;
+    super::hero::forget_assets(storage, &row.user_id, page_id).await;
     Ok(())
 }

@@ -199,3 +199,15 @@ pub async fn unpublish(db: &Db, org_id: &str, page_id: &str, now: NaiveDateTime)
         Ok(n == 1)
     })
 }
+
+/// Replaces only the look (the hero image changes this way). False when not the organization's.
+pub async fn set_customization(db: &Db, org_id: &str, page_id: &str, customization: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+    db_conn!(db, conn => {
+        let owners = users::table.filter(users::organization_id.eq(org_id)).select(users::id);
+        let n = diesel::update(pages::table.filter(pages::id.eq(page_id)).filter(pages::user_id.eq_any(owners)))
+            .set((pages::customization.eq(customization), pages::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        Ok(n == 1)
+    })
+}

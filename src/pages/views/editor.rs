@@ -3,7 +3,10 @@
 
 use super::fields::{EditorField, EditorSelect, Kind};
 use super::status;
-use crate::pages::api::{DeletePage, DuplicatePage, PublishPage, SavePage, UnpublishPage, get_page_editor};
+use super::blocks::{BlockActions, ContentBlocks};
+use super::hero::HeroImage;
+use super::preview::EditorPreview;
+use crate::pages::api::{DeletePage, DuplicatePage, PublishPage, RemoveHeroImage, SavePage, UnpublishPage, get_page_editor};
 use crate::pages::form::{COMMON_TIME_ZONES, PageForm};
 use crate::pages::model::PageEditor;
 use crate::pages::settings::PageType;
@@ -22,6 +25,8 @@ struct Actions {
     unpublish: ServerAction<UnpublishPage>,
     duplicate: ServerAction<DuplicatePage>,
     delete: ServerAction<DeletePage>,
+    remove_hero: ServerAction<RemoveHeroImage>,
+    blocks: BlockActions,
 }
 
 #[component]
@@ -34,6 +39,8 @@ pub fn PageEditorRoute() -> impl IntoView {
         unpublish: ServerAction::new(),
         duplicate: ServerAction::new(),
         delete: ServerAction::new(),
+        remove_hero: ServerAction::new(),
+        blocks: BlockActions::new(),
     };
     let refresh = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -42,8 +49,10 @@ pub fn PageEditorRoute() -> impl IntoView {
             actions.save.value().get().map(|r| r.is_ok()),
             actions.publish.value().get().map(|r| r.is_ok()),
             actions.unpublish.value().get().map(|r| r.is_ok()),
+            actions.remove_hero.value().get().map(|r| r.is_ok()),
         ];
-        if outcomes.contains(&Some(true)) {
+        let blocks_changed = actions.blocks.any_succeeded();
+        if outcomes.contains(&Some(true)) || blocks_changed {
             refresh.update(|n| *n += 1);
         }
     });
@@ -61,7 +70,7 @@ pub fn PageEditorRoute() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="loading" role="status">"Loading the page…"</p> }>
                     {move || Suspend::new(async move {
                         match editor.await {
-                            Ok(editor) => view! { <Editor editor actions/> }.into_any(),
+                            Ok(editor) => view! { <Editor editor actions refresh/> }.into_any(),
                             Err(e) => {
                                 #[cfg(feature = "ssr")]
                                 if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
@@ -84,13 +93,31 @@ pub fn PageEditorRoute() -> impl IntoView {
 }
 
 #[component]
-fn Editor(editor: PageEditor, actions: Actions) -> impl IntoView {
+fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl IntoView {
     let summary = editor.detail.summary.clone();
     // Each form's children are a closure of their own, so each gets its own copy of the id.
-    let [id_toggle, id_duplicate, id_delete, id_save] = std::array::from_fn(|_| summary.id.clone());
+    let [id_toggle, id_duplicate, id_delete, id_save, id_hero, id_blocks] = std::array::from_fn(|_| summary.id.clone());
     let kind = summary.page_type;
     let form = StoredValue::new(editor.form.clone());
-    let Actions { save, publish, unpublish, duplicate, delete } = actions;
+    let Actions { save, publish, unpublish, duplicate, delete, remove_hero, blocks } = actions;
+    let uploaded = Callback::new(move |_| refresh.update(|n| *n += 1));
+    let hero_alt = editor.detail.customization.hero_alt.clone();
+    let draft = RwSignal::new(editor.form.clone());
+    let id_preview = summary.id.clone();
+    let form_box = NodeRef::<leptos::html::Div>::new();
+    let pending = StoredValue::new(None::<leptos::prelude::TimeoutHandle>);
+    // Any edit refreshes the preview a moment after the last keystroke.
+    let on_edit = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(form) = form_box.get_untracked().and_then(|d| d.query_selector("form").ok().flatten()).and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok()) {
+                super::preview::read_form_later(form, draft, pending);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (form_box, pending, draft);
+    };
     let errors = FormErrors::new(Signal::derive(move || save.value().get().and_then(Result::err)));
     let action_error = Signal::derive(move || {
         publish.value().get().and_then(Result::err)
@@ -144,6 +171,7 @@ fn Editor(editor: PageEditor, actions: Actions) -> impl IntoView {
             <label for="short-link">"Short link"</label>
             <div class="share-row">
                 <input id="short-link" readonly=true value=editor.public_url.clone()/>
+                <CopyButton text=editor.public_url.clone()/>
                 <a class="button button--ghost" href=editor.public_url.clone() target="_blank" rel="noopener">"Open"</a>
             </div>
         </div>
@@ -154,6 +182,9 @@ fn Editor(editor: PageEditor, actions: Actions) -> impl IntoView {
             <div class="form-notice" role="status">"Saved."</div>
         </Show>
         <FormAlert message=errors.summary()/>
+        <div class="editor-layout">
+        <div class="editor-main">
+        <div node_ref=form_box on:input=on_edit on:change=on_edit>
         <ActionForm action=save attr:class="editor-form" attr:novalidate=true>
             <input type="hidden" name="id" value=id_save.clone()/>
             <fieldset>
@@ -177,11 +208,46 @@ fn Editor(editor: PageEditor, actions: Actions) -> impl IntoView {
                     <EditorField label="Background" key="backgroundColor" kind=Kind::Color form errors/>
                 </div>
                 <EditorField label="Button label" key="buttonLabel" kind=Kind::Text form errors/>
+                <EditorField label="Image description (for screen readers)" key="heroAlt" kind=Kind::Text form errors hint="Say what the hero image shows. Leave empty if it is decoration."/>
             </fieldset>
             <button class="button button--large" type="submit" disabled=move || save.pending().get()>
                 {move || if save.pending().get() { "Saving…" } else { "Save page" }}
             </button>
         </ActionForm>
+        </div>
+        <HeroImage page_id=id_hero url=editor.hero_image_url.clone() alt=hero_alt remove=remove_hero uploaded/>
+        <ContentBlocks page_id=id_blocks items=editor.items.clone() actions=blocks/>
+        </div>
+        <EditorPreview page_id=id_preview draft/>
+        </div>
+    }
+}
+
+/// Copies the short link. Hidden until the page is hydrated: without JavaScript it could not work,
+/// and the link stays selectable in its field.
+#[component]
+fn CopyButton(text: String) -> impl IntoView {
+    let ready = RwSignal::new(false);
+    let copied = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let on_click = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let promise = window().navigator().clipboard().write_text(&text);
+            leptos::task::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(true);
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+    };
+    view! {
+        <button class="button button--ghost" type="button" hidden=move || !ready.get() on:click=on_click>
+            {move || if copied.get() { "Copied" } else { "Copy link" }}
+        </button>
+        <span class="visually-hidden" role="status" aria-live="polite">{move || if copied.get() { "Link copied" } else { "" }}</span>
     }
 }
 

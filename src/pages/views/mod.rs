@@ -1,8 +1,11 @@
 //! The creator's page screens: the list on the dashboard and the editor.
 
+mod blocks;
 mod editor;
 mod fields;
+mod hero;
 mod list;
+mod preview;
 
 pub use editor::PageEditorRoute;
 pub use list::PagesPanel;
