@@ -2,32 +2,12 @@
 // the editor also works as plain form posts without JavaScript.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appAndBrowser, uniqueEmail } from './support/app.mjs';
+import { appAndBrowser } from './support/app.mjs';
+import { createPage, future, signUp as signUpAs } from './support/editor.mjs';
 
 const env = appAndBrowser({ before, after });
 
-async function signUp(page, javaScript) {
-  await page.goto(`${env.app.base}/signup`);
-  if (javaScript) await page.waitForSelector('body[data-hydrated="true"]');
-  await page.getByLabel('Your name').fill('Creator');
-  await page.getByLabel('Email').fill(uniqueEmail('editor'));
-  await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL('**/dashboard');
-}
-
-const future = (days) => {
-  const d = new Date(Date.now() + days * 86_400_000);
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}T10:00`;
-};
-
-async function createPage(page, kindLabel, headline) {
-  await page.getByLabel('Kind').selectOption({ label: kindLabel });
-  await page.getByLabel('Headline', { exact: true }).fill(headline);
-  await page.getByRole('button', { name: 'Create page' }).click();
-  await page.waitForURL('**/dashboard/pages/*');
-  await page.getByRole('heading', { name: headline }).waitFor();
-}
+const signUp = (page, javaScript) => signUpAs(env, page, javaScript);
 
 async function saveAndPublish(page) {
   await page.getByRole('button', { name: 'Save page' }).click();
@@ -45,20 +25,20 @@ test('with JavaScript: one page of each kind, from the dashboard to the visitor'
 
   const made = [];
   await createPage(page, 'Countdown launch', 'Album drop');
-  await page.getByLabel('Count down to').fill(future(3));
+  await page.getByLabel('Count down to', { exact: true }).fill(future(3));
   await page.getByLabel('Message title').fill('Out now!');
   made.push({ url: await saveAndPublish(page), expect: 'Album drop', detail: 'Launching in' });
 
   await page.goto(`${env.app.base}/dashboard`);
   await createPage(page, 'Flash sale', 'Preset sale');
-  await page.getByLabel('Sale ends').fill(future(2));
+  await page.getByLabel('Sale ends', { exact: true }).fill(future(2));
   await page.getByLabel('Discount (%)').fill('35');
   made.push({ url: await saveAndPublish(page), expect: 'Preset sale', detail: '35% off' });
 
   await page.goto(`${env.app.base}/dashboard`);
   await createPage(page, 'Event registration', 'Photo walk');
   await page.getByLabel('Time zone').selectOption('Europe/Paris');
-  await page.getByLabel('Starts').fill(future(5));
+  await page.getByLabel('Starts', { exact: true }).fill(future(5));
   await page.getByLabel('Ends', { exact: true }).fill(future(5).replace('T10:00', 'T12:00'));
   await page.getByLabel('Address (in person)').fill('12 Rue de Rivoli, Paris');
   made.push({ url: await saveAndPublish(page), expect: 'Photo walk', detail: 'Europe/Paris' });
@@ -70,7 +50,7 @@ test('with JavaScript: one page of each kind, from the dashboard to the visitor'
 
   await page.goto(`${env.app.base}/dashboard`);
   await createPage(page, 'Limited-time offer', 'Course bundle');
-  await page.getByLabel('Offer ends').fill(future(1));
+  await page.getByLabel('Offer ends', { exact: true }).fill(future(1));
   await page.getByLabel('Discount code').fill('EARLY30');
   // The Free plan has 3 live pages: switch the countdown off to make room for the offer.
   await page.getByRole('button', { name: 'Save page' }).click();
@@ -130,7 +110,7 @@ test('the Free plan stops a fourth live page with a message naming a bigger plan
   for (const name of ['One', 'Two', 'Three', 'Four']) {
     await page.goto(`${env.app.base}/dashboard`);
     await createPage(page, 'Countdown launch', name);
-    await page.getByLabel('Count down to').fill(future(2));
+    await page.getByLabel('Count down to', { exact: true }).fill(future(2));
     await page.getByRole('button', { name: 'Save page' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
     await page.getByRole('button', { name: 'Publish' }).click();
@@ -145,12 +125,12 @@ test('without JavaScript: create, edit with a field error, save and publish by f
   const page = await context.newPage();
   await signUp(page, false);
   await createPage(page, 'Limited-time offer', 'No-script offer');
-  await page.getByLabel('Offer ends').fill(future(2));
+  await page.getByLabel('Offer ends', { exact: true }).fill(future(2));
   await page.getByLabel('Quantity').fill('0');
   await page.getByRole('button', { name: 'Save page' }).click();
   await page.waitForURL(/__err=/);
   assert.equal(await page.locator('#f-limitedQuantity-error').textContent(), 'Use a number of at least 1.');
-  await page.getByLabel('Offer ends').fill(future(2));
+  await page.getByLabel('Offer ends', { exact: true }).fill(future(2));
   await page.getByLabel('Quantity').fill('25');
   await page.getByRole('button', { name: 'Save page' }).click();
   await page.waitForURL('**?saved=1');
@@ -161,6 +141,6 @@ test('without JavaScript: create, edit with a field error, save and publish by f
   const url = await page.locator('#short-link').inputValue();
   await page.goto(url);
   await page.getByRole('heading', { name: 'No-script offer' }).waitFor();
-  await page.getByText('Limited to 25').waitFor();
+  await page.getByText('Only 25 available').waitFor();
   await context.close();
 });

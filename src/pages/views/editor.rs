@@ -27,6 +27,8 @@ struct Actions {
     delete: ServerAction<DeletePage>,
     remove_hero: ServerAction<RemoveHeroImage>,
     blocks: BlockActions,
+    /// What the last upload said; kept here because a successful upload reloads the editor.
+    upload_status: RwSignal<String>,
 }
 
 #[component]
@@ -41,6 +43,7 @@ pub fn PageEditorRoute() -> impl IntoView {
         delete: ServerAction::new(),
         remove_hero: ServerAction::new(),
         blocks: BlockActions::new(),
+        upload_status: RwSignal::new(String::new()),
     };
     let refresh = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -99,7 +102,7 @@ fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl 
     let [id_toggle, id_duplicate, id_delete, id_save, id_hero, id_blocks] = std::array::from_fn(|_| summary.id.clone());
     let kind = summary.page_type;
     let form = StoredValue::new(editor.form.clone());
-    let Actions { save, publish, unpublish, duplicate, delete, remove_hero, blocks } = actions;
+    let Actions { save, publish, unpublish, duplicate, delete, remove_hero, blocks, upload_status } = actions;
     let uploaded = Callback::new(move |_| refresh.update(|n| *n += 1));
     let hero_alt = editor.detail.customization.hero_alt.clone();
     let draft = RwSignal::new(editor.form.clone());
@@ -215,7 +218,7 @@ fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl 
             </button>
         </ActionForm>
         </div>
-        <HeroImage page_id=id_hero url=editor.hero_image_url.clone() alt=hero_alt remove=remove_hero uploaded/>
+        <HeroImage page_id=id_hero url=editor.hero_image_url.clone() alt=hero_alt remove=remove_hero uploaded status=upload_status/>
         <ContentBlocks page_id=id_blocks items=editor.items.clone() actions=blocks/>
         </div>
         <EditorPreview page_id=id_preview draft/>

@@ -9,13 +9,20 @@ use leptos_router::hooks::use_query_map;
 const ACCEPTED: &str = "image/png,image/jpeg,image/gif,image/webp";
 
 #[component]
-pub fn HeroImage(page_id: String, url: Option<String>, alt: String, remove: ServerAction<RemoveHeroImage>, uploaded: Callback<()>) -> impl IntoView {
+pub fn HeroImage(
+    page_id: String,
+    url: Option<String>,
+    alt: String,
+    remove: ServerAction<RemoveHeroImage>,
+    uploaded: Callback<()>,
+    /// Owned by the editor route: it outlives the reload that follows an upload.
+    status: RwSignal<String>,
+) -> impl IntoView {
     let query = use_query_map();
     let error = RwSignal::new(None::<String>);
     // Without JavaScript the server's message comes back in the address.
     let server_error = move || query.with(|q| q.get("upload_error"));
     let progress = RwSignal::new(None::<u32>);
-    let status = RwSignal::new(String::new());
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let file_ref = NodeRef::<leptos::html::Input>::new();
     let action = format!("/dashboard/pages/{page_id}/hero");
