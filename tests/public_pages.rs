@@ -252,3 +252,36 @@ backend_tests! {
     event_times_show_in_the_event_zone,
     views_are_counted_and_flushed_in_batches,
 }
+
+/// A flood of sign-ups from one address is cut off; other addresses are not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notify_me_is_limited_per_client_address() {
+    use common::{Backend, Options};
+    let app = TestApp::start_with(Backend::Sqlite, Options { trust_forwarded_for: true, ..Default::default() }).await.expect("app");
+    let creator = Creator::new(&app).await;
+    let launch = Utc::now() + Duration::days(1);
+    let settings = json!({"countdownTarget": iso(launch + Duration::days(1)), "postCountdownAction": "show-message", "messageTitle": "Live"});
+    let (_, short) = creator.page(&app, "countdown", settings, json!({"headline": "Soon", "notifyMe": true}), Some(iso(launch)), None, true).await;
+    let sign_up = |ip: &'static str, n: u32| {
+        let (app, short) = (&app, short.clone());
+        async move {
+            app.new_browser()
+                .post(app.url("/api/notify-me"))
+                .header("accept", "application/json")
+                .header("x-forwarded-for", ip)
+                .form(&[("short_id", short.as_str()), ("email", &format!("fan{n}@example.com"))])
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16()
+        }
+    };
+    let limit = flashpage::registrations::server::NOTIFY_ME_PER_IP;
+    for n in 0..limit {
+        assert_eq!(sign_up("203.0.113.7", n).await, 200, "sign-up {n} is within the limit");
+    }
+    assert_eq!(sign_up("203.0.113.7", limit).await, 429);
+    assert_eq!(sign_up("198.51.100.2", limit + 1).await, 200, "another address still signs up");
+    app.finish().await;
+}

@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod health;
+pub mod rate_limit;
 pub mod http;
 pub mod request;
 pub mod security_headers;

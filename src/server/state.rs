@@ -17,6 +17,8 @@ pub struct AppState {
     pub page_cache: crate::pages::public::cache::PageCache,
     /// Uploaded files (see `server::storage`).
     pub storage: crate::server::storage::Storage,
+    /// "Notify me" sign-ups per client address (see `registrations::server`).
+    pub notify_limiter: crate::server::rate_limit::RateLimiter,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -23,8 +23,22 @@ pub fn accepts_notify_me(page: &PublicPage, settings: &PageSettings, now: chrono
     }
 }
 
+/// "Notify me" sign-ups allowed per client address per window: plenty for a household or an
+/// office behind one address, too few to flood a creator's list.
+pub const NOTIFY_ME_PER_IP: u32 = 20;
+pub const NOTIFY_ME_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+pub fn notify_limiter() -> crate::server::rate_limit::RateLimiter {
+    crate::server::rate_limit::RateLimiter::new(NOTIFY_ME_PER_IP, NOTIFY_ME_WINDOW)
+}
+
 pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option<&str>) -> Result<(), AppError> {
     let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
+    if let Some(ip) = ip {
+        if !state.notify_limiter.allow(ip).await {
+            return Err(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes."));
+        }
+    }
     let (page_id, page) = crate::pages::public::server::lookup(state, short_id).await?;
     let settings = page.settings().ok_or_else(|| AppError::internal("unreadable settings"))?;
     if !accepts_notify_me(&page, &settings, Utc::now()) {
