@@ -37,9 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_page_csp(options: &LeptosOptions) {
     use axum::http::{HeaderValue, header::CONTENT_SECURITY_POLICY};
-    // `cargo leptos watch` sets LEPTOS_WATCH at compile time; its live-reload socket must be allowed.
-    let watching = options.env == leptos::config::Env::DEV || option_env!("LEPTOS_WATCH").is_some();
-    let reload = watching.then_some(options.reload_port);
+    let reload = crate::server::security_headers::reload_port(options);
     if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
         let csp = crate::server::security_headers::page_csp(&nonce, reload);
         if let Ok(value) = HeaderValue::from_str(&csp) {

@@ -242,7 +242,37 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     assert_eq!(status, 404);
 }
 
+/// Visits within a moment reuse the rendering, each with its own CSP nonce, and keep counting.
+async fn a_crowd_shares_one_rendering_with_fresh_nonces(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let (id, short) = creator.page(app, "countdown",
+        json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"}),
+        json!({"headline": "Crowd"}), None, None, true).await;
+    let nonce = |csp: &str| csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce").to_string();
+    let mut seen = Vec::new();
+    let mut bodies = Vec::new();
+    for _ in 0..5 {
+        let res = app.get(&app.new_browser(), &format!("/p/{short}")).await;
+        assert_eq!(res.status(), 200);
+        let csp = res.headers()["content-security-policy"].to_str().expect("ascii").to_string();
+        let html = res.text().await.expect("html");
+        let n = nonce(&csp);
+        assert!(html.contains(&format!("nonce=\"{n}\"")), "the scripts carry this response's nonce");
+        bodies.push(html.replace(&n, "NONCE"));
+        seen.push(n);
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no two responses share a nonce");
+    assert!(bodies.windows(2).any(|w| w[0] == w[1]), "consecutive visits within {:?} reuse one rendering", flashpage::pages::public::html_cache::FRESH);
+    app.state.views.flush(&app.state.db).await.expect("flush");
+    let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
+    assert_eq!(after["summary"]["view_count"], 5, "every visit counts, rendered or reused");
+}
+
 backend_tests! {
+    a_crowd_shares_one_rendering_with_fresh_nonces,
     notify_me_collects_each_email_once_before_launch,
     edits_show_at_once_and_other_instances_within_the_ttl,
     a_live_countdown_is_rendered_by_the_server,

@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
+use crate::pages::public::html_cache::serve_cached;
 use crate::pages::server::files::serve_page_asset;
 use crate::pages::server::upload::{MAX_UPLOAD_REQUEST_BYTES, upload_hero};
 use leptos::prelude::provide_context;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     app.merge(uploads)
+        .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(static_cache_headers))

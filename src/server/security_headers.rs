@@ -19,6 +19,13 @@ pub fn page_csp(nonce: &str, reload_port: Option<u32>) -> String {
     )
 }
 
+/// The dev live-reload port to allow, when there is one: `cargo leptos watch` sets LEPTOS_WATCH
+/// at compile time and runs the DEV environment.
+pub fn reload_port(options: &leptos::config::LeptosOptions) -> Option<u32> {
+    let watching = options.env == leptos::config::Env::DEV || option_env!("LEPTOS_WATCH").is_some();
+    watching.then_some(options.reload_port)
+}
+
 /// For responses that are not pages (JSON, files): nothing may run, nothing may frame it.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 

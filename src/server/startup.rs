@@ -28,7 +28,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     }
     // Compute the timing-equalisation hash now rather than during the first login.
     tokio::task::spawn_blocking(passwords::warm_up);
-    Ok(AppState { db, config: Arc::new(config), leptos_options, views: Arc::default(), page_cache: Default::default(), storage, notify_limiter: crate::registrations::server::notify_limiter() })
+    Ok(AppState { db, config: Arc::new(config), leptos_options, views: Arc::default(), page_cache: Default::default(), html_cache: Default::default(), storage, notify_limiter: crate::registrations::server::notify_limiter() })
 }
 
 /// Hourly clean-up of expired sessions and security-log entries past retention.

@@ -15,6 +15,8 @@ pub struct AppState {
     pub views: Arc<crate::pages::public::server::ViewCounter>,
     /// Public page data by short id (see `pages::public::cache`).
     pub page_cache: crate::pages::public::cache::PageCache,
+    /// Rendered public pages, reused for a moment (see `pages::public::html_cache`).
+    pub html_cache: crate::pages::public::html_cache::HtmlCache,
     /// Uploaded files (see `server::storage`).
     pub storage: crate::server::storage::Storage,
     /// "Notify me" sign-ups per client address (see `registrations::server`).

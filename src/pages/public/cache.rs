@@ -51,6 +51,11 @@ impl PageCache {
             .map_err(|e: Arc<AppError>| (*e).clone())
     }
 
+    /// The cached entry, without loading it (`None` also for a cached "no such page").
+    pub async fn peek(&self, short_id: &str) -> Option<Arc<CachedPage>> {
+        self.entries.get(short_id).await.flatten()
+    }
+
     /// Forgets a page after any write to it.
     pub async fn invalidate(&self, short_id: &str) {
         self.entries.invalidate(short_id).await;
