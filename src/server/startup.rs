@@ -1,7 +1,7 @@
 //! Start-up: configuration -> database (migrated) -> app state. Shared by `main` and the tests.
 
 use super::db::{Db, DbError, run_migrations};
-use super::state::AppState;
+use super::state::{AppState, Shared};
 use super::storage::{Storage, StorageError};
 use crate::accounts::server::{passwords, security_log, store};
 use crate::config::Config;
@@ -28,7 +28,16 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     }
     // Compute the timing-equalisation hash now rather than during the first login.
     tokio::task::spawn_blocking(passwords::warm_up);
-    Ok(AppState { db, config: Arc::new(config), leptos_options, views: Arc::default(), page_cache: Default::default(), html_cache: Default::default(), storage, notify_limiter: crate::registrations::server::notify_limiter() })
+    Ok(AppState::new(Shared {
+        db,
+        config: Arc::new(config),
+        leptos_options,
+        views: Arc::default(),
+        page_cache: Default::default(),
+        html_cache: Default::default(),
+        storage,
+        notify_limiter: crate::registrations::server::notify_limiter(),
+    }))
 }
 
 /// Hourly clean-up of expired sessions and security-log entries past retention.

@@ -56,6 +56,15 @@ fn block_not_found() -> AppError {
     AppError::not_found("That block is gone. It may have been removed in another tab.")
 }
 
+/// After a write to one block: not found when it touched nothing, else the page's public copy goes.
+async fn after_write(cache: &PageCache, short_id: &str, touched: bool) -> Result<(), AppError> {
+    if !touched {
+        return Err(block_not_found());
+    }
+    cache.invalidate(short_id).await;
+    Ok(())
+}
+
 /// Finds the page in the caller's organization (the permission and tenant check for every block
 /// operation) and returns its short id, for cache invalidation.
 async fn editable_page(db: &Db, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
@@ -120,11 +129,7 @@ pub async fn update(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &st
             .execute(conn)
             .await?)
     })?;
-    if n == 0 {
-        return Err(block_not_found());
-    }
-    cache.invalidate(&short_id).await;
-    Ok(())
+    after_write(cache, &short_id, n > 0).await
 }
 
 pub async fn remove(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, item_id: &str) -> Result<(), AppError> {
@@ -134,11 +139,7 @@ pub async fn remove(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &st
             .execute(conn)
             .await?)
     })?;
-    if n == 0 {
-        return Err(block_not_found());
-    }
-    cache.invalidate(&short_id).await;
-    Ok(())
+    after_write(cache, &short_id, n > 0).await
 }
 
 /// Swaps a block with its neighbour; moving the first block up (or the last down) changes nothing.
@@ -169,11 +170,7 @@ pub async fn reorder(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &s
         }
         Ok::<bool, DbError>(true)
     })?;
-    if !found {
-        return Err(block_not_found());
-    }
-    cache.invalidate(&short_id).await;
-    Ok(())
+    after_write(cache, &short_id, found).await
 }
 
 /// Copies every block of one page to another (duplicating a page).
