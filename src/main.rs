@@ -54,6 +54,7 @@ async fn run() -> Result<(), String> {
     let state = startup::prepare(config, leptos_options).await.map_err(|e| match e {
         startup::StartupError::Db(e) => format!("{e} (DATABASE_URL={db_url})"),
         startup::StartupError::Storage(e) => format!("{e} (storage: {storage})"),
+        startup::StartupError::Assets(e) => e,
     })?;
     startup::spawn_housekeeping(&state);
     flashpage::pages::public::server::spawn_view_flusher(&state, std::time::Duration::from_secs(5));

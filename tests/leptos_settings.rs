@@ -27,7 +27,7 @@ fn leptos_toml_matches_cargo_toml() {
     let cargo = leptos_section(&std::fs::read_to_string(format!("{root}/Cargo.toml")).expect("Cargo.toml"));
     let runtime = leptos_section(&std::fs::read_to_string(format!("{root}/Leptos.toml")).expect("Leptos.toml"));
     assert!(!runtime.is_empty(), "Leptos.toml has a [package.metadata.leptos] section");
-    for key in ["output-name", "site-root", "site-pkg-dir", "site-addr", "reload-port"] {
+    for key in ["output-name", "hash-files", "site-root", "site-pkg-dir", "site-addr", "reload-port"] {
         assert_eq!(runtime.get(key), cargo.get(key), "{key} differs between Leptos.toml and Cargo.toml");
     }
     // The deployed server runs in production mode; cargo-leptos's dev loop sets DEV itself.

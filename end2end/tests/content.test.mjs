@@ -114,3 +114,15 @@ test('without JavaScript: hero upload and blocks by plain form posts', async () 
   await page.getByText('No blocks yet.').waitFor();
   await context.close();
 });
+
+test('the built site names its assets by content hash and lets browsers keep them', async () => {
+  const html = await (await fetch(`${env.app.base}/`)).text();
+  const assets = [...new Set(html.match(/\/pkg\/flashpage\.[A-Za-z0-9_-]+\.(css|js|wasm)/g) ?? [])];
+  assert.deepEqual(assets.map((a) => a.split('.').pop()).sort(), ['css', 'js', 'wasm'], `hashed names in ${html.slice(0, 400)}`);
+  for (const asset of assets) {
+    const res = await fetch(`${env.app.base}${asset}`, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(res.status, 200, asset);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', asset);
+    assert.equal(res.headers.get('content-encoding'), 'br', asset);
+  }
+});

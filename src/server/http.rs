@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(server_fn_error_status))
-        .layer(middleware::from_fn(static_cache_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), static_cache_headers))
         .layer(middleware::from_fn_with_state(state.clone(), client_ip))
         .layer(security_headers::layers())
         .layer(CompressionLayer::new())
@@ -132,13 +132,17 @@ pub fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// Site assets keep their names across deploys (no content hash yet), so browsers may keep them but
-/// must revalidate (a 304 from `Last-Modified`): new HTML never meets old wasm.
-async fn static_cache_headers(req: Request, next: Next) -> Response {
-    let is_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
+/// Site assets: with hashed names (`hash-files`, the default build) a name never changes content,
+/// so browsers keep them for a year; without, they must revalidate (a 304 from `Last-Modified`) so
+/// that new HTML never meets old wasm.
+async fn static_cache_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let hashed = path.starts_with("/pkg/") && state.leptos_options.hash_files;
+    let is_asset = path.starts_with("/pkg/") || path == "/favicon.svg";
     let mut res = next.run(req).await;
     if is_asset && res.status().is_success() {
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     res
 }

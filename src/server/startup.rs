@@ -16,10 +16,32 @@ pub enum StartupError {
     Db(#[from] DbError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error("{0}")]
+    Assets(String),
+}
+
+/// With hashed asset names, Leptos reads their names from the hash file next to the binary on
+/// every render and panics if it is missing: refuse to start instead, saying how to fix it.
+fn check_hash_file(options: &LeptosOptions) -> Result<(), StartupError> {
+    if !options.hash_files {
+        return Ok(());
+    }
+    let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.to_path_buf())).unwrap_or_default();
+    let hash_file = exe_dir.join(options.hash_file.as_ref());
+    if hash_file.is_file() {
+        Ok(())
+    } else {
+        Err(StartupError::Assets(format!(
+            "configuration error: LEPTOS_HASH_FILES is on but {} is missing: build with `cargo leptos build` \
+             (it writes the file next to the binary) or set LEPTOS_HASH_FILES=false",
+            hash_file.display()
+        )))
+    }
 }
 
 /// Opens and migrates the database, opens file storage, and builds the app state.
 pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartupError> {
+    check_hash_file(&leptos_options)?;
     let storage = Storage::open(&config.storage)?;
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     let ran = run_migrations(&db).await?;

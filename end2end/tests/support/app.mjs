@@ -38,6 +38,8 @@ export async function startApp() {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_OUTPUT_NAME: 'flashpage',
+      // cargo leptos build hashes asset names and writes hash.txt next to the binary.
+      LEPTOS_HASH_FILES: 'true',
       LEPTOS_ENV: 'PROD',
       RUST_LOG: 'warn',
     },
