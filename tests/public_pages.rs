@@ -210,9 +210,9 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     let creator = Creator::new(app).await;
     let launch = Utc::now() + Duration::hours(1);
     let settings = json!({"countdownTarget": iso(launch + Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": "Live"});
-    let (id, short) = creator.page(app, "countdown", settings.clone(), json!({"headline": "Soon", "notifyMe": true}), Some(iso(launch)), None, true).await;
+    let (id, short) = creator.page(app, "countdown", settings.clone(), json!({"headline": "Soon", "notifyMe": true, "buttonLabel": "Tell me first"}), Some(iso(launch)), None, true).await;
     let (_, _, html) = visit(app, &short).await;
-    assert!(html.contains("Notify me") && html.contains(r#"for="notify-email""#), "the form is offered, labelled");
+    assert!(html.contains("Tell me first") && html.contains(r#"for="notify-email""#), "the form is offered, labelled, with the creator's button label");
 
     let visitor = app.new_browser();
     let from = format!("/p/{short}");

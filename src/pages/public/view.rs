@@ -157,7 +157,7 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
         Phase::Scheduled { launches_at } => view! {
             <p class="pp-lede">"Coming soon."</p>
             <Countdown label="Launches in" target=launches_at now/>
-            {page.notify_me.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview/> })}
+            {page.notify_me.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label=page.button_label.clone()/> })}
         }
         .into_any(),
         Phase::Live { ends_at } => {
@@ -184,7 +184,7 @@ fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, pa
             let form = matches!(settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm);
             view! {
                 {ended_view(reason, settings)}
-                {form.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview/> })}
+                {form.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label=page.button_label.clone()/> })}
             }
             .into_any()
         }
@@ -342,7 +342,14 @@ fn Countdown(label: &'static str, target: chrono::DateTime<chrono::Utc>, now: Re
 
 /// The "notify me" sign-up: one email field, a plain form post without JavaScript.
 #[component]
-fn NotifyMe(short_id: String, #[prop(optional)] preview: bool) -> impl IntoView {
+fn NotifyMe(
+    short_id: String,
+    #[prop(optional)] preview: bool,
+    /// The creator's button label, if they set one.
+    #[prop(optional)]
+    label: String,
+) -> impl IntoView {
+    let label = if label.trim().is_empty() { "Notify me".to_string() } else { label };
     let action = ServerAction::<crate::registrations::api::NotifyMe>::new();
     let query = leptos_router::hooks::use_query_map();
     let done = move || {
@@ -357,6 +364,7 @@ fn NotifyMe(short_id: String, #[prop(optional)] preview: bool) -> impl IntoView 
                 when=done
                 fallback=move || {
                     let short_id = short_id.clone();
+                    let label = label.clone();
                     view! {
                         <ActionForm action=action attr:class="notify-form" attr:novalidate=true>
                             <input type="hidden" name="short_id" value=short_id/>
@@ -366,7 +374,7 @@ fn NotifyMe(short_id: String, #[prop(optional)] preview: bool) -> impl IntoView 
                                     placeholder="you@example.com"
                                     aria-invalid=move || if email_error.get().is_some() { "true" } else { "false" }
                                     aria-describedby="notify-email-error"/>
-                                <button class="button" type="submit" disabled=preview>"Notify me"</button>
+                                <button class="button" type="submit" disabled=preview>{label}</button>
                             </div>
                             <p class="field-error" id="notify-email-error" aria-live="polite">{move || email_error.get().unwrap_or_default()}</p>
                         </ActionForm>

@@ -210,7 +210,7 @@ fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl 
                     <EditorField label="Accent color" key="accentColor" kind=Kind::Color form errors/>
                     <EditorField label="Background" key="backgroundColor" kind=Kind::Color form errors/>
                 </div>
-                <EditorField label="Button label" key="buttonLabel" kind=Kind::Text form errors/>
+                <EditorField label="Button label" key="buttonLabel" kind=Kind::Text form errors hint="On the sign-up button (“Notify me” when empty)."/>
                 <EditorField label="Image description (for screen readers)" key="heroAlt" kind=Kind::Text form errors hint="Say what the hero image shows. Leave empty if it is decoration."/>
             </fieldset>
             <button class="button button--large" type="submit" disabled=move || save.pending().get()>
