@@ -65,6 +65,7 @@ test('with JavaScript: live preview, hero upload with progress, priced blocks, c
 
   await addOffer(page, 'A2 poster', '20');
   await page.getByTestId('block').filter({ hasText: 'A2 poster' }).waitFor();
+  assert.equal(await page.locator('form.block-form--add').getByLabel('Title').inputValue(), '', 'the add form is ready for the next block');
   await addOffer(page, 'A3 poster', '12.50');
   await page.getByTestId('block').filter({ hasText: 'A3 poster' }).waitFor();
   await page.getByRole('button', { name: 'Move “A3 poster” up' }).click();

@@ -142,8 +142,17 @@ fn BlockRow(
 #[component]
 fn AddBlock(page_id: String, add: ServerAction<AddContentItem>, error: Signal<Option<AppError>>) -> impl IntoView {
     let summary = Signal::derive(move || error.get().filter(|e| e.fields.is_empty()).map(|e| e.message));
+    // Empty the form once the block is added, ready for the next one.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if add.value().get().is_some_and(|r| r.is_ok()) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     view! {
-        <ActionForm action=add attr:class="block-form block-form--add" attr:novalidate=true>
+        <ActionForm action=add node_ref=form attr:class="block-form block-form--add" attr:novalidate=true>
             <h3>"Add a block"</h3>
             <FormAlert message=summary/>
             <input type="hidden" name="page_id" value=page_id/>
