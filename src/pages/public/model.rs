@@ -91,10 +91,6 @@ impl PriceTag {
         }
     }
 
-    /// The sale is sold out when nothing remains.
-    pub fn sold_out(remaining: Option<u32>) -> bool {
-        remaining == Some(0)
-    }
 }
 
 impl PublicPage {
@@ -103,8 +99,9 @@ impl PublicPage {
     }
 
     /// A page is only ever sent to visitors while it is switched on.
+    /// A sale or offer with nothing left is over (the phase function's `sold_out`).
     pub fn sold_out(&self) -> bool {
-        PriceTag::sold_out(self.remaining)
+        self.remaining == Some(0)
     }
 
     pub fn clock(&self, settings: &PageSettings) -> PageClock {

@@ -172,7 +172,13 @@ pub struct ViewCounter {
 impl ViewCounter {
     pub fn record(&self, page_id: &str) {
         if let Ok(mut pending) = self.pending.lock() {
-            *pending.entry(page_id.to_string()).or_insert(0) += 1;
+            // Every cached visit lands here: no allocation once the page has an entry.
+            match pending.get_mut(page_id) {
+                Some(n) => *n += 1,
+                None => {
+                    pending.insert(page_id.to_string(), 1);
+                }
+            }
         }
     }
 

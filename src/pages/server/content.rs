@@ -2,9 +2,7 @@
 //! operation first finds the page within the caller's organization, then touches only blocks of
 //! that page, so a block id from another tenant finds nothing.
 
-use super::store;
 use crate::accounts::model::CurrentUser;
-use crate::accounts::permissions::{Action, authorize};
 use crate::error::AppError;
 use crate::pages::content::{ContentForm, ContentItem, ContentKind, MAX_ITEMS, parse_content};
 use crate::pages::public::cache::PageCache;
@@ -68,11 +66,7 @@ async fn after_write(cache: &PageCache, short_id: &str, touched: bool) -> Result
 /// Finds the page in the caller's organization (the permission and tenant check for every block
 /// operation) and returns its short id, for cache invalidation.
 async fn editable_page(db: &Db, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
-    authorize(user, Action::EditPages, None)?;
-    let row = store::get(db, &user.organization_id, page_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("We couldn't find that page. It may have been deleted."))?;
-    Ok(row.short_id)
+    Ok(super::service::editable(db, user, page_id).await?.short_id)
 }
 
 /// Adds a block at the end of the page.

@@ -4,7 +4,6 @@
 
 use super::store;
 use crate::accounts::model::CurrentUser;
-use crate::accounts::permissions::{Action, authorize};
 use crate::error::AppError;
 use crate::pages::customization::{Customization, HERO_IMAGE_MAX_BYTES};
 use crate::server::state::AppState;
@@ -37,9 +36,7 @@ pub fn too_large() -> AppError {
 
 /// Stores `image` as the page's hero (or takes the hero off with `None`) and returns its key.
 pub async fn replace(state: &AppState, user: &CurrentUser, page_id: &str, image: Option<CheckedImage>) -> Result<Option<ObjectKey>, AppError> {
-    authorize(user, Action::EditPages, None)?;
-    let not_found = || AppError::not_found("We couldn't find that page. It may have been deleted.");
-    let row = store::get(&state.db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
+    let row = super::service::editable(&state.db, user, page_id).await?;
     let mut look = Customization::from_json(&row.customization).map_err(AppError::internal)?;
     let key = match image {
         Some(image) => {
@@ -53,7 +50,7 @@ pub async fn replace(state: &AppState, user: &CurrentUser, page_id: &str, image:
     };
     look.hero_image = key.as_ref().map(ObjectKey::to_string);
     if !store::set_customization(&state.db, &user.organization_id, page_id, &look.to_json(), Utc::now().naive_utc()).await? {
-        return Err(not_found());
+        return Err(super::service::not_found());
     }
     state.page_cache.invalidate(&row.short_id).await;
     Ok(key)

@@ -31,8 +31,15 @@ async fn forget(cache: &PageCache, short_id: Option<String>) {
     }
 }
 
-fn not_found() -> AppError {
+pub(super) fn not_found() -> AppError {
     AppError::not_found("We couldn't find that page. It may have been deleted.")
+}
+
+/// The page, when the caller may edit it and it belongs to their organization (another tenant's
+/// id is not found). Every edit of a page, its blocks or its image starts here.
+pub(super) async fn editable(db: &Db, user: &CurrentUser, page_id: &str) -> Result<PageRow, AppError> {
+    authorize(user, Action::EditPages, None)?;
+    store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)
 }
 
 /// Settings for a fresh draft of each kind: ends in a week, nothing that needs data the creator
@@ -190,13 +197,12 @@ pub async fn update(
     launch_at: Option<&str>,
     expires_at: Option<&str>,
 ) -> Result<(), AppError> {
-    authorize(user, Action::EditPages, None)?;
-    let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
+    let row = editable(db, user, page_id).await?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let settings = PageSettings::from_json(kind, settings_json).map_err(AppError::invalid)?;
     let mut customization = Customization::from_json(customization_json).map_err(AppError::invalid)?;
     // The hero image changes only through an upload: a client cannot point a page at any file.
-    customization.hero_image = Customization::from_json(&row.customization).ok().and_then(|c| c.hero_image);
+    customization.hero_image = row.stored_hero();
     let launch_at = parse_time("launchAt", launch_at)?;
     let expires_at = parse_time("expiresAt", expires_at)?;
     let mut errors = Vec::new();
@@ -219,11 +225,9 @@ pub async fn update(
 
 /// Saves what the editor's form posted.
 pub async fn save_form(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, form: &PageForm) -> Result<(), AppError> {
-    authorize(user, Action::EditPages, None)?;
-    let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
+    let row = editable(db, user, page_id).await?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
-    let hero = Customization::from_json(&row.customization).ok().and_then(|c| c.hero_image);
-    let parts = parts_from_form(kind, form, hero)?;
+    let parts = parts_from_form(kind, form, row.stored_hero())?;
     save(db, cache, user, &row, &parts).await
 }
 
@@ -256,8 +260,7 @@ pub async fn editor(db: &Db, user: &CurrentUser, page_id: &str, public_base: &st
 /// A copy of the page as a new draft with a new short link, its own copy of the hero image and
 /// of the content blocks.
 pub async fn duplicate(db: &Db, storage: &Storage, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
-    authorize(user, Action::EditPages, None)?;
-    let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
+    let row = editable(db, user, page_id).await?;
     let (summary, settings, mut customization) = summarize(&row, Utc::now())?;
     customization.headline = format!("Copy of {}", customization.headline).chars().take(crate::pages::customization::HEADLINE_MAX).collect();
     let hero = customization.hero_image.take();

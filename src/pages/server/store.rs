@@ -24,6 +24,13 @@ pub struct PageRow {
     pub view_count: i64,
 }
 
+impl PageRow {
+    /// The stored hero image key: edits keep it, only an upload or a removal changes it.
+    pub fn stored_hero(&self) -> Option<String> {
+        crate::pages::customization::Customization::from_json(&self.customization).ok().and_then(|c| c.hero_image)
+    }
+}
+
 macro_rules! page_columns {
     () => {
         (

@@ -127,9 +127,10 @@ impl Storage {
         Ok(listed.objects.len())
     }
 
-    /// The content type the backend recorded, for checking what S3 serves directly.
+    /// The content type the backend recorded, for checking what S3 serves directly (a HEAD: the
+    /// file itself is not fetched).
     pub async fn stored_content_type(&self, key: &ObjectKey) -> Result<Option<String>, StorageError> {
-        match self.store.get(&path(key)).await {
+        match self.store.get_opts(&path(key), object_store::GetOptions::new().with_head(true)).await {
             Ok(found) => Ok(found.attributes.get(&Attribute::ContentType).map(|v| v.to_string())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.error(e)),
