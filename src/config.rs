@@ -15,8 +15,13 @@ pub struct Config {
     pub public_url: String,
     pub db_max_connections: u32,
     pub session_ttl_hours: i64,
-    /// Trust the left-most `X-Forwarded-For` address (set only behind a proxy you control).
-    pub trust_forwarded_for: bool,
+    /// How many proxies you run in front of the app (each appends to `X-Forwarded-For`); the
+    /// client is the entry that many places from the right. 0: the peer address is the client.
+    pub trusted_proxies: usize,
+    /// New accounts allowed per client address per hour.
+    pub signups_per_address_per_hour: i32,
+    /// The app's own origin (`scheme://host[:port]` of `PUBLIC_URL`), for the CSRF check.
+    pub public_origin: String,
     /// Where uploaded files go: a folder under `DATA_DIR`, or an S3/R2 bucket.
     pub storage: StorageSettings,
 }
@@ -63,16 +68,21 @@ impl Config {
         }
         let db_max_connections = parse_number(get("DB_MAX_CONNECTIONS"), "DB_MAX_CONNECTIONS", 16, 1, 1000)? as u32;
         let session_ttl_hours = parse_number(get("SESSION_TTL_HOURS"), "SESSION_TTL_HOURS", 24 * 30, 1, 24 * 365)?;
-        let trust_forwarded_for = match get("TRUST_FORWARDED_FOR").as_deref() {
-            None | Some("false") | Some("0") | Some("no") => false,
-            Some("true") | Some("1") | Some("yes") => true,
-            Some(other) => return Err(err("TRUST_FORWARDED_FOR", format!("must be true or false (got '{other}')"))),
-        };
+        if get("TRUST_FORWARDED_FOR").is_some() {
+            return Err(err("TRUST_FORWARDED_FOR", "was replaced by TRUSTED_PROXIES: the number of proxies in front of the app (1 behind one load balancer)"));
+        }
+        let signups_per_address_per_hour =
+            parse_number(get("SIGNUPS_PER_ADDRESS_PER_HOUR"), "SIGNUPS_PER_ADDRESS_PER_HOUR", 10, 1, 1_000_000)? as i32;
+        let trusted_proxies = parse_number(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0, 0, 10)? as usize;
+        let public_origin = crate::server::origin::origin_of(&public_url)
+            .ok_or_else(|| err("PUBLIC_URL", format!("must be an absolute http(s) URL like https://flashpage.example (got '{public_url}')")))?;
         let storage = StorageSettings::from_lookup(&get, &data_dir).map_err(|(variable, problem)| err(variable, problem))?;
-        Ok(Config { data_dir, database_url, public_url, db_max_connections, session_ttl_hours, trust_forwarded_for, storage })
+        Ok(Config { data_dir, database_url, public_url, public_origin, db_max_connections, session_ttl_hours, trusted_proxies, signups_per_address_per_hour, storage })
     }
 
-    /// Cookies get the `Secure` flag when the public URL is https.
+    /// Cookies get the `Secure` flag, and responses HSTS, when the public URL is https: also
+    /// behind a proxy that ends TLS and talks plain HTTP to the app, since `PUBLIC_URL` is the
+    /// address people use, not the one the app listens on.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
@@ -115,7 +125,9 @@ mod tests {
             ("DB_MAX_CONNECTIONS", "lots"),
             ("DB_MAX_CONNECTIONS", "0"),
             ("SESSION_TTL_HOURS", "-1"),
-            ("TRUST_FORWARDED_FOR", "maybe"),
+            ("TRUSTED_PROXIES", "many"),
+            ("TRUSTED_PROXIES", "11"),
+            ("TRUST_FORWARDED_FOR", "true"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).unwrap_err();

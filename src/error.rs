@@ -163,3 +163,13 @@ impl FromServerFnError for AppError {
         }
     }
 }
+
+/// Handlers outside the server-function machinery (uploads, the guard's refusals) answer with the
+/// status and the message as plain text.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = axum::http::StatusCode::from_u16(self.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], self.message).into_response()
+    }
+}

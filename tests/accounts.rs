@@ -4,7 +4,7 @@ mod common;
 
 use common::{PASSWORD, TestApp, location, set_cookies};
 use diesel::{ExpressionMethods, JoinOnDsl, QueryDsl};
-use flashpage::db_conn;
+use flashpage::{db_read, db_write};
 use flashpage::server::db::DbError;
 use flashpage::server::db::schema::*;
 
@@ -14,14 +14,14 @@ async fn text(res: reqwest::Response) -> String {
 }
 
 async fn count_events(app: &TestApp, event: &str) -> i64 {
-    let r: Result<i64, DbError> = db_conn!(app.state.db, conn => {
+    let r: Result<i64, DbError> = db_read!(app.state.db, conn => {
         Ok(security_log::table.filter(security_log::event.eq(event)).count().get_result(conn).await?)
     });
     r.expect("count")
 }
 
 async fn session_count(app: &TestApp) -> i64 {
-    let r: Result<i64, DbError> = db_conn!(app.state.db, conn => {
+    let r: Result<i64, DbError> = db_read!(app.state.db, conn => {
         Ok(sessions::table.count().get_result(conn).await?)
     });
     r.expect("count")
@@ -36,7 +36,7 @@ async fn signup_creates_account_organization_group_role_and_free_plan(app: &Test
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain-http deployment must not set Secure: {cookie}");
 
-    let row: Result<(String, String, String, bool, String, String), DbError> = db_conn!(app.state.db, conn => {
+    let row: Result<(String, String, String, bool, String, String), DbError> = db_read!(app.state.db, conn => {
         Ok(users::table
             .inner_join(organizations::table.on(organizations::id.eq(users::organization_id)))
             .inner_join(groups::table.on(groups::id.eq(users::group_id)))
@@ -52,7 +52,7 @@ async fn signup_creates_account_organization_group_role_and_free_plan(app: &Test
     assert_eq!(org_name.split(' ').count(), 3, "generated readable name: {org_name}");
     assert!(group_name.ends_with(" Team"), "{group_name}");
 
-    let roles_and_plan: Result<(Vec<String>, Vec<(String, String, Option<String>)>), DbError> = db_conn!(app.state.db, conn => {
+    let roles_and_plan: Result<(Vec<String>, Vec<(String, String, Option<String>)>), DbError> = db_read!(app.state.db, conn => {
         let roles = user_roles::table.inner_join(roles::table).filter(user_roles::user_id.eq(&user_id)).select(roles::name).load(conn).await?;
         let subs = subscriptions::table
             .inner_join(plans::table)
@@ -106,9 +106,9 @@ async fn duplicate_email_is_a_field_error(app: &TestApp) {
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["fields"][0]["field"], "email");
     assert!(body["fields"][0]["message"].as_str().unwrap_or_default().contains("already exists"));
-    let users: Result<i64, DbError> = db_conn!(app.state.db, conn => Ok(users::table.count().get_result(conn).await?));
+    let users: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(users::table.count().get_result(conn).await?));
     assert_eq!(users.expect("count"), 1);
-    let orgs: Result<i64, DbError> = db_conn!(app.state.db, conn => Ok(organizations::table.count().get_result(conn).await?));
+    let orgs: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(organizations::table.count().get_result(conn).await?));
     assert_eq!(orgs.expect("count"), 1, "the failed sign-up left no organization behind");
 }
 
@@ -179,7 +179,7 @@ async fn expired_sessions_are_refused(app: &TestApp) {
     app.signup(&browser, "Ada", "ada@example.com").await;
     assert_eq!(app.get(&browser, "/dashboard").await.status(), 200);
     let past = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);
-    let r: Result<usize, DbError> = db_conn!(app.state.db, conn => {
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
         Ok(diesel::update(sessions::table).set(sessions::expires_at.eq(past)).execute(conn).await?)
     });
     assert_eq!(r.expect("update"), 1);
@@ -330,7 +330,7 @@ async fn parallel_signups_never_fail_or_duplicate(app: &TestApp) {
     statuses.sort();
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
-    let r: Result<(i64, i64), DbError> = db_conn!(app.state.db, conn => {
+    let r: Result<(i64, i64), DbError> = db_read!(app.state.db, conn => {
         let users = users::table.count().get_result(conn).await?;
         let orgs = organizations::table.count().get_result(conn).await?;
         Ok((users, orgs))
@@ -358,7 +358,7 @@ mod ip_limit {
     use super::common::{Backend, Options, TestApp};
 
     async fn run(backend: Backend) {
-        let Some(app) = TestApp::start_with(backend, Options { trust_forwarded_for: true, ..Default::default() }).await else { return };
+        let Some(app) = TestApp::start_with(backend, Options { trusted_proxies: 1, ..Default::default() }).await else { return };
         let client = app.new_browser();
         let attempt = |ip: &'static str, email: String| {
             client

@@ -5,7 +5,7 @@ mod common;
 
 use common::{TestApp, call, location};
 use diesel::{ExpressionMethods, QueryDsl};
-use flashpage::db_conn;
+use flashpage::{db_read, db_write};
 use flashpage::server::db::DbError;
 use flashpage::server::db::schema::*;
 use serde_json::{Value, json};
@@ -148,7 +148,7 @@ async fn viewers_can_look_but_not_edit(app: &TestApp) {
     let creator = signed_in(app, "viewer@example.com").await;
     let id = create(app, &creator, "countdown", "Look only").await;
     // Demote the user to viewer.
-    let r: Result<(), DbError> = db_conn!(app.state.db, conn => {
+    let r: Result<(), DbError> = db_write!(app.state.db, conn => {
         let user_id: String = users::table.filter(users::email.eq("viewer@example.com")).select(users::id).first(conn).await?;
         let viewer: String = roles::table.filter(roles::name.eq("viewer")).select(roles::id).first(conn).await?;
         diesel::delete(user_roles::table.filter(user_roles::user_id.eq(&user_id))).execute(conn).await?;
@@ -208,7 +208,7 @@ async fn parallel_publishes_never_exceed_the_limit(app: &TestApp) {
         }
     }
     assert_eq!(ok, 3, "exactly the plan's 3 live pages");
-    let live: Result<i64, DbError> = db_conn!(app.state.db, conn => Ok(pages::table.filter(pages::is_active.eq(true)).count().get_result(conn).await?));
+    let live: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(pages::table.filter(pages::is_active.eq(true)).count().get_result(conn).await?));
     assert_eq!(live.expect("count"), 3);
 }
 

@@ -194,7 +194,7 @@ async fn edits_show_at_once_and_other_instances_within_the_ttl(app: &TestApp) {
     assert_eq!(visit(app, &short).await.0, 200);
 
     // A write by another instance (straight to the database) is seen once the entry expires.
-    let r: Result<usize, flashpage::server::db::DbError> = flashpage::db_conn!(app.state.db, conn => {
+    let r: Result<usize, flashpage::server::db::DbError> = flashpage::db_write!(app.state.db, conn => {
         use diesel::{ExpressionMethods, QueryDsl};
         Ok(diesel::update(flashpage::server::db::schema::pages::table.filter(flashpage::server::db::schema::pages::id.eq(&id)))
             .set(flashpage::server::db::schema::pages::customization.eq(json!({"headline": "Third"}).to_string()))
@@ -227,7 +227,7 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     let res = app.post_form(&visitor, "/api/notify-me", &from, &[("short_id", &short), ("email", "not-an-email")]).await;
     assert!(location(&res).contains("__err="), "a bad email goes back to the page with the error");
 
-    let count: Result<i64, flashpage::server::db::DbError> = flashpage::db_conn!(app.state.db, conn => {
+    let count: Result<i64, flashpage::server::db::DbError> = flashpage::db_read!(app.state.db, conn => {
         use diesel::{ExpressionMethods, QueryDsl};
         use flashpage::server::db::schema::registrations;
         Ok(registrations::table.filter(registrations::page_id.eq(&id)).count().get_result(conn).await?)
@@ -287,7 +287,7 @@ backend_tests! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notify_me_is_limited_per_client_address() {
     use common::{Backend, Options};
-    let app = TestApp::start_with(Backend::Sqlite, Options { trust_forwarded_for: true, ..Default::default() }).await.expect("app");
+    let app = TestApp::start_with(Backend::Sqlite, Options { trusted_proxies: 1, ..Default::default() }).await.expect("app");
     let creator = Creator::new(&app).await;
     let launch = Utc::now() + Duration::days(1);
     let settings = json!({"countdownTarget": iso(launch + Duration::days(1)), "postCountdownAction": "show-message", "messageTitle": "Live"});

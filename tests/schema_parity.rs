@@ -5,7 +5,7 @@ mod common;
 use common::{Backend, TestApp};
 use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
-use flashpage::db_conn;
+use flashpage::db_read;
 use flashpage::server::db::DbError;
 use std::collections::BTreeSet;
 
@@ -60,7 +60,7 @@ async fn introspect(app: &TestApp) -> (BTreeSet<String>, Vec<ColumnRow>, Vec<Ind
         "sqlite" => (SQLITE_COLUMNS, SQLITE_INDEXES),
         _ => (PG_COLUMNS, PG_INDEXES),
     };
-    let r: Result<(Vec<ColumnRow>, Vec<IndexRow>), DbError> = db_conn!(app.state.db, conn => {
+    let r: Result<(Vec<ColumnRow>, Vec<IndexRow>), DbError> = db_read!(app.state.db, conn => {
         let columns = diesel::sql_query(columns_sql).load::<ColumnRow>(conn).await?;
         let indexes = diesel::sql_query(indexes_sql).load::<IndexRow>(conn).await?;
         Ok((columns, indexes))

@@ -1,7 +1,7 @@
 //! Plans as the server reads them: an organization's plan and the plans above it.
 
 use super::plans::{FREE_PLAN_NAME, PlanFeatures};
-use crate::db_conn;
+use crate::db_read;
 use crate::server::db::prelude::*;
 use crate::server::db::schema::{organizations, plans, subscriptions};
 use crate::server::db::{Db, DbError};
@@ -24,7 +24,7 @@ fn parse(name: String, price_in_cents: i64, features: String) -> Result<Plan, Db
 
 /// The plan of the organization's owner (the organization's plan), falling back to Free.
 pub async fn plan_for_organization(db: &Db, org_id: &str) -> Result<Plan, DbError> {
-    let row: Option<(String, i64, String)> = db_conn!(db, conn => {
+    let row: Option<(String, i64, String)> = db_read!(db, conn => {
         Ok::<_, DbError>(organizations::table
             .inner_join(subscriptions::table.on(subscriptions::user_id.eq(organizations::owner_id)))
             .inner_join(plans::table.on(plans::id.eq(subscriptions::plan_id)))
@@ -39,7 +39,7 @@ pub async fn plan_for_organization(db: &Db, org_id: &str) -> Result<Plan, DbErro
     match row {
         Some((name, price, features)) => parse(name, price, features),
         None => {
-            let (name, price, features): (String, i64, String) = db_conn!(db, conn => {
+            let (name, price, features): (String, i64, String) = db_read!(db, conn => {
                 Ok::<_, DbError>(plans::table
                     .filter(plans::name.eq(FREE_PLAN_NAME))
                     .select((plans::name, plans::price_in_cents, plans::features))
@@ -53,7 +53,7 @@ pub async fn plan_for_organization(db: &Db, org_id: &str) -> Result<Plan, DbErro
 
 /// Visible plans, cheapest first.
 pub async fn visible_plans(db: &Db) -> Result<Vec<Plan>, DbError> {
-    let rows: Vec<(String, i64, String)> = db_conn!(db, conn => {
+    let rows: Vec<(String, i64, String)> = db_read!(db, conn => {
         Ok::<_, DbError>(plans::table
             .filter(plans::is_visible.eq(true))
             .order(plans::price_in_cents.asc())

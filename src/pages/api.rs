@@ -1,4 +1,4 @@
-//! Page server functions for the dashboard. Thin: who is asking, then the service.
+//! Page server functions for the dashboard. Thin: the guard for the permission, then the service.
 
 use super::content::ContentForm;
 use super::form::PageForm;
@@ -7,32 +7,34 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::request::RequestCtx;
+use crate::accounts::guard::{Guard, can};
+#[cfg(feature = "ssr")]
+use crate::pages::server::{content, hero, preview, service};
+#[cfg(feature = "ssr")]
+use crate::server::request::redirect;
 
 #[server(prefix = "/api", endpoint = "pages/list")]
 pub async fn list_pages() -> Result<Vec<PageSummary>, AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::list(&ctx.state.db, &user).await
+    let guard = Guard::current()?;
+    service::list(guard.state(), &guard.allow::<can::ViewDashboard>().await?).await
 }
 
 #[server(prefix = "/api", endpoint = "pages/get")]
 pub async fn get_page(id: String) -> Result<PageDetail, AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::get(&ctx.state.db, &user, &id).await
+    let guard = Guard::current()?;
+    service::get(guard.state(), &guard.allow::<can::ViewDashboard>().await?, &id).await
 }
 
 /// Creates a draft and opens it in the editor.
 #[server(prefix = "/api", endpoint = "pages/create")]
 pub async fn create_page(page_type: String, headline: String) -> Result<String, AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    let id = crate::pages::server::service::create(&ctx.state.db, &user, &page_type, &headline).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{id}"));
+    let guard = Guard::current()?;
+    let id = service::create(guard.state(), &guard.allow::<can::EditPages>().await?, &page_type, &headline).await?;
+    redirect(&format!("/dashboard/pages/{id}"))?;
     Ok(id)
 }
 
+/// Saves settings, look and schedule sent as JSON (API clients); the same checks as the editor.
 #[server(prefix = "/api", endpoint = "pages/update")]
 pub async fn update_page(
     id: String,
@@ -41,127 +43,100 @@ pub async fn update_page(
     launch_at: Option<String>,
     expires_at: Option<String>,
 ) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::update(
-        &ctx.state.db,
-        &ctx.state.page_cache,
-        &user,
-        &id,
-        &settings,
-        &customization,
-        launch_at.as_deref(),
-        expires_at.as_deref(),
-    )
-    .await
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::EditPages>().await?;
+    service::update(guard.state(), &scope, &id, &settings, &customization, launch_at.as_deref(), expires_at.as_deref()).await
 }
 
 #[server(prefix = "/api", endpoint = "pages/duplicate")]
 pub async fn duplicate_page(id: String) -> Result<String, AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    let id = crate::pages::server::service::duplicate(&ctx.state.db, &ctx.state.storage, &user, &id).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{id}"));
+    let guard = Guard::current()?;
+    let id = service::duplicate(guard.state(), &guard.allow::<can::EditPages>().await?, &id).await?;
+    redirect(&format!("/dashboard/pages/{id}"))?;
     Ok(id)
 }
 
 #[server(prefix = "/api", endpoint = "pages/publish")]
 pub async fn publish_page(id: String) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::publish(&ctx.state.db, &ctx.state.page_cache, &user, &id).await
+    let guard = Guard::current()?;
+    service::publish(guard.state(), &guard.allow::<can::PublishPages>().await?, &id).await
 }
 
 #[server(prefix = "/api", endpoint = "pages/unpublish")]
 pub async fn unpublish_page(id: String) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::unpublish(&ctx.state.db, &ctx.state.page_cache, &user, &id).await
+    let guard = Guard::current()?;
+    service::unpublish(guard.state(), &guard.allow::<can::PublishPages>().await?, &id).await
 }
 
 #[server(prefix = "/api", endpoint = "pages/delete")]
 pub async fn delete_page(id: String) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::delete(&ctx.state.db, &ctx.state.page_cache, &ctx.state.storage, &user, &id).await?;
-    leptos_axum::redirect("/dashboard");
-    Ok(())
+    let guard = Guard::current()?;
+    service::delete(guard.state(), &guard.allow::<can::PublishPages>().await?, &id).await?;
+    redirect("/dashboard")
 }
 
 #[server(prefix = "/api", endpoint = "pages/editor")]
 pub async fn get_page_editor(id: String) -> Result<PageEditor, AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::editor(&ctx.state.db, &user, &id, &ctx.state.config.public_url).await
+    let guard = Guard::current()?;
+    service::editor(guard.state(), &guard.allow::<can::ViewDashboard>().await?, &id).await
 }
 
 /// Saves the editor's form; without JavaScript the browser comes back to the editor.
 #[server(prefix = "/api", endpoint = "pages/save")]
 pub async fn save_page(id: String, form: PageForm) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::service::save_form(&ctx.state.db, &ctx.state.page_cache, &user, &id, &form).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{id}?saved=1"));
-    Ok(())
+    let guard = Guard::current()?;
+    service::save_form(guard.state(), &guard.allow::<can::EditPages>().await?, &id, &form).await?;
+    redirect(&format!("/dashboard/pages/{}?saved=1", service::url_safe_id(&id)))
 }
 
 /// Adds a content block at the end of the page; without JavaScript the browser comes back to the
 /// editor's blocks.
 #[server(prefix = "/api", endpoint = "pages/content/add")]
 pub async fn add_content_item(page_id: String, item: ContentForm) -> Result<String, AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    let id = crate::pages::server::content::add(&ctx.state.db, &ctx.state.page_cache, &user, &page_id, &item).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{page_id}?saved=1#content"));
+    let guard = Guard::current()?;
+    let id = content::add(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item).await?;
+    redirect(&format!("/dashboard/pages/{}?saved=1#content", service::url_safe_id(&page_id)))?;
     Ok(id)
 }
 
 #[server(prefix = "/api", endpoint = "pages/content/update")]
 pub async fn update_content_item(page_id: String, item_id: String, item: ContentForm) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::content::update(&ctx.state.db, &ctx.state.page_cache, &user, &page_id, &item_id, &item).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{page_id}?saved=1#content"));
-    Ok(())
+    let guard = Guard::current()?;
+    content::update(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item_id, &item).await?;
+    redirect(&format!("/dashboard/pages/{}?saved=1#content", service::url_safe_id(&page_id)))
 }
 
 #[server(prefix = "/api", endpoint = "pages/content/remove")]
 pub async fn remove_content_item(page_id: String, item_id: String) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::content::remove(&ctx.state.db, &ctx.state.page_cache, &user, &page_id, &item_id).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{page_id}#content"));
-    Ok(())
+    let guard = Guard::current()?;
+    content::remove(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item_id).await?;
+    redirect(&format!("/dashboard/pages/{}#content", service::url_safe_id(&page_id)))
 }
 
 /// Moves a block one place `up` or `down`.
 #[server(prefix = "/api", endpoint = "pages/content/move")]
 pub async fn move_content_item(page_id: String, item_id: String, direction: String) -> Result<(), AppError> {
-    use crate::pages::server::content::Direction;
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    let direction = Direction::parse(&direction).ok_or_else(|| AppError::invalid("Move a block up or down."))?;
-    crate::pages::server::content::reorder(&ctx.state.db, &ctx.state.page_cache, &user, &page_id, &item_id, direction).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{page_id}#content"));
-    Ok(())
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::EditPages>().await?;
+    let direction = content::Direction::parse(&direction).ok_or_else(|| AppError::invalid("Move a block up or down."))?;
+    content::reorder(guard.state(), &scope, &page_id, &item_id, direction).await?;
+    redirect(&format!("/dashboard/pages/{}#content", service::url_safe_id(&page_id)))
 }
 
 /// Takes the hero image off the page (and out of storage).
 #[server(prefix = "/api", endpoint = "pages/hero/remove")]
 pub async fn remove_hero_image(id: String) -> Result<(), AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
-    crate::pages::server::hero::replace(&ctx.state, &user, &id, None).await?;
-    leptos_axum::redirect(&format!("/dashboard/pages/{id}?saved=1"));
-    Ok(())
+    let guard = Guard::current()?;
+    hero::replace(guard.state(), &guard.allow::<can::EditPages>().await?, &id, None).await?;
+    redirect(&format!("/dashboard/pages/{}?saved=1", service::url_safe_id(&id)))
 }
 
 /// The page as visitors would see it with the editor's unsaved form, at `phase`
 /// (`scheduled`, `live` or `ended`).
 #[server(prefix = "/api", endpoint = "pages/preview")]
 pub async fn preview_page(id: String, form: PageForm, phase: String) -> Result<crate::pages::public::model::PublicPage, AppError> {
-    let ctx = RequestCtx::current()?;
-    let user = ctx.require_user().await?;
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::EditPages>().await?;
     let phase = crate::pages::preview::PreviewPhase::parse(&phase);
-    crate::pages::server::preview::preview(&ctx.state, &user, &id, &form, phase).await
+    preview::preview(guard.state(), &scope, &id, &form, phase).await
 }

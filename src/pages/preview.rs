@@ -41,16 +41,20 @@ impl PreviewPhase {
     /// The instant to show the page at: now when now already falls in the phase, else a moment
     /// inside it (an hour before the launch, just after the start, a second after the end).
     pub fn instant(self, now: DateTime<Utc>, launch_at: Option<DateTime<Utc>>, end: DateTime<Utc>) -> DateTime<Utc> {
+        // Checked: a time at the edge of chrono's range stays where it is instead of panicking.
+        let shift = |t: DateTime<Utc>, by: Duration| t.checked_add_signed(by).unwrap_or(t);
         let start = launch_at.unwrap_or(DateTime::<Utc>::MIN_UTC);
         match self {
             PreviewPhase::Scheduled => match launch_at {
                 Some(launch) if now < launch => now,
-                Some(launch) => launch - Duration::hours(1),
-                None => now.min(end - Duration::seconds(1)),
+                Some(launch) => shift(launch, -Duration::hours(1)),
+                None => now.min(shift(end, -Duration::seconds(1))),
             },
             PreviewPhase::Live if now >= start && now < end => now,
-            PreviewPhase::Live => launch_at.filter(|l| *l < end).map(|l| l + Duration::seconds(1)).unwrap_or(end - Duration::hours(1)),
-            PreviewPhase::Ended => now.max(end + Duration::seconds(1)),
+            PreviewPhase::Live => {
+                launch_at.filter(|l| *l < end).map(|l| shift(l, Duration::seconds(1))).unwrap_or(shift(end, -Duration::hours(1)))
+            }
+            PreviewPhase::Ended => now.max(shift(end, Duration::seconds(1))),
         }
     }
 }

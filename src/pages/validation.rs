@@ -89,6 +89,33 @@ pub fn check_time_zone_shape(tz: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err("Choose a time zone such as Europe/Paris or America/New_York.".into()) }
 }
 
+/// Times a page may use. Far-off years are typing mistakes, and bounding them keeps every date
+/// computation (countdowns, previews, formatting) far from chrono's limits.
+pub const EARLIEST_YEAR: i32 = 2000;
+pub const LATEST_YEAR: i32 = 2200;
+
+fn in_supported_range(t: DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    (EARLIEST_YEAR..=LATEST_YEAR).contains(&t.year())
+}
+
+/// Every time of a page with the field it came from.
+fn page_times(settings: &PageSettings, launch_at: Option<DateTime<Utc>>, expires_at: Option<DateTime<Utc>>) -> Vec<(&'static str, DateTime<Utc>)> {
+    let mut times: Vec<(&'static str, DateTime<Utc>)> = Vec::new();
+    times.extend(launch_at.map(|t| ("launchAt", t)));
+    times.extend(expires_at.map(|t| ("expiresAt", t)));
+    match settings {
+        PageSettings::Countdown(s) => times.push(("countdownTarget", s.countdown_target)),
+        PageSettings::FlashSale(s) => times.push(("saleEndTime", s.sale_end_time)),
+        PageSettings::EventRegistration(s) => {
+            times.push(("eventStartTime", s.event_start_time));
+            times.push(("eventEndTime", s.event_end_time));
+        }
+        PageSettings::LimitedOffer(s) => times.push(("offerEndTime", s.offer_end_time)),
+    }
+    times
+}
+
 /// Validates a page's settings against its schedule (launch before end, end before expiry).
 pub fn validate_page(
     settings: &PageSettings,
@@ -96,6 +123,15 @@ pub fn validate_page(
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), AppError> {
     let mut e = Errors(Vec::new());
+    let out_of_range: Vec<&str> =
+        page_times(settings, launch_at, expires_at).into_iter().filter(|(_, t)| !in_supported_range(*t)).map(|(f, _)| f).collect();
+    if !out_of_range.is_empty() {
+        // Comparing or formatting such times is meaningless: report them and nothing else.
+        for field in out_of_range {
+            e.add(field, format!("Use a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}."));
+        }
+        return Err(AppError::fields(e.0));
+    }
     let end = settings.end_time();
     if let Some(launch) = launch_at {
         if launch >= end {
@@ -188,6 +224,22 @@ mod tests {
             message_title: Some("We're live!".into()),
             message_content: None,
         })
+    }
+
+    #[test]
+    fn dates_are_bounded() {
+        let far = DateTime::parse_from_rfc3339("+262142-01-01T00:00:00Z").map(|t| t.with_timezone(&Utc));
+        let far = far.unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let mut settings = countdown(PostCountdownAction::ShowMessage, None);
+        if let PageSettings::Countdown(s) = &mut settings {
+            s.countdown_target = far;
+        }
+        assert_eq!(fields(validate_page(&settings, None, None)), ["countdownTarget"]);
+        let ok = countdown(PostCountdownAction::ShowMessage, None);
+        let early = Utc.with_ymd_and_hms(1999, 12, 31, 23, 0, 0).single().expect("valid");
+        assert_eq!(fields(validate_page(&ok, Some(early), Some(DateTime::<Utc>::MAX_UTC))), ["launchAt", "expiresAt"]);
+        let late = Utc.with_ymd_and_hms(2200, 12, 31, 0, 0, 0).single().expect("valid");
+        assert!(validate_page(&ok, None, Some(late)).is_ok(), "the year 2200 itself is allowed");
     }
 
     #[test]

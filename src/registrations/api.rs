@@ -7,8 +7,7 @@ use leptos::prelude::*;
 /// not an error (the answer is the same, and nothing is stored twice).
 #[server(prefix = "/api", endpoint = "notify-me")]
 pub async fn notify_me(short_id: String, email: String) -> Result<(), AppError> {
-    let ctx = crate::server::request::RequestCtx::current()?;
-    super::server::notify_me(&ctx.state, &short_id, &email, ctx.client_ip().as_deref()).await?;
-    leptos_axum::redirect(&format!("/p/{short_id}?notified=1"));
-    Ok(())
+    let guard = crate::accounts::guard::Guard::current()?;
+    super::server::notify_me(guard.state(), &short_id, &email, guard.client().ip.as_deref()).await?;
+    crate::server::request::redirect(&format!("/p/{short_id}?notified=1"))
 }

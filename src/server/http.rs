@@ -1,6 +1,7 @@
 //! The HTTP stack: routes, middleware, and serving with graceful shutdown.
 
-use super::request::{ClientIp, ResolvedUser, resolve_user};
+use super::request::ClientIp;
+use crate::accounts::guard::{ResolvedUser, resolve_user};
 use super::state::AppState;
 use super::{health, security_headers};
 use crate::app::{App, shell};
@@ -48,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), static_cache_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), strict_transport_security))
         .layer(middleware::from_fn_with_state(state.clone(), client_ip))
         .layer(security_headers::layers())
         .layer(CompressionLayer::new())
@@ -70,22 +73,59 @@ pub async fn serve(
         .await
 }
 
-/// Records the client's address: the peer, or the left-most `X-Forwarded-For` entry when the
-/// deployment says a trusted proxy sets it.
+/// Records the client's address: the peer, or with `TRUSTED_PROXIES=n` the `X-Forwarded-For`
+/// entry n places from the right (each proxy appends the address it got the request from, so
+/// anything left of that was written by the client and proves nothing).
 async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let forwarded = state
-        .config
-        .trust_forwarded_for
-        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
-        .flatten()
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = forwarded_client(req.headers(), state.config.trusted_proxies);
     if let Some(ip) = forwarded.or(peer) {
         req.extensions_mut().insert(ClientIp(ip));
     }
     next.run(req).await
+}
+
+/// The client address per `X-Forwarded-For` behind `proxies` trusted proxies.
+pub fn forwarded_client(headers: &axum::http::HeaderMap, proxies: usize) -> Option<String> {
+    if proxies == 0 {
+        return None;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let hop = hops.get(hops.len().checked_sub(proxies)?)?;
+    hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+/// Served over https (`PUBLIC_URL`), browsers are told to use nothing else for a year.
+async fn strict_transport_security(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if state.config.secure_cookies() {
+        res.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    res
+}
+
+/// The CSRF check for every state-changing request (see [`super::origin`]).
+async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if super::origin::request_is_same_origin(req.method(), req.uri().path(), req.headers(), &state.config.public_origin) {
+        return next.run(req).await;
+    }
+    tracing::warn!(method = %req.method(), path = req.uri().path(), "refused a cross-site request");
+    let wants_json = req.uri().path().starts_with("/api/")
+        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    let err = AppError::forbidden(super::origin::REFUSED);
+    if wants_json {
+        let mut res = (StatusCode::FORBIDDEN, serde_json::to_string(&err).unwrap_or_default()).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        res
+    } else {
+        error_response(&err)
+    }
 }
 
 /// Pages that need a signed-in user redirect to the login page before any HTML is rendered (so it
@@ -176,6 +216,18 @@ fn error_response(err: &AppError) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_client_is_n_hops_from_the_right() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.7".parse().expect("value"));
+        assert_eq!(super::forwarded_client(&headers, 0), None, "no proxy: the header is the client's own words");
+        assert_eq!(super::forwarded_client(&headers, 1).as_deref(), Some("203.0.113.7"), "a spoofed left entry is ignored");
+        assert_eq!(super::forwarded_client(&headers, 2).as_deref(), Some("6.6.6.6"));
+        assert_eq!(super::forwarded_client(&headers, 3), None, "fewer hops than proxies: fall back to the peer");
+        headers.insert("x-forwarded-for", "not-an-ip".parse().expect("value"));
+        assert_eq!(super::forwarded_client(&headers, 1), None);
+    }
+
     #[test]
     fn encodes_next_param() {
         assert_eq!(super::url_encode("/dashboard?tab=a b&x=1"), "/dashboard%3Ftab%3Da%20b%26x%3D1");

@@ -2,7 +2,9 @@
 
 pub mod db;
 pub mod health;
+pub mod origin;
 pub mod rate_limit;
+pub mod shared_limit;
 pub mod http;
 pub mod request;
 pub mod security_headers;

@@ -1,25 +1,17 @@
-//! The request as a server function sees it: app state, client address, cookies, the signed-in user.
-//!
-//! Server functions stay thin: `let ctx = RequestCtx::current()?;` then ask who is calling and
-//! whether they may, then call domain logic.
+//! The request as a server function sees it: app state, the request's head, the client address.
+//! Domains reach it through their guard (`accounts::guard`), never directly.
 
 use super::state::AppState;
-use crate::accounts::model::CurrentUser;
-use crate::accounts::server::{sessions, store};
 use crate::error::AppError;
 use axum::http::HeaderValue;
-use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use leptos::prelude::{expect_context, use_context};
+use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 /// The client's address, resolved once per request by [`super::http`]'s middleware.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
-
-/// The signed-in user, when a middleware already looked them up for this request.
-#[derive(Clone, Debug)]
-pub struct ResolvedUser(pub Option<CurrentUser>);
 
 pub struct RequestCtx {
     pub state: AppState,
@@ -41,41 +33,17 @@ impl RequestCtx {
         self.parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(|ua| ua.chars().take(256).collect())
     }
 
-    pub fn session_token(&self) -> Option<String> {
-        session_token_from(&self.parts.headers)
-    }
-
-    /// The signed-in user, or `None`.
-    pub async fn user(&self) -> Result<Option<CurrentUser>, AppError> {
-        if let Some(resolved) = self.parts.extensions.get::<ResolvedUser>() {
-            return Ok(resolved.0.clone());
-        }
-        resolve_user(&self.state, &self.parts.headers).await
-    }
-
-    /// The signed-in user, or an error asking them to log in.
-    pub async fn require_user(&self) -> Result<CurrentUser, AppError> {
-        self.user().await?.ok_or_else(|| AppError::unauthenticated("Please log in to continue."))
-    }
-
     pub fn set_cookie(&self, cookie: &str) {
-        if let Ok(value) = HeaderValue::from_str(cookie) {
-            expect_context::<ResponseOptions>().append_header(SET_COOKIE, value);
+        if let (Ok(value), Some(res)) = (HeaderValue::from_str(cookie), use_context::<ResponseOptions>()) {
+            res.append_header(SET_COOKIE, value);
         }
     }
 }
 
-pub fn session_token_from(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(sessions::token_from_cookie_header)
-}
-
-/// Looks up the user for the request's session cookie.
-pub async fn resolve_user(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Option<CurrentUser>, AppError> {
-    let Some(token) = session_token_from(headers) else { return Ok(None) };
-    let now = chrono::Utc::now().naive_utc();
-    Ok(store::session_user(&state.db, &sessions::token_hash(&token), now).await?)
+/// Sends the browser to `location` after a server function, or refuses: a value that cannot be
+/// a header (a newline, a control character) is an error the caller reports, never a panic.
+pub fn redirect(location: &str) -> Result<(), AppError> {
+    HeaderValue::from_str(location).map_err(|_| AppError::invalid("That address cannot be followed."))?;
+    leptos_axum::redirect(location);
+    Ok(())
 }

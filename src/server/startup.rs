@@ -62,7 +62,8 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     }))
 }
 
-/// Hourly clean-up of expired sessions and security-log entries past retention.
+/// Hourly clean-up of expired sessions, security-log entries past retention and finished
+/// rate-limit windows.
 pub fn spawn_housekeeping(state: &AppState) {
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -75,6 +76,9 @@ pub fn spawn_housekeeping(state: &AppState) {
             }
             if let Err(e) = security_log::purge_old(&db, now).await {
                 tracing::warn!(error = %e, "could not purge old security log entries");
+            }
+            if let Err(e) = super::shared_limit::purge_expired(&db, now).await {
+                tracing::warn!(error = %e, "could not purge finished rate-limit windows");
             }
         }
     });

@@ -2,7 +2,8 @@
 
 use super::layout::SiteFrame;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use crate::ui::head::Title;
+use leptos_meta::Meta;
 
 struct Kind {
     name: &'static str,

@@ -2,7 +2,7 @@
 
 use super::layout::SiteFrame;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::ui::head::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -5,6 +5,7 @@ use super::store::{self, CreateAccountError, NewAccount, NewSession};
 use super::{names, passwords, sessions};
 use crate::accounts::validation::{validate_login, validate_signup};
 use crate::error::AppError;
+use crate::server::shared_limit::Limit;
 use crate::server::state::AppState;
 use chrono::{Duration, Utc};
 
@@ -16,6 +17,22 @@ pub struct Client {
 
 /// The one message for every failed login, whether or not the email exists.
 pub const LOGIN_FAILED: &str = "That email and password don't match an account.";
+
+/// Minutes in a login-limit window.
+pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+/// Login attempts per email per window that did not succeed (a correct password gives its back).
+pub const LOGIN_PER_EMAIL: Limit = Limit { name: "login-email", max: 5, window: Duration::minutes(LOGIN_WINDOW_MINUTES) };
+/// The same per client address: higher, since offices share addresses.
+pub const LOGIN_PER_ADDRESS: Limit = Limit { name: "login-ip", max: 20, window: Duration::minutes(LOGIN_WINDOW_MINUTES) };
+
+/// Sign-ups per client address per hour (`SIGNUPS_PER_ADDRESS_PER_HOUR`).
+fn signup_limit(state: &AppState) -> Limit {
+    Limit { name: "signup-ip", max: state.config.signups_per_address_per_hour, window: Duration::hours(1) }
+}
+
+fn busy() -> AppError {
+    AppError::unavailable("the password queue is full")
+}
 
 fn new_session(state: &AppState, client: &Client) -> (String, NewSession) {
     let token = sessions::new_token();
@@ -31,7 +48,12 @@ fn new_session(state: &AppState, client: &Client) -> (String, NewSession) {
 /// Creates the account and returns a session token for the cookie.
 pub async fn signup(state: &AppState, client: &Client, name: &str, email: &str, password: &str) -> Result<String, AppError> {
     let input = validate_signup(name, email, password)?;
-    let password_hash = passwords::hash_password(input.password).await.map_err(AppError::internal)?;
+    if let Some(ip) = client.ip.as_deref() {
+        if !signup_limit(state).hit(&state.db, ip, Utc::now()).await? {
+            return Err(AppError::rate_limited("Too many new accounts from your network. Please try again in an hour."));
+        }
+    }
+    let password_hash = passwords::hash_password(input.password).await.map_err(|_| busy())?.map_err(AppError::internal)?;
     let account = NewAccount {
         name: input.name,
         email: input.email,
@@ -57,12 +79,18 @@ pub async fn signup(state: &AppState, client: &Client, name: &str, email: &str, 
 /// Checks the credentials and returns a session token for the cookie.
 pub async fn login(state: &AppState, client: &Client, email: &str, password: &str) -> Result<String, AppError> {
     let email = validate_login(email, password)?;
-    let now = Utc::now().naive_utc();
-    if security_log::login_throttled(&state.db, &email, client.ip.as_deref(), now).await? {
+    let now = Utc::now();
+    // Each attempt takes its place in the counters before the password is checked, in one atomic
+    // statement each: parallel guesses cannot all slip through a check made before any was counted.
+    let email_ok = LOGIN_PER_EMAIL.hit(&state.db, &email, now).await?;
+    let address_ok = match client.ip.as_deref() {
+        Some(ip) => LOGIN_PER_ADDRESS.hit(&state.db, ip, now).await?,
+        None => true,
+    };
+    if !(email_ok && address_ok) {
         log_event(state, SecurityEvent::LoginThrottled, None, Some(&email), client).await;
         return Err(AppError::rate_limited(format!(
-            "Too many failed attempts. Wait {} minutes and try again.",
-            security_log::WINDOW_MINUTES
+            "Too many failed attempts. Wait {LOGIN_WINDOW_MINUTES} minutes and try again."
         )));
     }
     let credentials = store::find_credentials(&state.db, &email).await?;
@@ -71,9 +99,14 @@ pub async fn login(state: &AppState, client: &Client, email: &str, password: &st
         None => (None, None),
     };
     // Always one argon2 verification, so unknown emails cost the same as wrong passwords.
-    let ok = passwords::verify_password(password.to_string(), stored_hash).await;
+    let ok = passwords::verify_password(password.to_string(), stored_hash).await.map_err(|_| busy())?;
     match (ok, user_id) {
         (true, Some(user_id)) => {
+            // A correct password is not a guess: give its places back.
+            LOGIN_PER_EMAIL.give_back(&state.db, &email, now).await?;
+            if let Some(ip) = client.ip.as_deref() {
+                LOGIN_PER_ADDRESS.give_back(&state.db, ip, now).await?;
+            }
             let (token, session) = new_session(state, client);
             store::create_session(&state.db, &user_id, &session, Utc::now().naive_utc()).await?;
             log_event(state, SecurityEvent::LoginSuccess, Some(&user_id), Some(&email), client).await;
@@ -105,12 +138,26 @@ async fn log_event(state: &AppState, event: SecurityEvent, user_id: Option<&str>
     }
 }
 
-/// Only same-site paths are followed after login, never another host (open-redirect guard).
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_string(),
-        _ => "/dashboard".to_string(),
+/// Where to go after logging in: only a path of this app, never another host (open-redirect
+/// guard). The candidate is resolved against the public URL the way a browser would resolve it
+/// and must keep the same origin; control characters (a tab or newline a browser would drop or
+/// a header cannot hold) and backslashes (which browsers read as slashes) are refused outright.
+pub fn safe_next(next: Option<&str>, public_url: &str) -> String {
+    const HOME: &str = "/dashboard";
+    let Some(next) = next.filter(|n| n.starts_with('/') && !n.contains('\\') && !n.chars().any(char::is_control)) else {
+        return HOME.into();
+    };
+    let Ok(base) = url::Url::parse(public_url) else { return HOME.into() };
+    let Ok(resolved) = base.join(next) else { return HOME.into() };
+    if resolved.origin() != base.origin() {
+        return HOME.into();
     }
+    let mut path = resolved.path().to_string();
+    if let Some(query) = resolved.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    if path.starts_with("//") { HOME.into() } else { path }
 }
 
 #[cfg(test)]
@@ -118,11 +165,17 @@ mod tests {
     use super::safe_next;
 
     #[test]
-    fn next_is_same_site_only() {
-        assert_eq!(safe_next(Some("/dashboard/pages")), "/dashboard/pages");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "dashboard", "/x?u=http://e"] {
-            assert_eq!(safe_next(Some(bad)), "/dashboard", "{bad}");
+    fn next_is_same_origin_only() {
+        let base = "https://flashpage.example";
+        assert_eq!(safe_next(Some("/dashboard/pages"), base), "/dashboard/pages");
+        assert_eq!(safe_next(Some("/dashboard/pages/x?saved=1"), base), "/dashboard/pages/x?saved=1");
+        for bad in [
+            "https://evil.example", "//evil.example", "/\\evil.example", "dashboard", "/\t/evil.example", "/\n",
+            "/\r\nSet-Cookie: x=1", "/..//evil.example", "///evil.example", "/\u{0}", "/\t/\tevil.example",
+        ] {
+            assert_eq!(safe_next(Some(bad), base), "/dashboard", "{bad:?}");
         }
-        assert_eq!(safe_next(None), "/dashboard");
+        assert_eq!(safe_next(Some("/\t/evil.example"), base), "/dashboard");
+        assert_eq!(safe_next(None, base), "/dashboard");
     }
 }

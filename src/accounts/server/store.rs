@@ -4,8 +4,8 @@ use crate::accounts::model::CurrentUser;
 use crate::accounts::permissions::Role;
 use crate::billing::plans::FREE_PLAN_NAME;
 use crate::server::db::schema::*;
-use crate::server::db::{Db, DbError};
-use crate::{db_conn, db_tx};
+use crate::server::db::{Db, DbError, new_id};
+use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
 use crate::server::db::prelude::*;
 
@@ -26,9 +26,6 @@ macro_rules! insert_session {
     };
 }
 
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
 /// Everything sign-up writes, prepared before the transaction so the slow hash is not inside it.
 pub struct NewAccount {
@@ -68,7 +65,7 @@ pub async fn create_account(
     let group_id = new_id();
     // The transaction body is an `async move` block: give it references, keep the owned ids.
     let (user_id_ref, org_id, group_id) = (user_id.as_str(), org_id.as_str(), group_id.as_str());
-    let result: Result<(), DbError> = db_tx!(db, conn => {
+    let result: Result<(), DbError> = db_write!(db, conn => {
         // The owner foreign key is deferred, so the organization can name its owner before the user row exists.
         diesel::insert_into(organizations::table)
             .values((
@@ -142,7 +139,7 @@ pub async fn create_account(
 
 /// Stores a new session for an existing user (login).
 pub async fn create_session(db: &Db, user_id: &str, session: &NewSession, now: NaiveDateTime) -> Result<(), DbError> {
-    db_conn!(db, conn => {
+    db_write!(db, conn => {
         insert_session!(conn, user_id, session, now)?;
         Ok(())
     })
@@ -150,7 +147,7 @@ pub async fn create_session(db: &Db, user_id: &str, session: &NewSession, now: N
 
 /// The user id and password hash for an email, if such a user exists.
 pub async fn find_credentials(db: &Db, email: &str) -> Result<Option<(String, String)>, DbError> {
-    db_conn!(db, conn => {
+    db_read!(db, conn => {
         let row = users::table
             .filter(users::email.eq(email))
             .select((users::id, users::password_hash))
@@ -163,7 +160,7 @@ pub async fn find_credentials(db: &Db, email: &str) -> Result<Option<(String, St
 
 /// Ends a session (logout). Deleting an unknown session is not an error.
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
-    db_conn!(db, conn => {
+    db_write!(db, conn => {
         diesel::delete(sessions::table.filter(sessions::id.eq(token_hash))).execute(conn).await?;
         Ok(())
     })
@@ -171,7 +168,7 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
 
 /// The signed-in user for a session token hash, if the session exists and has not expired.
 pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<CurrentUser>, DbError> {
-    db_conn!(db, conn => {
+    db_read!(db, conn => {
         let row = sessions::table
             .inner_join(users::table)
             .inner_join(organizations::table.on(organizations::id.eq(users::organization_id)))
@@ -217,7 +214,7 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
 
 /// Deletes sessions that have expired; run periodically so the table does not grow forever.
 pub async fn purge_expired_sessions(db: &Db, now: NaiveDateTime) -> Result<usize, DbError> {
-    db_conn!(db, conn => {
+    db_write!(db, conn => {
         let n = diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn).await?;
         Ok(n)
     })

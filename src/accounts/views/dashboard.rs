@@ -3,7 +3,7 @@ use crate::accounts::model::CurrentUser;
 use crate::pages::views::PagesPanel;
 use crate::ui::layout::Brand;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::ui::head::Title;
 use leptos_router::components::Redirect;
 
 /// The creator's home. The server redirects visitors without a session before rendering; the

@@ -3,7 +3,7 @@ use crate::accounts::validation::normalize_email;
 use crate::ui::form::{Field, FormAlert, FormErrors};
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::ui::head::Title;
 use leptos_router::hooks::use_query_map;
 
 fn email_check(v: &str) -> Option<String> {

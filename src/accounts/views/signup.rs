@@ -3,7 +3,7 @@ use crate::accounts::validation::{check_password, normalize_email, normalize_nam
 use crate::ui::form::{Field, FormAlert, FormErrors};
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::ui::head::Title;
 
 fn email_check(v: &str) -> Option<String> {
     normalize_email(v).err()

@@ -8,6 +8,6 @@ use leptos::prelude::*;
 /// off or expired. Counts a view.
 #[server(prefix = "/api", endpoint = "p")]
 pub async fn load_public_page(short_id: String) -> Result<PublicPage, AppError> {
-    let ctx = crate::server::request::RequestCtx::current()?;
-    super::server::load(&ctx.state, &short_id).await
+    let guard = crate::accounts::guard::Guard::current()?;
+    super::server::load(guard.state(), &short_id).await
 }

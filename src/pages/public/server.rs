@@ -13,7 +13,7 @@ use crate::server::storage::ObjectKey;
 use super::cache::CachedPage;
 use crate::server::db::{Db, DbError};
 use crate::server::state::AppState;
-use crate::db_conn;
+use crate::{db_read, db_write};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -24,7 +24,7 @@ fn not_found() -> AppError {
 }
 
 async fn find(db: &Db, short_id: &str) -> Result<Option<PageRow>, DbError> {
-    db_conn!(db, conn => {
+    db_read!(db, conn => {
         Ok(pages::table
             .filter(pages::short_id.eq(short_id))
             .select((
@@ -132,7 +132,7 @@ pub async fn remaining(db: &Db, page_id: &str, settings: &PageSettings) -> Resul
         PageSettings::LimitedOffer(s) => s.limited_quantity,
         _ => return Ok(None),
     };
-    let taken: i64 = db_conn!(db, conn => {
+    let taken: i64 = db_read!(db, conn => {
         Ok::<_, DbError>(orders::table
             .filter(orders::page_id.eq(page_id))
             .filter(orders::status.eq_any(["completed", "processing"]))
@@ -190,7 +190,7 @@ impl ViewCounter {
         };
         let mut written = 0;
         for (i, (page_id, n)) in batch.iter().enumerate() {
-            let result: Result<usize, DbError> = db_conn!(db, conn => {
+            let result: Result<usize, DbError> = db_write!(db, conn => {
                 Ok(diesel::update(pages::table.filter(pages::id.eq(page_id)))
                     .set(pages::view_count.eq(pages::view_count + n))
                     .execute(conn)

@@ -8,7 +8,8 @@ use crate::error::{AppError, ErrorKind};
 use crate::pages::phase::{EndReason, Phase, phase};
 use crate::pages::settings::*;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use crate::ui::head::Title;
+use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
 #[component]

@@ -1,15 +1,17 @@
-//! Content blocks of a page: queries and the operations the server functions call. Every
-//! operation first finds the page within the caller's organization, then touches only blocks of
-//! that page, so a block id from another tenant finds nothing.
+//! Content blocks of a page: queries and the operations the server functions call. Every change
+//! goes through the page writer ([`page_write!`]), which finds the page within the caller's
+//! organization and locks it; then only blocks of that page are touched, so a block id from another
+//! tenant finds nothing.
 
-use crate::accounts::model::CurrentUser;
+use super::store::page_write;
+use crate::accounts::guard::{Scope, can};
+use crate::db_read;
 use crate::error::AppError;
 use crate::pages::content::{ContentForm, ContentItem, ContentKind, MAX_ITEMS, parse_content};
-use crate::pages::public::cache::PageCache;
 use crate::server::db::prelude::*;
 use crate::server::db::schema::page_contents;
-use crate::server::db::{Db, DbError};
-use crate::{db_conn, db_tx};
+use crate::server::db::{Db, DbError, new_id};
+use crate::server::state::AppState;
 
 type ItemRow = (String, String, String, String, Option<i64>, Option<String>);
 
@@ -19,7 +21,7 @@ fn item_from_row((id, kind, title, description, price_in_cents, currency): ItemR
 
 /// The page's blocks in display order (blocks of a kind this version does not know are skipped).
 pub async fn list(db: &Db, page_id: &str) -> Result<Vec<ContentItem>, DbError> {
-    let rows: Vec<ItemRow> = db_conn!(db, conn => {
+    let rows: Vec<ItemRow> = db_read!(db, conn => {
         Ok::<_, DbError>(page_contents::table
             .filter(page_contents::page_id.eq(page_id))
             .order((page_contents::position.asc(), page_contents::id.asc()))
@@ -54,28 +56,13 @@ fn block_not_found() -> AppError {
     AppError::not_found("That block is gone. It may have been removed in another tab.")
 }
 
-/// After a write to one block: not found when it touched nothing, else the page's public copy goes.
-async fn after_write(cache: &PageCache, short_id: &str, touched: bool) -> Result<(), AppError> {
-    if !touched {
-        return Err(block_not_found());
-    }
-    cache.invalidate(short_id).await;
-    Ok(())
-}
-
-/// Finds the page in the caller's organization (the permission and tenant check for every block
-/// operation) and returns its short id, for cache invalidation.
-async fn editable_page(db: &Db, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
-    Ok(super::service::editable(db, user, page_id).await?.short_id)
-}
-
-/// Adds a block at the end of the page.
-pub async fn add(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, form: &ContentForm) -> Result<String, AppError> {
-    let short_id = editable_page(db, user, page_id).await?;
-    let input = parse_content(form)?;
-    let id = crate::accounts::server::store::new_id();
-    let new_id = id.clone();
-    let added: bool = db_tx!(db, conn => {
+/// Adds a block at the end of the page. The page's row lock (see [`page_write!`]) makes the
+/// count and the next position safe against concurrent adds on PostgreSQL too.
+pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &ContentForm) -> Result<String, AppError> {
+    let input = &parse_content(form)?;
+    let id = new_id();
+    let new_id = id.as_str();
+    let added = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
         let count: i64 = page_contents::table.filter(page_contents::page_id.eq(page_id)).count().get_result(conn).await?;
         if count >= MAX_ITEMS as i64 {
             return Ok(false);
@@ -87,7 +74,7 @@ pub async fn add(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, 
             .await?;
         diesel::insert_into(page_contents::table)
             .values((
-                page_contents::id.eq(&new_id),
+                page_contents::id.eq(new_id),
                 page_contents::page_id.eq(page_id),
                 page_contents::content_type.eq(input.kind.as_str()),
                 page_contents::title.eq(&input.title),
@@ -104,15 +91,13 @@ pub async fn add(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, 
     if !added {
         return Err(AppError::conflict(format!("A page holds up to {MAX_ITEMS} blocks. Remove one to add another.")));
     }
-    cache.invalidate(&short_id).await;
     Ok(id)
 }
 
-pub async fn update(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, item_id: &str, form: &ContentForm) -> Result<(), AppError> {
-    let short_id = editable_page(db, user, page_id).await?;
-    let input = parse_content(form)?;
-    let n: usize = db_conn!(db, conn => {
-        Ok::<_, DbError>(diesel::update(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
+pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str, form: &ContentForm) -> Result<(), AppError> {
+    let input = &parse_content(form)?;
+    let n = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
+        diesel::update(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
             .set((
                 page_contents::content_type.eq(input.kind.as_str()),
                 page_contents::title.eq(&input.title),
@@ -121,25 +106,23 @@ pub async fn update(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &st
                 page_contents::currency.eq(&input.currency),
             ))
             .execute(conn)
-            .await?)
+            .await
     })?;
-    after_write(cache, &short_id, n > 0).await
+    if n == 0 { Err(block_not_found()) } else { Ok(()) }
 }
 
-pub async fn remove(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, item_id: &str) -> Result<(), AppError> {
-    let short_id = editable_page(db, user, page_id).await?;
-    let n: usize = db_conn!(db, conn => {
-        Ok::<_, DbError>(diesel::delete(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
+pub async fn remove(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str) -> Result<(), AppError> {
+    let n = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
+        diesel::delete(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
             .execute(conn)
-            .await?)
+            .await
     })?;
-    after_write(cache, &short_id, n > 0).await
+    if n == 0 { Err(block_not_found()) } else { Ok(()) }
 }
 
 /// Swaps a block with its neighbour; moving the first block up (or the last down) changes nothing.
-pub async fn reorder(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, item_id: &str, direction: Direction) -> Result<(), AppError> {
-    let short_id = editable_page(db, user, page_id).await?;
-    let found: bool = db_tx!(db, conn => {
+pub async fn reorder(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str, direction: Direction) -> Result<(), AppError> {
+    let found = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
         let ids: Vec<String> = page_contents::table
             .filter(page_contents::page_id.eq(page_id))
             .order((page_contents::position.asc(), page_contents::id.asc()))
@@ -164,20 +147,20 @@ pub async fn reorder(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &s
         }
         Ok::<bool, DbError>(true)
     })?;
-    after_write(cache, &short_id, found).await
+    if found { Ok(()) } else { Err(block_not_found()) }
 }
 
-/// Copies every block of one page to another (duplicating a page).
-pub async fn copy_all(db: &Db, from_page: &str, to_page: &str) -> Result<(), DbError> {
-    let items = list(db, from_page).await?;
+/// Copies every block of one of the organization's pages to another (duplicating a page).
+pub async fn copy_all(state: &AppState, scope: &Scope<can::EditPages>, from_page: &str, to_page: &str) -> Result<(), AppError> {
+    let items = &list(&state.db, from_page).await?;
     if items.is_empty() {
         return Ok(());
     }
-    db_tx!(db, conn => {
+    page_write!(state, scope.organization_id(), to_page, |conn, _row| {
         for (i, item) in items.iter().enumerate() {
             diesel::insert_into(page_contents::table)
                 .values((
-                    page_contents::id.eq(crate::accounts::server::store::new_id()),
+                    page_contents::id.eq(new_id()),
                     page_contents::page_id.eq(to_page),
                     page_contents::content_type.eq(item.kind.as_str()),
                     page_contents::title.eq(&item.title),

@@ -165,20 +165,37 @@ pub fn parts_from_form(kind: PageType, form: &PageForm, hero_image: Option<Strin
         hero_alt: r.text("heroAlt").unwrap_or_default(),
     };
     let mut errors = r.errors;
-    // Cross-field rules only make sense once every field could be read.
+    let parts = PageParts { settings, customization, launch_at, expires_at };
     if errors.is_empty() {
-        if let Err(e) = validate_page(&settings, launch_at, expires_at) {
-            errors.extend(e.fields);
-        }
-    }
-    if let Err(e) = validate_customization(&customization) {
+        // Cross-field rules only make sense once every field could be read.
+        errors = validate_parts(&parts);
+    } else if let Err(e) = validate_customization(&parts.customization) {
         errors.extend(e.fields.into_iter().filter(|f| !errors.iter().any(|x| x.field == f.field)).collect::<Vec<_>>());
     }
-    if errors.is_empty() {
-        Ok(PageParts { settings, customization, launch_at, expires_at })
-    } else {
-        Err(AppError::fields(errors))
+    if errors.is_empty() { Ok(parts) } else { Err(AppError::fields(errors)) }
+}
+
+/// The one check of a whole page, whichever way it arrived (the editor's form, the JSON API, the
+/// preview): settings against the schedule, the look, and every time zone against the tz database.
+pub fn validate_parts(parts: &PageParts) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Err(e) = validate_page(&parts.settings, parts.launch_at, parts.expires_at) {
+        errors.extend(e.fields);
     }
+    if let Err(e) = validate_customization(&parts.customization) {
+        errors.extend(e.fields);
+    }
+    let zones = [
+        parts.customization.time_zone.as_deref(),
+        match &parts.settings {
+            PageSettings::EventRegistration(s) => Some(s.time_zone.as_str()),
+            _ => None,
+        },
+    ];
+    if zones.into_iter().flatten().any(|zone| zone.parse::<Tz>().is_err()) && !errors.iter().any(|e| e.field == "timeZone") {
+        errors.push(FieldError { field: "timeZone".into(), message: "That time zone is not known. Use a name like Europe/Paris.".into() });
+    }
+    errors
 }
 
 /// The form pre-filled from a stored page, times shown in the page's zone.

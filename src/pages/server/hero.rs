@@ -1,15 +1,15 @@
 //! The hero image of a page: checked, stored under the page's asset key, linked from the page's
-//! customization. Old images are left in storage when replaced (a save in another tab may still
-//! point at one) and removed with the page.
+//! customization through the page writer. A replaced image is deleted at once: saves never carry
+//! the image (the writer keeps the stored one), so no saved version can point at the old one.
+//! An upload that loses a race with the page's deletion removes its own file.
 
-use super::store;
-use crate::accounts::model::CurrentUser;
-use crate::error::AppError;
-use crate::pages::customization::{Customization, HERO_IMAGE_MAX_BYTES};
+use super::writer;
+use crate::accounts::guard::{Scope, can};
+use crate::error::{AppError, ErrorKind};
+use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use crate::server::state::AppState;
 use crate::server::storage::{ImageKind, ObjectKey, Storage};
 use axum::body::Bytes;
-use chrono::Utc;
 
 /// An uploaded file that passed the checks.
 pub struct CheckedImage {
@@ -35,9 +35,8 @@ pub fn too_large() -> AppError {
 }
 
 /// Stores `image` as the page's hero (or takes the hero off with `None`) and returns its key.
-pub async fn replace(state: &AppState, user: &CurrentUser, page_id: &str, image: Option<CheckedImage>) -> Result<Option<ObjectKey>, AppError> {
-    let row = super::service::editable(&state.db, user, page_id).await?;
-    let mut look = Customization::from_json(&row.customization).map_err(AppError::internal)?;
+pub async fn replace(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, image: Option<CheckedImage>) -> Result<Option<ObjectKey>, AppError> {
+    let row = super::service::editable(state, scope, page_id).await?;
     let key = match image {
         Some(image) => {
             let name = format!("hero-{}.{}", uuid::Uuid::now_v7().simple(), image.kind.extension());
@@ -48,12 +47,27 @@ pub async fn replace(state: &AppState, user: &CurrentUser, page_id: &str, image:
         }
         None => None,
     };
-    look.hero_image = key.as_ref().map(ObjectKey::to_string);
-    if !store::set_customization(&state.db, &user.organization_id, page_id, &look.to_json(), Utc::now().naive_utc()).await? {
-        return Err(super::service::not_found());
+    let replaced = match writer::set_hero(state, scope.organization_id(), page_id, key.as_ref().map(ObjectKey::to_string)).await {
+        Ok(replaced) => replaced,
+        Err(e) => {
+            // The page went away (or the write failed) after the file was stored: take it back.
+            if let Some(key) = &key {
+                forget_object(&state.storage, key).await;
+            }
+            return Err(if e.kind == ErrorKind::NotFound { super::service::not_found() } else { e });
+        }
+    };
+    if let Some(old) = replaced.as_deref().and_then(ObjectKey::parse_page_asset) {
+        forget_object(&state.storage, &old).await;
     }
-    state.page_cache.invalidate(&row.short_id).await;
     Ok(key)
+}
+
+/// Deletes one stored file; a failure is logged (the file is unreferenced either way).
+async fn forget_object(storage: &Storage, key: &ObjectKey) {
+    if let Err(e) = storage.delete(key).await {
+        tracing::warn!(error = %e, key = %key, "could not delete a replaced or orphaned file");
+    }
 }
 
 /// Gives a duplicated page its own copy of the hero image (so deleting either keeps the other's).

@@ -6,6 +6,7 @@ pub mod hero;
 pub mod preview;
 pub mod files;
 pub mod upload;
+pub mod writer;
 pub mod service;
 pub mod short_id;
 pub mod store;

@@ -2,7 +2,7 @@
 //! assembly as the public page, shown at the moment of its life the creator picked.
 
 use super::form::parts_from_form;
-use crate::accounts::model::CurrentUser;
+use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
 use crate::pages::form::PageForm;
 use crate::pages::preview::PreviewPhase;
@@ -12,8 +12,8 @@ use crate::pages::settings::PageType;
 use crate::server::state::AppState;
 use chrono::Utc;
 
-pub async fn preview(state: &AppState, user: &CurrentUser, page_id: &str, form: &PageForm, at: PreviewPhase) -> Result<PublicPage, AppError> {
-    let row = super::service::editable(&state.db, user, page_id).await?;
+pub async fn preview(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &PageForm, at: PreviewPhase) -> Result<PublicPage, AppError> {
+    let row = super::service::editable(state, scope, page_id).await?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let parts = parts_from_form(kind, form, row.stored_hero())?;
     let schedule = (parts.launch_at, parts.expires_at);

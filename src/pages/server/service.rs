@@ -1,45 +1,33 @@
 //! Page operations: who is asking, may they, is the input valid, then the query.
 
-use super::short_id::new_short_id;
-use super::store::{self, NewPage, PageEdit, PageRow, Publish};
-use crate::accounts::model::CurrentUser;
-use crate::accounts::permissions::{Action, authorize};
+use super::form::{PageParts, form_from_parts, parts_from_form, validate_parts};
+use super::store::{self, PageRow, Publish};
+use super::writer::{self, Draft};
+use crate::accounts::guard::{Scope, can};
 use crate::billing::server::{next_plan_for_pages, plan_for_organization, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::{Customization, validate_customization};
 use crate::pages::form::PageForm;
 use crate::pages::model::{PageDetail, PageEditor, PageSummary};
-use super::form::{PageParts, form_from_parts, parts_from_form};
 use crate::pages::phase::{PageClock, phase};
 use crate::pages::settings::*;
-use crate::pages::validation::validate_page;
-use crate::pages::public::cache::PageCache;
-use crate::server::db::Db;
-use crate::server::storage::{ObjectKey, Storage};
+use crate::server::state::AppState;
+use crate::server::storage::ObjectKey;
 use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, Utc};
 
-/// The short id of one of the organization's pages (for cache invalidation).
-async fn short_id_of(db: &Db, user: &CurrentUser, page_id: &str) -> Result<Option<String>, AppError> {
-    Ok(store::get(db, &user.organization_id, page_id).await?.map(|row| row.short_id))
-}
-
-/// Drops the public cache entry after a write has committed (before, a concurrent visitor could
-/// put the old data back).
-async fn forget(cache: &PageCache, short_id: Option<String>) {
-    if let Some(short_id) = short_id {
-        cache.invalidate(&short_id).await;
-    }
-}
-
-pub(super) fn not_found() -> AppError {
+pub fn not_found() -> AppError {
     AppError::not_found("We couldn't find that page. It may have been deleted.")
 }
 
-/// The page, when the caller may edit it and it belongs to their organization (another tenant's
-/// id is not found). Every edit of a page, its blocks or its image starts here.
-pub(super) async fn editable(db: &Db, user: &CurrentUser, page_id: &str) -> Result<PageRow, AppError> {
-    authorize(user, Action::EditPages, None)?;
-    store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)
+/// A page id as it may appear in a redirect: page ids are UUIDs, anything else is left out.
+pub fn url_safe_id(id: &str) -> &str {
+    if id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') { id } else { "" }
+}
+
+/// The page, when it belongs to the caller's organization (another tenant's id is not found).
+/// The scope proves the caller may edit pages.
+pub(super) async fn editable(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str) -> Result<PageRow, AppError> {
+    store::get(&state.db, scope.organization_id(), page_id).await?.ok_or_else(not_found)
 }
 
 /// Settings for a fresh draft of each kind: ends in a week, nothing that needs data the creator
@@ -117,63 +105,34 @@ pub fn summarize(row: &PageRow, now: DateTime<Utc>) -> Result<(PageSummary, Page
     Ok((summary, settings, customization))
 }
 
-pub async fn list(db: &Db, user: &CurrentUser) -> Result<Vec<PageSummary>, AppError> {
-    authorize(user, Action::ViewDashboard, None)?;
+pub async fn list(state: &AppState, scope: &Scope<can::ViewDashboard>) -> Result<Vec<PageSummary>, AppError> {
     let now = Utc::now();
-    store::list(db, &user.organization_id).await?.iter().map(|row| summarize(row, now).map(|(s, _, _)| s)).collect()
+    store::list(&state.db, scope.organization_id()).await?.iter().map(|row| summarize(row, now).map(|(s, _, _)| s)).collect()
 }
 
-pub async fn get(db: &Db, user: &CurrentUser, page_id: &str) -> Result<PageDetail, AppError> {
-    authorize(user, Action::ViewDashboard, None)?;
-    let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
+pub async fn get(state: &AppState, scope: &Scope<can::ViewDashboard>, page_id: &str) -> Result<PageDetail, AppError> {
+    let row = store::get(&state.db, scope.organization_id(), page_id).await?.ok_or_else(not_found)?;
     let (summary, _, customization) = summarize(&row, Utc::now())?;
     Ok(PageDetail { summary, settings_json: row.settings.clone(), customization })
 }
 
 /// Creates a draft (switched off) of the given kind and returns its id.
-pub async fn create(db: &Db, user: &CurrentUser, kind: &str, headline: &str) -> Result<String, AppError> {
-    authorize(user, Action::EditPages, None)?;
+pub async fn create(state: &AppState, scope: &Scope<can::EditPages>, kind: &str, headline: &str) -> Result<String, AppError> {
     let kind = PageType::parse(kind).ok_or_else(|| AppError::field("pageType", "Choose one of the four kinds of page."))?;
-    let now = Utc::now();
     let headline = if headline.trim().is_empty() { kind.label() } else { headline.trim() };
     let customization = Customization::with_headline(headline);
     validate_customization(&customization)?;
-    let settings = default_settings(kind, now);
-    insert_with_fresh_short_id(db, user, kind, &settings, &customization, None, None).await
-}
-
-async fn insert_with_fresh_short_id(
-    db: &Db,
-    user: &CurrentUser,
-    kind: PageType,
-    settings: &PageSettings,
-    customization: &Customization,
-    launch_at: Option<NaiveDateTime>,
-    expires_at: Option<NaiveDateTime>,
-) -> Result<String, AppError> {
-    let id = crate::accounts::server::store::new_id();
-    let (settings_json, customization_json) = (settings.to_json(), customization.to_json());
-    // 62^8 ids make a collision very unlikely; the unique index makes it impossible to miss.
-    for _ in 0..5 {
-        let short_id = new_short_id();
-        let page = NewPage {
-            id: &id,
-            short_id: &short_id,
-            user_id: &user.id,
-            page_type: kind.as_str(),
-            launch_at,
-            expires_at,
-            customization: &customization_json,
-            settings: &settings_json,
-            now: Utc::now().naive_utc(),
-        };
-        match store::insert(db, &page).await {
-            Ok(()) => return Ok(id),
-            Err(e) if e.is_unique_violation() => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::internal("could not find a free short id after 5 attempts"))
+    let settings = default_settings(kind, Utc::now());
+    let draft = Draft {
+        organization_id: scope.organization_id(),
+        user_id: scope.user_id(),
+        kind,
+        settings: &settings,
+        customization: &customization,
+        launch_at: None,
+        expires_at: None,
+    };
+    writer::create(state, &draft).await
 }
 
 /// Parses an optional RFC 3339 time from a form.
@@ -186,105 +145,83 @@ pub fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>
     }
 }
 
-/// Saves a page's settings, look and schedule sent as JSON (API clients) after validating all of it.
+/// Saves a page's settings, look and schedule sent as JSON (API clients): read into the same
+/// typed parts as the editor's form and checked by the same [`validate_parts`].
 pub async fn update(
-    db: &Db,
-    cache: &PageCache,
-    user: &CurrentUser,
+    state: &AppState,
+    scope: &Scope<can::EditPages>,
     page_id: &str,
     settings_json: &str,
     customization_json: &str,
     launch_at: Option<&str>,
     expires_at: Option<&str>,
 ) -> Result<(), AppError> {
-    let row = editable(db, user, page_id).await?;
+    let row = editable(state, scope, page_id).await?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let settings = PageSettings::from_json(kind, settings_json).map_err(AppError::invalid)?;
-    let mut customization = Customization::from_json(customization_json).map_err(AppError::invalid)?;
-    // The hero image changes only through an upload: a client cannot point a page at any file.
-    customization.hero_image = row.stored_hero();
-    let launch_at = parse_time("launchAt", launch_at)?;
-    let expires_at = parse_time("expiresAt", expires_at)?;
+    let customization = Customization::from_json(customization_json).map_err(AppError::invalid)?;
     let mut errors = Vec::new();
-    if let Err(e) = validate_page(&settings, launch_at, expires_at) {
-        errors.extend(e.fields);
-    }
-    if let Err(e) = validate_customization(&customization) {
-        errors.extend(e.fields);
-    }
-    if let PageSettings::EventRegistration(s) = &settings {
-        if s.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            errors.push(crate::error::FieldError { field: "timeZone".into(), message: "That time zone is not known. Use a name like Europe/Paris.".into() });
-        }
+    let launch_at = parse_time("launchAt", launch_at).map_err(|e| errors.extend(e.fields)).ok().flatten();
+    let expires_at = parse_time("expiresAt", expires_at).map_err(|e| errors.extend(e.fields)).ok().flatten();
+    let parts = PageParts { settings, customization, launch_at, expires_at };
+    if errors.is_empty() {
+        errors = validate_parts(&parts);
     }
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    save(db, cache, user, &row, &PageParts { settings, customization, launch_at, expires_at }).await
+    writer::edit(state, scope.organization_id(), page_id, &parts).await
 }
 
 /// Saves what the editor's form posted.
-pub async fn save_form(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str, form: &PageForm) -> Result<(), AppError> {
-    let row = editable(db, user, page_id).await?;
+pub async fn save_form(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &PageForm) -> Result<(), AppError> {
+    let row = editable(state, scope, page_id).await?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
-    let parts = parts_from_form(kind, form, row.stored_hero())?;
-    save(db, cache, user, &row, &parts).await
-}
-
-async fn save(db: &Db, cache: &PageCache, user: &CurrentUser, row: &PageRow, parts: &PageParts) -> Result<(), AppError> {
-    let edit = PageEdit {
-        launch_at: parts.launch_at.map(|t| t.naive_utc()),
-        expires_at: parts.expires_at.map(|t| t.naive_utc()),
-        customization: &parts.customization.to_json(),
-        settings: &parts.settings.to_json(),
-        now: Utc::now().naive_utc(),
-    };
-    if !store::update(db, &user.organization_id, &row.id, &edit).await? {
-        return Err(not_found());
-    }
-    forget(cache, Some(row.short_id.clone())).await;
-    Ok(())
+    let parts = parts_from_form(kind, form, None)?;
+    writer::edit(state, scope.organization_id(), page_id, &parts).await
 }
 
 /// The editor's data for one page.
-pub async fn editor(db: &Db, user: &CurrentUser, page_id: &str, public_base: &str) -> Result<PageEditor, AppError> {
-    let detail = get(db, user, page_id).await?;
+pub async fn editor(state: &AppState, scope: &Scope<can::ViewDashboard>, page_id: &str) -> Result<PageEditor, AppError> {
+    let detail = get(state, scope, page_id).await?;
     let settings = PageSettings::from_json(detail.summary.page_type, &detail.settings_json).map_err(AppError::internal)?;
     let form = form_from_parts(&settings, &detail.customization, detail.summary.launch_at, detail.summary.expires_at);
-    let public_url = format!("{public_base}/p/{}", detail.summary.short_id);
-    let items = super::content::list(db, page_id).await?;
+    let public_url = format!("{}/p/{}", state.config.public_url, detail.summary.short_id);
+    let items = super::content::list(&state.db, page_id).await?;
     let hero_image_url = detail.customization.hero_image.as_deref().and_then(ObjectKey::parse_page_asset).map(|k| k.public_path());
     Ok(PageEditor { detail, form, public_url, items, hero_image_url })
 }
 
 /// A copy of the page as a new draft with a new short link, its own copy of the hero image and
 /// of the content blocks.
-pub async fn duplicate(db: &Db, storage: &Storage, user: &CurrentUser, page_id: &str) -> Result<String, AppError> {
-    let row = editable(db, user, page_id).await?;
+pub async fn duplicate(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str) -> Result<String, AppError> {
+    let row = editable(state, scope, page_id).await?;
     let (summary, settings, mut customization) = summarize(&row, Utc::now())?;
     customization.headline = format!("Copy of {}", customization.headline).chars().take(crate::pages::customization::HEADLINE_MAX).collect();
     let hero = customization.hero_image.take();
-    let id = insert_with_fresh_short_id(db, user, summary.page_type, &settings, &customization, row.launch_at, row.expires_at).await?;
-    super::content::copy_all(db, page_id, &id).await?;
-    if let Some(copied) = super::hero::copy_for(storage, hero.as_deref(), &user.id, &id).await {
-        customization.hero_image = Some(copied);
-        store::set_customization(db, &user.organization_id, &id, &customization.to_json(), Utc::now().naive_utc()).await?;
+    let draft = Draft {
+        organization_id: scope.organization_id(),
+        user_id: scope.user_id(),
+        kind: summary.page_type,
+        settings: &settings,
+        customization: &customization,
+        launch_at: row.launch_at,
+        expires_at: row.expires_at,
+    };
+    let id = writer::create(state, &draft).await?;
+    super::content::copy_all(state, scope, page_id, &id).await?;
+    if let Some(copied) = super::hero::copy_for(&state.storage, hero.as_deref(), scope.user_id(), &id).await {
+        writer::set_hero(state, scope.organization_id(), &id, Some(copied)).await?;
     }
     Ok(id)
 }
 
-pub async fn publish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
-    authorize(user, Action::PublishPages, None)?;
-    let plan = plan_for_organization(db, &user.organization_id).await?;
-    let now = Utc::now().naive_utc();
-    match store::publish(db, &user.organization_id, page_id, plan.features.active_pages, now).await? {
-        Publish::Done => {
-            forget(cache, short_id_of(db, user, page_id).await?).await;
-            Ok(())
-        }
-        Publish::NotFound => Err(not_found()),
+pub async fn publish(state: &AppState, scope: &Scope<can::PublishPages>, page_id: &str) -> Result<(), AppError> {
+    let plan = plan_for_organization(&state.db, scope.organization_id()).await?;
+    match writer::publish(state, scope.organization_id(), page_id, plan.features.active_pages).await? {
+        Publish::Done => Ok(()),
         Publish::OverLimit { live } => {
-            let plans = visible_plans(db).await?;
+            let plans = visible_plans(&state.db).await?;
             let upgrade = match next_plan_for_pages(&plan, &plans) {
                 Some(next) => match next.features.active_pages {
                     Some(n) => format!(" The {} plan allows {n}.", next.name),
@@ -295,7 +232,8 @@ pub async fn publish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &s
             Err(AppError::new(
                 ErrorKind::LimitReached,
                 format!(
-                    "Your {} plan allows {} live pages at a time, and {live} are live. Switch one off first.{upgrade}",
+                    "Your {} plan allows {} live pages at a time, and {live} are switched on (an ended or expired \
+                     page counts until you switch it off). Switch one off first.{upgrade}",
                     plan.name,
                     plan.features.active_pages.unwrap_or_default()
                 ),
@@ -304,23 +242,13 @@ pub async fn publish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &s
     }
 }
 
-pub async fn unpublish(db: &Db, cache: &PageCache, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
-    authorize(user, Action::PublishPages, None)?;
-    if !store::unpublish(db, &user.organization_id, page_id, Utc::now().naive_utc()).await? {
-        return Err(not_found());
-    }
-    forget(cache, short_id_of(db, user, page_id).await?).await;
-    Ok(())
+pub async fn unpublish(state: &AppState, scope: &Scope<can::PublishPages>, page_id: &str) -> Result<(), AppError> {
+    writer::unpublish(state, scope.organization_id(), page_id).await
 }
 
 /// Deletes the page, its content blocks (by cascade) and its files.
-pub async fn delete(db: &Db, cache: &PageCache, storage: &Storage, user: &CurrentUser, page_id: &str) -> Result<(), AppError> {
-    authorize(user, Action::PublishPages, None)?;
-    let row = store::get(db, &user.organization_id, page_id).await?.ok_or_else(not_found)?;
-    if !store::delete(db, &user.organization_id, page_id).await? {
-        return Err(not_found());
-    }
-    forget(cache, Some(row.short_id)).await;
-    super::hero::forget_assets(storage, &row.user_id, page_id).await;
+pub async fn delete(state: &AppState, scope: &Scope<can::PublishPages>, page_id: &str) -> Result<(), AppError> {
+    let row = writer::delete(state, scope.organization_id(), page_id).await?;
+    super::hero::forget_assets(&state.storage, &row.user_id, page_id).await;
     Ok(())
 }

@@ -1,10 +1,11 @@
-//! Page queries. Every query is scoped to an organization through the owning user, so another
-//! tenant's page id finds nothing.
+//! Page reads, and the page writer: the one way every change to a page (its row, its blocks, its
+//! image) reaches the database. Every query is scoped to an organization, so another tenant's
+//! page id finds nothing.
 
 use crate::server::db::prelude::*;
-use crate::server::db::schema::{organizations, pages, users};
+use crate::server::db::schema::pages;
 use crate::server::db::{Db, DbError};
-use crate::{db_conn, db_tx};
+use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
 use diesel::Queryable;
 
@@ -31,6 +32,8 @@ impl PageRow {
     }
 }
 
+#[macro_export]
+#[doc(hidden)]
 macro_rules! page_columns {
     () => {
         (
@@ -49,10 +52,12 @@ macro_rules! page_columns {
         )
     };
 }
+pub use page_columns;
 
 pub struct NewPage<'a> {
     pub id: &'a str,
     pub short_id: &'a str,
+    pub organization_id: &'a str,
     pub user_id: &'a str,
     pub page_type: &'a str,
     pub launch_at: Option<NaiveDateTime>,
@@ -62,12 +67,14 @@ pub struct NewPage<'a> {
     pub now: NaiveDateTime,
 }
 
+/// Inserts a new page (switched off). A short id already taken is a unique violation.
 pub async fn insert(db: &Db, page: &NewPage<'_>) -> Result<(), DbError> {
-    db_conn!(db, conn => {
+    db_write!(db, conn => {
         diesel::insert_into(pages::table)
             .values((
                 pages::id.eq(page.id),
                 pages::short_id.eq(page.short_id),
+                pages::organization_id.eq(page.organization_id),
                 pages::user_id.eq(page.user_id),
                 pages::page_type.eq(page.page_type),
                 pages::created_at.eq(page.now),
@@ -86,10 +93,9 @@ pub async fn insert(db: &Db, page: &NewPage<'_>) -> Result<(), DbError> {
 
 /// The organization's pages, newest first.
 pub async fn list(db: &Db, org_id: &str) -> Result<Vec<PageRow>, DbError> {
-    db_conn!(db, conn => {
+    db_read!(db, conn => {
         Ok(pages::table
-            .inner_join(users::table)
-            .filter(users::organization_id.eq(org_id))
+            .filter(pages::organization_id.eq(org_id))
             .order(pages::created_at.desc())
             .select(page_columns!())
             .load::<PageRow>(conn)
@@ -99,10 +105,9 @@ pub async fn list(db: &Db, org_id: &str) -> Result<Vec<PageRow>, DbError> {
 
 /// One page of the organization, or `None` (also when it belongs to another organization).
 pub async fn get(db: &Db, org_id: &str, page_id: &str) -> Result<Option<PageRow>, DbError> {
-    db_conn!(db, conn => {
+    db_read!(db, conn => {
         Ok(pages::table
-            .inner_join(users::table)
-            .filter(users::organization_id.eq(org_id))
+            .filter(pages::organization_id.eq(org_id))
             .filter(pages::id.eq(page_id))
             .select(page_columns!())
             .first::<PageRow>(conn)
@@ -111,6 +116,53 @@ pub async fn get(db: &Db, org_id: &str, page_id: &str) -> Result<Option<PageRow>
     })
 }
 
+/// Runs `$body` in a write transaction that first locks the page's row (a row lock on
+/// PostgreSQL; SQLite has one writer anyway), reads it into `$row`, and afterwards, once the
+/// transaction has committed, drops the page's public cache entry. Every change to a page, its
+/// blocks or its image goes through here, so concurrent writers of one page queue, each sees
+/// what the one before it wrote, and no write can forget the cache.
+///
+/// `$body` is an expression of type `Result<T, DbError>` using `$conn` and `$row` (`return` in it
+/// returns from the body); the macro is
+/// `Result<T, AppError>`, not found when the page is not the organization's.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! page_write {
+    ($state:expr, $org_id:expr, $page_id:expr, |$conn:ident, $row:ident| $body:expr) => {
+        async {
+            use $crate::server::db::prelude::*;
+            use $crate::server::db::schema::pages;
+            let state = &$state;
+            let (org_id, page_id): (&str, &str) = ($org_id, $page_id);
+            let written = $crate::db_write!(state.db, $conn => {
+                let locked = diesel::update(pages::table.filter(pages::id.eq(page_id)).filter(pages::organization_id.eq(org_id)))
+                    .set(pages::updated_at.eq(pages::updated_at))
+                    .execute($conn)
+                    .await?;
+                if locked == 0 {
+                    return Ok(None);
+                }
+                let $row: $crate::pages::server::store::PageRow =
+                    pages::table.filter(pages::id.eq(page_id)).select($crate::page_columns!()).first($conn).await?;
+                let short_id = $row.short_id.clone();
+                // Its own block, so that `return` in the body ends the body, not the transaction.
+                let out = async { $body }.await?;
+                Ok::<_, $crate::server::db::DbError>(Some((short_id, out)))
+            })?;
+            match written {
+                None => Err($crate::pages::server::service::not_found()),
+                Some((short_id, out)) => {
+                    state.page_cache.invalidate(&short_id).await;
+                    Ok::<_, $crate::error::AppError>(out)
+                }
+            }
+        }
+        .await
+    };
+}
+pub use page_write;
+
+/// What the stored columns of a page become in an edit.
 pub struct PageEdit<'a> {
     pub launch_at: Option<NaiveDateTime>,
     pub expires_at: Option<NaiveDateTime>,
@@ -119,102 +171,9 @@ pub struct PageEdit<'a> {
     pub now: NaiveDateTime,
 }
 
-/// Saves settings, look and schedule. Returns false when the page is not the organization's.
-pub async fn update(db: &Db, org_id: &str, page_id: &str, edit: &PageEdit<'_>) -> Result<bool, DbError> {
-    db_conn!(db, conn => {
-        let owners = users::table.filter(users::organization_id.eq(org_id)).select(users::id);
-        let n = diesel::update(pages::table.filter(pages::id.eq(page_id)).filter(pages::user_id.eq_any(owners)))
-            .set((
-                pages::launch_at.eq(edit.launch_at),
-                pages::expires_at.eq(edit.expires_at),
-                pages::customization.eq(edit.customization),
-                pages::settings.eq(edit.settings),
-                pages::updated_at.eq(edit.now),
-            ))
-            .execute(conn)
-            .await?;
-        Ok(n == 1)
-    })
-}
-
-pub async fn delete(db: &Db, org_id: &str, page_id: &str) -> Result<bool, DbError> {
-    db_conn!(db, conn => {
-        let owners = users::table.filter(users::organization_id.eq(org_id)).select(users::id);
-        let n = diesel::delete(pages::table.filter(pages::id.eq(page_id)).filter(pages::user_id.eq_any(owners)))
-            .execute(conn)
-            .await?;
-        Ok(n == 1)
-    })
-}
-
 /// Outcome of a publish attempt under the plan's limit.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Publish {
     Done,
-    NotFound,
     OverLimit { live: i64 },
-}
-
-/// Switches a page on, unless that would exceed `limit` live pages. The organization row is
-/// touched first so that concurrent publishes of one organization queue (a row lock on PostgreSQL;
-/// SQLite's writer lock already serialises them) and the count cannot be raced past the limit.
-pub async fn publish(db: &Db, org_id: &str, page_id: &str, limit: Option<u32>, now: NaiveDateTime) -> Result<Publish, DbError> {
-    db_tx!(db, conn => {
-        diesel::update(organizations::table.filter(organizations::id.eq(org_id)))
-            .set(organizations::updated_at.eq(organizations::updated_at))
-            .execute(conn)
-            .await?;
-        let owners = users::table.filter(users::organization_id.eq(org_id)).select(users::id);
-        let exists: i64 = pages::table
-            .filter(pages::id.eq(page_id))
-            .filter(pages::user_id.eq_any(owners))
-            .count()
-            .get_result(conn)
-            .await?;
-        if exists == 0 {
-            return Ok(Publish::NotFound);
-        }
-        if let Some(limit) = limit {
-            let owners = users::table.filter(users::organization_id.eq(org_id)).select(users::id);
-            let live: i64 = pages::table
-                .filter(pages::user_id.eq_any(owners))
-                .filter(pages::is_active.eq(true))
-                .filter(pages::id.ne(page_id))
-                .filter(pages::expires_at.is_null().or(pages::expires_at.gt(now)))
-                .count()
-                .get_result(conn)
-                .await?;
-            if live >= i64::from(limit) {
-                return Ok(Publish::OverLimit { live });
-            }
-        }
-        diesel::update(pages::table.filter(pages::id.eq(page_id)))
-            .set((pages::is_active.eq(true), pages::updated_at.eq(now)))
-            .execute(conn)
-            .await?;
-        Ok::<Publish, DbError>(Publish::Done)
-    })
-}
-
-pub async fn unpublish(db: &Db, org_id: &str, page_id: &str, now: NaiveDateTime) -> Result<bool, DbError> {
-    db_conn!(db, conn => {
-        let owners = users::table.filter(users::organization_id.eq(org_id)).select(users::id);
-        let n = diesel::update(pages::table.filter(pages::id.eq(page_id)).filter(pages::user_id.eq_any(owners)))
-            .set((pages::is_active.eq(false), pages::updated_at.eq(now)))
-            .execute(conn)
-            .await?;
-        Ok(n == 1)
-    })
-}
-
-/// Replaces only the look (the hero image changes this way). False when not the organization's.
-pub async fn set_customization(db: &Db, org_id: &str, page_id: &str, customization: &str, now: NaiveDateTime) -> Result<bool, DbError> {
-    db_conn!(db, conn => {
-        let owners = users::table.filter(users::organization_id.eq(org_id)).select(users::id);
-        let n = diesel::update(pages::table.filter(pages::id.eq(page_id)).filter(pages::user_id.eq_any(owners)))
-            .set((pages::customization.eq(customization), pages::updated_at.eq(now)))
-            .execute(conn)
-            .await?;
-        Ok(n == 1)
-    })
 }

@@ -3,13 +3,13 @@
 //! sends the same form with `XMLHttpRequest` to show progress and gets JSON back.
 
 use super::hero::{check_image, replace, too_large};
+use super::service::url_safe_id;
 use crate::error::AppError;
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
-use crate::server::request::ResolvedUser;
-use crate::server::state::AppState;
+use crate::accounts::guard::{Guard, can};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::extract::multipart::MultipartRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,33 +25,31 @@ struct Uploaded {
 }
 
 pub async fn upload_hero(
-    State(state): State<AppState>,
+    guard: Result<Guard, AppError>,
     Path(page_id): Path<String>,
     headers: HeaderMap,
-    user: Option<axum::Extension<ResolvedUser>>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let wants_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
     let outcome = async {
-        let user = user
-            .and_then(|u| u.0.0)
-            .ok_or_else(|| AppError::unauthenticated("Please log in to continue."))?;
+        let guard = guard?;
+        let scope = guard.allow::<can::EditPages>().await?;
         let multipart = multipart.map_err(|_| AppError::invalid("Send the image as a form upload (multipart/form-data)."))?;
         let bytes = read_image_field(multipart).await?;
-        let key = replace(&state, &user, &page_id, Some(check_image(bytes)?)).await?;
+        let key = replace(guard.state(), &scope, &page_id, Some(check_image(bytes)?)).await?;
         Ok::<_, AppError>(key.map(|k| k.public_path()).unwrap_or_default())
     }
     .await;
     match (outcome, wants_json) {
         (Ok(url), true) => Json(Uploaded { hero_image_url: url }).into_response(),
-        (Ok(_), false) => see_other(&format!("/dashboard/pages/{}?saved=1", url_safe(&page_id))),
+        (Ok(_), false) => see_other(&format!("/dashboard/pages/{}?saved=1", url_safe_id(&page_id))),
         (Err(e), true) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
             (status, Json(e)).into_response()
         }
         (Err(e), false) => {
             let message = e.field_message("image").unwrap_or(e.message);
-            see_other(&format!("/dashboard/pages/{}?upload_error={}", url_safe(&page_id), crate::server::http::url_encode(&message)))
+            see_other(&format!("/dashboard/pages/{}?upload_error={}", url_safe_id(&page_id), crate::server::http::url_encode(&message)))
         }
     }
 }
@@ -81,9 +79,4 @@ async fn read_image_field(mut multipart: Multipart) -> Result<Bytes, AppError> {
 fn see_other(location: &str) -> Response {
     let value = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/dashboard"));
     (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response()
-}
-
-/// Page ids are UUIDs; anything else is not echoed into a Location header.
-fn url_safe(id: &str) -> &str {
-    if id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') { id } else { "" }
 }

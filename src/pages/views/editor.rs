@@ -13,7 +13,7 @@ use crate::pages::settings::PageType;
 use crate::ui::form::{FormAlert, FormErrors};
 use crate::ui::layout::Brand;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::ui::head::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The editor's actions live here, above the data they change, so that a successful one can

@@ -1,8 +1,8 @@
 //! Server side of registrations.
 
-use crate::accounts::server::store::new_id;
+use crate::server::db::new_id;
 use crate::accounts::validation::normalize_email;
-use crate::db_tx;
+use crate::db_write;
 use crate::error::AppError;
 use crate::pages::phase::{Phase, phase};
 use crate::pages::public::model::PublicPage;
@@ -49,20 +49,11 @@ pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option
     Ok(())
 }
 
-/// Inserts the sign-up unless this email already signed up for this page (checked in the same
-/// transaction, which SQLite's writer lock and the read-then-insert on one page keep honest).
+/// Inserts the sign-up unless this email already signed up for this page: the unique index on
+/// `(page_id, email)` decides, so concurrent duplicates cannot both land on either database.
 async fn store_once(db: &Db, page_id: &str, email: &str, fields: &str, now: NaiveDateTime) -> Result<bool, DbError> {
-    db_tx!(db, conn => {
-        let existing: i64 = registrations::table
-            .filter(registrations::page_id.eq(page_id))
-            .filter(registrations::email.eq(email))
-            .count()
-            .get_result(conn)
-            .await?;
-        if existing > 0 {
-            return Ok(false);
-        }
-        diesel::insert_into(registrations::table)
+    db_write!(db, conn => {
+        let inserted = diesel::insert_into(registrations::table)
             .values((
                 registrations::id.eq(new_id()),
                 registrations::page_id.eq(page_id),
@@ -71,8 +62,10 @@ async fn store_once(db: &Db, page_id: &str, email: &str, fields: &str, now: Naiv
                 registrations::registered_at.eq(now),
                 registrations::custom_fields.eq(fields),
             ))
+            .on_conflict((registrations::page_id, registrations::email))
+            .do_nothing()
             .execute(conn)
             .await?;
-        Ok::<bool, DbError>(true)
+        Ok::<bool, DbError>(inserted == 1)
     })
 }

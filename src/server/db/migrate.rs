@@ -11,9 +11,10 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 pub async fn run_migrations(db: &Db) -> Result<usize, DbError> {
     // The harness is synchronous (it uses `block_in_place`), so run it on a blocking thread.
     match &db.pool {
-        Pool::Sqlite(pool) => {
-            let _writer = db.sqlite_writer.lock().await;
-            let conn = pool.dedicated_connection().await.map_err(|e| DbError::Connect(e.to_string()))?;
+        Pool::Sqlite { write, .. } => {
+            // The writer pool's one connection, so nothing else writes while the schema changes.
+            let _writer = write.get().await?;
+            let conn = write.dedicated_connection().await.map_err(|e| DbError::Connect(e.to_string()))?;
             run_blocking(conn, SQLITE_MIGRATIONS).await
         }
         Pool::Pg(pool) => {

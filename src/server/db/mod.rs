@@ -1,14 +1,18 @@
 //! The database handle: SQLite (embedded default) or PostgreSQL, chosen at run time by `DATABASE_URL`.
 //!
-//! Diesel's `MultiConnection` does not work through diesel-async, so the handle is an enum over two
-//! pools and domain code runs its query body through [`db_conn!`] / [`db_tx!`], which expand the
-//! same body once per backend so each arm sees a concrete connection type.
+//! Domain code sees two doors and nothing of the pools behind them:
+//! - [`db_read!`] runs a query body on a connection that only reads;
+//! - [`db_write!`] runs a body inside a transaction (committed on `Ok`, rolled back on `Err`).
 //!
-//! SQLite allows one writer at a time, and a deferred transaction that reads and then writes can fail
-//! with `SQLITE_BUSY` without waiting. So on SQLite every write transaction first takes an in-process
-//! async lock: writers queue in Rust instead of failing in SQLite. (Busy-timeout still covers other
-//! processes, such as the `migrate` subcommand.)
-
+//! Both expand the same body once per backend (Diesel's `MultiConnection` does not work through
+//! diesel-async), so each arm sees a concrete connection type.
+//!
+//! SQLite allows one writer at a time, and a deferred transaction that reads and then writes fails
+//! with `SQLITE_BUSY` without waiting when another connection wrote in between. So SQLite gets two
+//! pools: readers (opened with `query_only`, so a write slipped into [`db_read!`] fails at once
+//! instead of racing) and a single writer connection. Every write, a one-statement update as much
+//! as a transaction, queues for that connection in Rust instead of failing in SQLite.
+//! (Busy-timeout still covers other processes, such as the `migrate` subcommand.)
 pub mod schema;
 mod migrate;
 mod url;
@@ -22,24 +26,24 @@ use diesel_async::pooled_connection::bb8::Pool as Bb8Pool;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, SimpleAsyncConnection};
-use std::sync::Arc;
 use std::time::Duration;
 
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 pub type PgConn = AsyncPgConnection;
 
+/// The pools behind a [`Db`]; only the macros look inside.
+#[doc(hidden)]
 #[derive(Clone)]
 pub enum Pool {
-    Sqlite(Bb8Pool<SqliteConn>),
+    Sqlite { read: Bb8Pool<SqliteConn>, write: Bb8Pool<SqliteConn> },
     Pg(Bb8Pool<PgConn>),
 }
 
 /// A cloneable handle to the database. Cheap to clone; share it through the app state.
 #[derive(Clone)]
 pub struct Db {
+    #[doc(hidden)]
     pub pool: Pool,
-    /// Serialises SQLite write transactions (see the module docs). Unused on PostgreSQL.
-    pub sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Errors from the database layer. Domain code maps them into its own error type.
@@ -87,6 +91,21 @@ impl From<DbError> for crate::error::AppError {
 /// timeout so that a second process waits instead of failing.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+/// The readers' connections also refuse writes: a write through [`db_read!`] is an error, never a race.
+const SQLITE_READER_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;";
+
+fn sqlite_manager(path: &str, pragmas: &'static str) -> AsyncDieselConnectionManager<SqliteConn> {
+    let mut config = ManagerConfig::<SqliteConn>::default();
+    config.custom_setup = Box::new(move |url| {
+        let url = url.to_string();
+        Box::pin(async move {
+            let mut conn = SqliteConn::establish(&url).await?;
+            conn.batch_execute(pragmas).await.map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            Ok(conn)
+        })
+    });
+    AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path.to_string(), config)
+}
 
 impl Db {
     /// Opens a pool for the URL. Does not run migrations; see [`run_migrations`].
@@ -99,26 +118,18 @@ impl Db {
                             .map_err(|e| DbError::Connect(format!("cannot create {}: {e}", parent.display())))?;
                     }
                 }
-                let mut config = ManagerConfig::<SqliteConn>::default();
-                config.custom_setup = Box::new(|url| {
-                    let url = url.to_string();
-                    Box::pin(async move {
-                        let mut conn = SqliteConn::establish(&url).await?;
-                        conn.batch_execute(SQLITE_PRAGMAS)
-                            .await
-                            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-                        Ok(conn)
-                    })
-                });
-                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path.clone(), config);
-                Pool::Sqlite(build_pool(manager, max_connections).await?)
+                // The writer first: it creates the file and switches it to WAL before readers open it.
+                let write = build_pool(sqlite_manager(path, SQLITE_PRAGMAS), 1).await?;
+                let readers = sqlite_manager(path, SQLITE_READER_PRAGMAS);
+                let read = build_pool(readers, max_connections).await?;
+                Pool::Sqlite { read, write }
             }
             DatabaseUrl::Postgres(url) => {
                 let manager = AsyncDieselConnectionManager::<PgConn>::new(url.clone());
                 Pool::Pg(build_pool(manager, max_connections).await?)
             }
         };
-        let db = Db { pool, sqlite_writer: Arc::new(tokio::sync::Mutex::new(())) };
+        let db = Db { pool };
         // Fail at start-up, with the reason, rather than on the first request.
         db.ping().await.map_err(|e| DbError::Connect(e.to_string()))?;
         Ok(db)
@@ -126,14 +137,14 @@ impl Db {
 
     pub fn backend_name(&self) -> &'static str {
         match self.pool {
-            Pool::Sqlite(_) => "sqlite",
+            Pool::Sqlite { .. } => "sqlite",
             Pool::Pg(_) => "postgres",
         }
     }
 
     /// A round trip to the database, for `/healthz`.
     pub async fn ping(&self) -> Result<(), DbError> {
-        crate::db_conn!(self, conn => {
+        crate::db_read!(self, conn => {
             conn.batch_execute("SELECT 1").await?;
             Ok(())
         })
@@ -153,18 +164,18 @@ where
         .map_err(|e| DbError::Connect(e.to_string()))
 }
 
-/// Runs `$body` with `$conn: &mut <concrete connection>` from the pool. The macro is an expression
-/// of type `Result<T, E>` (`E: From<DbError>`); `?` inside the body returns from the macro, not from
-/// the enclosing function.
+/// Runs `$body` with `$conn: &mut <concrete connection>` from the readers' pool. The macro is an
+/// expression of type `Result<T, E>` (`E: From<DbError>`); `?` inside the body returns from the
+/// macro, not from the enclosing function. On SQLite the connection refuses writes.
 #[macro_export]
-macro_rules! db_conn {
+macro_rules! db_read {
     ($db:expr, $conn:ident => $body:expr) => {
         async {
             #[allow(unused_imports)]
             use diesel_async::RunQueryDsl as _;
             match &($db).pool {
-                $crate::server::db::Pool::Sqlite(pool) => {
-                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
+                $crate::server::db::Pool::Sqlite { read, .. } => {
+                    let mut pooled = read.get().await.map_err($crate::server::db::DbError::from)?;
                     let $conn: &mut $crate::server::db::SqliteConn = &mut *pooled;
                     $body
                 }
@@ -179,22 +190,21 @@ macro_rules! db_conn {
     };
 }
 
-/// Runs `$body` inside a transaction (committed on `Ok`, rolled back on `Err`). `$body` is an
-/// expression of type `Result<T, E>` that may use `.await` and `?`; `E: From<diesel::result::Error>`.
-/// The body runs in an `async move` closure: bind owned values to references before the macro.
-/// On SQLite the writer lock is held for the whole transaction (see the module docs).
+/// Runs `$body` inside a transaction (committed on `Ok`, rolled back on `Err`): the one door for
+/// every change. `$body` is an expression of type `Result<T, E>` that may use `.await` and `?`;
+/// `E: From<diesel::result::Error>`. The body runs in an `async move` closure: bind owned values
+/// to references before the macro. On SQLite it waits for the single writer connection (see the
+/// module docs), so writes queue instead of failing with "database is locked".
 #[macro_export]
-macro_rules! db_tx {
+macro_rules! db_write {
     ($db:expr, $conn:ident => $body:expr) => {
         async {
             #[allow(unused_imports)]
             use diesel_async::RunQueryDsl as _;
             use diesel_async::AsyncConnection as _;
-            let db = &($db);
-            match &db.pool {
-                $crate::server::db::Pool::Sqlite(pool) => {
-                    let _writer = db.sqlite_writer.lock().await;
-                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
+            match &($db).pool {
+                $crate::server::db::Pool::Sqlite { write, .. } => {
+                    let mut pooled = write.get().await.map_err($crate::server::db::DbError::from)?;
                     let conn: &mut $crate::server::db::SqliteConn = &mut *pooled;
                     conn.transaction(async move |$conn: &mut $crate::server::db::SqliteConn| $body).await
                 }
@@ -207,6 +217,11 @@ macro_rules! db_tx {
         }
         .await
     };
+}
+
+/// A new primary key: a UUIDv7 (time-ordered, so new rows land at the end of the index).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }
 
 /// What query code imports: Diesel's query builder plus diesel-async's `RunQueryDsl` (not Diesel's

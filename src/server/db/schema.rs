@@ -120,6 +120,15 @@ diesel::table! {
         settings -> Text,
         updated_at -> Timestamp,
         view_count -> BigInt,
+        organization_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        hits -> Integer,
+        expires_at -> Timestamp,
     }
 }
 
@@ -197,6 +206,7 @@ diesel::joinable!(subscriptions -> plans (plan_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(files -> products (product_id));
 diesel::joinable!(pages -> users (user_id));
+diesel::joinable!(pages -> organizations (organization_id));
 diesel::joinable!(page_contents -> pages (page_id));
 diesel::joinable!(orders -> pages (page_id));
 diesel::joinable!(registrations -> pages (page_id));
@@ -204,5 +214,5 @@ diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
-    page_contents, orders, registrations, sessions, security_log,
+    page_contents, orders, registrations, sessions, security_log, rate_limits,
 );

@@ -1,0 +1,141 @@
+//! The one request guard every server function and handler starts with.
+//!
+//! `Guard::current()` (server functions) or the `Guard` extractor (axum handlers) checks that a
+//! state-changing request came from a page of this app (the CSRF check, see
+//! [`crate::server::origin`]); `guard.allow::<can::EditPages>()` resolves the session once and
+//! checks the role, and hands back a [`Scope`]: the signed-in user of one organization, proven
+//! allowed to do that one kind of thing. Services take a `Scope` of the permission they need, and
+//! only this module can make one, so a new server function cannot reach a service without the
+//! check. Public endpoints (the visitor's page, "notify me", login) take the guard too, for the
+//! origin check and the client's address.
+
+use crate::accounts::model::CurrentUser;
+use crate::accounts::permissions::{Action, authorize};
+use crate::accounts::server::service::Client;
+use crate::accounts::server::{sessions, store};
+use crate::error::AppError;
+use crate::server::origin::{REFUSED, request_is_same_origin};
+use crate::server::request::RequestCtx;
+use crate::server::state::AppState;
+use axum::http::request::Parts;
+use std::marker::PhantomData;
+
+/// A kind of action, as a type, so that a service's signature says what it needs.
+pub trait Permission {
+    const ACTION: Action;
+}
+
+/// The permissions as types: `Scope<can::PublishPages>`.
+pub mod can {
+    use super::{Action, Permission};
+    macro_rules! permissions {
+        ($($name:ident),* $(,)?) => {$(
+            #[doc = concat!("Allowed to `", stringify!($name), "`.")]
+            pub struct $name;
+            impl Permission for $name {
+                const ACTION: Action = Action::$name;
+            }
+        )*};
+    }
+    permissions!(ViewDashboard, EditPages, PublishPages, EditProducts, ExportData, ManagePayments, ManageTeam, ManageBilling);
+}
+
+/// Proof that the request's user may do `P` in their organization. Made only by [`Guard::allow`].
+pub struct Scope<P> {
+    user: CurrentUser,
+    _permission: PhantomData<fn() -> P>,
+}
+
+impl<P> Scope<P> {
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+    pub fn user_id(&self) -> &str {
+        &self.user.id
+    }
+    /// Every query a service runs is scoped to this organization.
+    pub fn organization_id(&self) -> &str {
+        &self.user.organization_id
+    }
+}
+
+/// The request, checked for its origin; the way to a [`Scope`].
+pub struct Guard {
+    ctx: RequestCtx,
+}
+
+/// The signed-in user, when a middleware already looked them up for this request.
+#[derive(Clone, Debug)]
+pub struct ResolvedUser(pub Option<CurrentUser>);
+
+impl Guard {
+    /// The guard for the server function being called.
+    pub fn current() -> Result<Guard, AppError> {
+        Guard::new(RequestCtx::current()?)
+    }
+
+    fn new(ctx: RequestCtx) -> Result<Guard, AppError> {
+        // The HTTP stack refuses foreign requests before they get here; checking again costs
+        // nothing and keeps a route mounted outside that stack from becoming a hole.
+        let public_origin = crate::server::origin::origin_of(&ctx.state.config.public_url).unwrap_or_default();
+        if !request_is_same_origin(&ctx.parts.method, ctx.parts.uri.path(), &ctx.parts.headers, &public_origin) {
+            return Err(AppError::forbidden(REFUSED));
+        }
+        Ok(Guard { ctx })
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.ctx.state
+    }
+
+    /// Who is asking, for the security log and the rate limits.
+    pub fn client(&self) -> Client {
+        Client { ip: self.ctx.client_ip(), user_agent: self.ctx.user_agent() }
+    }
+
+    pub fn session_token(&self) -> Option<String> {
+        session_token_from(&self.ctx.parts.headers)
+    }
+
+    pub fn set_cookie(&self, cookie: &str) {
+        self.ctx.set_cookie(cookie);
+    }
+
+    /// The signed-in user, or `None` (visitors).
+    pub async fn user(&self) -> Result<Option<CurrentUser>, AppError> {
+        if let Some(resolved) = self.ctx.parts.extensions.get::<ResolvedUser>() {
+            return Ok(resolved.0.clone());
+        }
+        resolve_user(&self.ctx.state, &self.ctx.parts.headers).await
+    }
+
+    /// The signed-in user's scope for `P`: 401 without a session, 403 when no role allows it.
+    pub async fn allow<P: Permission>(&self) -> Result<Scope<P>, AppError> {
+        let user = self.user().await?.ok_or_else(|| AppError::unauthenticated("Please log in to continue."))?;
+        authorize(&user, P::ACTION, None)?;
+        Ok(Scope { user, _permission: PhantomData })
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for Guard {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Guard, AppError> {
+        Guard::new(RequestCtx { state: state.clone(), parts: parts.clone() })
+    }
+}
+
+pub fn session_token_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(sessions::token_from_cookie_header)
+}
+
+/// Looks up the user for the request's session cookie.
+pub async fn resolve_user(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Option<CurrentUser>, AppError> {
+    let Some(token) = session_token_from(headers) else { return Ok(None) };
+    let now = chrono::Utc::now().naive_utc();
+    Ok(store::session_user(&state.db, &sessions::token_hash(&token), now).await?)
+}
