@@ -7,7 +7,7 @@ mod common;
 use chrono::{Duration, SecondsFormat, Utc};
 use common::html::parse;
 use common::{Backend, Options, PASSWORD, TestApp, call, foreign_client, location, set_cookies};
-use diesel::{ExpressionMethods, QueryDsl};
+use diesel::{ExpressionMethods, JoinOnDsl, QueryDsl};
 use flashpage::server::db::DbError;
 use flashpage::server::db::schema::*;
 use flashpage::{db_read, db_write};
@@ -49,7 +49,11 @@ async fn short_id(app: &TestApp, client: &reqwest::Client, id: &str) -> String {
 }
 
 async fn upload(app: &TestApp, client: &reqwest::Client, page: &str) -> reqwest::Response {
-    let form = Form::new().part("image", Part::bytes(PNG.to_vec()).file_name("hero.png").mime_str("image/png").expect("mime"));
+    upload_bytes(app, client, page, PNG.to_vec()).await
+}
+
+async fn upload_bytes(app: &TestApp, client: &reqwest::Client, page: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = Form::new().part("image", Part::bytes(bytes).file_name("hero.png").mime_str("image/png").expect("mime"));
     client.post(app.url(&format!("/dashboard/pages/{page}/hero"))).header("accept", "application/json").multipart(form).send().await.expect("upload")
 }
 
@@ -540,6 +544,77 @@ async fn another_organizations_page_is_not_found_by_any_action(app: &TestApp) {
     assert_eq!(editor["items"][0]["title"], "Mine");
 }
 
+/// A PNG of `kib` KiB (a real header, then padding: the type is sniffed from the header).
+fn png_of(kib: usize) -> Vec<u8> {
+    let mut bytes = PNG.to_vec();
+    bytes.resize(kib * 1024, 0);
+    bytes
+}
+
+async fn storage_used(app: &TestApp, email: &str) -> i64 {
+    let used: Result<i64, DbError> = db_read!(app.state.db, conn => {
+        Ok(users::table.inner_join(organizations::table.on(organizations::id.eq(users::organization_id)))
+            .filter(users::email.eq(email)).select(organizations::storage_bytes).first(conn).await?)
+    });
+    used.expect("storage used")
+}
+
+async fn uploads_stay_within_the_plans_storage(app: &TestApp) {
+    // The Free plan keeps 1 MB for this test.
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
+        let features: String = plans::table.filter(plans::name.eq("Free")).select(plans::features).first(conn).await?;
+        let mut features: Value = serde_json::from_str(&features).expect("features");
+        features["storageMb"] = json!(1);
+        Ok(diesel::update(plans::table.filter(plans::name.eq("Free"))).set(plans::features.eq(features.to_string())).execute(conn).await?)
+    });
+    assert_eq!(r.expect("plan"), 1);
+    let email = "storage@example.com";
+    let creator = signed_in(app, email).await;
+    let (a, b) = (create(app, &creator, "countdown").await, create(app, &creator, "countdown").await);
+    assert_eq!(upload_bytes(app, &creator, &a, png_of(700)).await.status(), 200);
+    assert_eq!(storage_used(app, email).await, 700 * 1024);
+    let res = upload_bytes(app, &creator, &b, png_of(700)).await;
+    assert_eq!(res.status(), 403);
+    let body: Value = res.json().await.expect("json");
+    assert!(body["message"].as_str().unwrap_or_default().contains("keeps up to 1 MB of files and 1 MB are in use"), "{body}");
+    assert_eq!(storage_used(app, email).await, 700 * 1024, "a refused upload takes no space");
+
+    // Replacing the big image frees its space at once.
+    assert_eq!(upload(app, &creator, &a).await.status(), 200);
+    assert_eq!(storage_used(app, email).await, PNG.len() as i64);
+    assert_eq!(upload_bytes(app, &creator, &b, png_of(700)).await.status(), 200);
+    // A copy of b would not fit: refused, and no half copy is left behind.
+    let (status, body) = call(app, &creator, "/api/pages/duplicate", &[("id", &b)]).await;
+    assert_eq!(status, 403, "{body}");
+    let (_, list) = call(app, &creator, "/api/pages/list", &[]).await;
+    assert_eq!(list.as_array().expect("list").len(), 2);
+    // Deleting a page writes its files off.
+    assert_eq!(call(app, &creator, "/api/pages/delete", &[("id", &b)]).await.0, 200);
+    assert_eq!(storage_used(app, email).await, PNG.len() as i64);
+
+    // Parallel uploads to separate pages cannot overshoot the allowance together.
+    let mut pages = Vec::new();
+    for _ in 0..6 {
+        pages.push(create(app, &creator, "countdown").await);
+    }
+    let mut tasks = JoinSet::new();
+    for page in pages {
+        let (client, url) = (creator.clone(), app.url(&format!("/dashboard/pages/{page}/hero")));
+        tasks.spawn(async move {
+            let form = Form::new().part("image", Part::bytes(png_of(300)).file_name("h.png").mime_str("image/png").expect("mime"));
+            client.post(url).header("accept", "application/json").multipart(form).send().await.expect("upload").status().as_u16()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.expect("task"));
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 3, "three 300 KiB images fit in what is left: {statuses:?}");
+    let used = storage_used(app, email).await;
+    assert_eq!(used, PNG.len() as i64 + 3 * 300 * 1024);
+    assert!(used <= 1024 * 1024);
+}
+
 /// Sends a request line exactly as written (reqwest would normalise `..` away before sending).
 async fn raw_get(app: &TestApp, target: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -582,4 +657,5 @@ backend_tests! {
     every_page_action_checks_the_role,
     another_organizations_page_is_not_found_by_any_action,
     file_paths_cannot_climb_out_of_storage,
+    uploads_stay_within_the_plans_storage,
 }

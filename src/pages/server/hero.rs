@@ -1,14 +1,17 @@
 //! The hero image of a page: checked, stored under the page's asset key, linked from the page's
 //! customization through the page writer. A replaced image is deleted at once: saves never carry
 //! the image (the writer keeps the stored one), so no saved version can point at the old one.
-//! An upload that loses a race with the page's deletion removes its own file.
+//! An upload that loses a race with the page's deletion removes its own file. Every stored file
+//! is written down in the organization's storage ledger first, within the plan's `storageMb`.
 
 use super::writer;
 use crate::accounts::guard::{Scope, can};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
+use crate::billing::server::{Plan, plan_for_organization};
 use crate::server::state::AppState;
-use crate::server::storage::{ImageKind, ObjectKey, Storage};
+use crate::server::storage::{ImageKind, ObjectKey, ledger};
+use chrono::Utc;
 use axum::body::Bytes;
 
 /// An uploaded file that passed the checks.
@@ -34,6 +37,40 @@ pub fn too_large() -> AppError {
     AppError::field("image", format!("Images can be up to {} MB. Try a smaller or more compressed one.", HERO_IMAGE_MAX_BYTES / (1024 * 1024)))
 }
 
+/// The error for an upload that would not fit in the plan's storage.
+fn storage_full(plan: &Plan, used: i64) -> AppError {
+    let mb = |bytes: i64| (bytes + 1024 * 1024 - 1) / (1024 * 1024);
+    AppError::new(
+        ErrorKind::LimitReached,
+        format!(
+            "Your {} plan keeps up to {} MB of files and {} MB are in use. Remove images or files you no longer need, or upgrade your plan.",
+            plan.name,
+            plan.features.storage_mb.unwrap_or_default(),
+            mb(used)
+        ),
+    )
+}
+
+/// Stores `bytes` under `key` for the organization's page, within the plan's storage.
+async fn store_within_allowance(state: &AppState, organization_id: &str, page_id: &str, key: &ObjectKey, bytes: Bytes) -> Result<(), AppError> {
+    let plan = plan_for_organization(&state.db, organization_id).await?;
+    let entry = ledger::Entry {
+        organization_id,
+        page_id: Some(page_id),
+        key: key.as_str(),
+        bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        now: Utc::now().naive_utc(),
+    };
+    if !ledger::reserve(&state.db, &entry, plan.features.storage_bytes()).await? {
+        return Err(storage_full(&plan, ledger::used(&state.db, organization_id).await?));
+    }
+    if let Err(e) = state.storage.put(key, bytes).await {
+        ledger::release(&state.db, &[key.to_string()]).await?;
+        return Err(e.into());
+    }
+    Ok(())
+}
+
 /// Stores `image` as the page's hero (or takes the hero off with `None`) and returns its key.
 pub async fn replace(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, image: Option<CheckedImage>) -> Result<Option<ObjectKey>, AppError> {
     let row = super::service::editable(state, scope, page_id).await?;
@@ -42,7 +79,7 @@ pub async fn replace(state: &AppState, scope: &Scope<can::EditPages>, page_id: &
             let name = format!("hero-{}.{}", uuid::Uuid::now_v7().simple(), image.kind.extension());
             let key = ObjectKey::page_asset(&row.user_id, &row.id, &name)
                 .ok_or_else(|| AppError::internal(format!("page {} has ids unfit for a storage key", row.id)))?;
-            state.storage.put(&key, image.bytes).await?;
+            store_within_allowance(state, scope.organization_id(), &row.id, &key, image.bytes).await?;
             Some(key)
         }
         None => None,
@@ -52,41 +89,64 @@ pub async fn replace(state: &AppState, scope: &Scope<can::EditPages>, page_id: &
         Err(e) => {
             // The page went away (or the write failed) after the file was stored: take it back.
             if let Some(key) = &key {
-                forget_object(&state.storage, key).await;
+                forget_object(state, key).await;
             }
             return Err(if e.kind == ErrorKind::NotFound { super::service::not_found() } else { e });
         }
     };
     if let Some(old) = replaced.as_deref().and_then(ObjectKey::parse_page_asset) {
-        forget_object(&state.storage, &old).await;
+        forget_object(state, &old).await;
     }
     Ok(key)
 }
 
-/// Deletes one stored file; a failure is logged (the file is unreferenced either way).
-async fn forget_object(storage: &Storage, key: &ObjectKey) {
-    if let Err(e) = storage.delete(key).await {
-        tracing::warn!(error = %e, key = %key, "could not delete a replaced or orphaned file");
+/// Deletes one stored file and writes it off; a failure is logged (the file is unreferenced
+/// either way, and its size stays counted until a delete succeeds).
+async fn forget_object(state: &AppState, key: &ObjectKey) {
+    match state.storage.delete(key).await {
+        Ok(()) => {
+            if let Err(e) = ledger::release(&state.db, &[key.to_string()]).await {
+                tracing::warn!(error = %e, key = %key, "could not write off a deleted file");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, key = %key, "could not delete a replaced or orphaned file"),
     }
 }
 
-/// Gives a duplicated page its own copy of the hero image (so deleting either keeps the other's).
-pub async fn copy_for(storage: &Storage, hero: Option<&str>, user_id: &str, page_id: &str) -> Option<String> {
-    let from = ObjectKey::parse_page_asset(hero?)?;
-    let name = from.as_str().rsplit('/').next()?;
-    let to = ObjectKey::page_asset(user_id, page_id, name)?;
-    match storage.copy(&from, &to).await {
-        Ok(()) => Some(to.to_string()),
+/// Gives a duplicated page its own copy of the hero image (so deleting either keeps the other's),
+/// counted in the organization's storage. A copy that does not fit (or fails) leaves the new page
+/// without an image, and says why.
+pub async fn copy_for(state: &AppState, organization_id: &str, hero: Option<&str>, user_id: &str, page_id: &str) -> Result<Option<String>, AppError> {
+    let Some(from) = hero.and_then(ObjectKey::parse_page_asset) else { return Ok(None) };
+    let Some(name) = from.as_str().rsplit('/').next() else { return Ok(None) };
+    let Some(to) = ObjectKey::page_asset(user_id, page_id, name) else { return Ok(None) };
+    let bytes = match ledger::size_of(&state.db, from.as_str()).await? {
+        Some(bytes) => bytes,
+        None => state.storage.size(&from).await?.map(|b| i64::try_from(b).unwrap_or(i64::MAX)).unwrap_or(0),
+    };
+    let plan = plan_for_organization(&state.db, organization_id).await?;
+    let entry = ledger::Entry { organization_id, page_id: Some(page_id), key: to.as_str(), bytes, now: Utc::now().naive_utc() };
+    if !ledger::reserve(&state.db, &entry, plan.features.storage_bytes()).await? {
+        return Err(storage_full(&plan, ledger::used(&state.db, organization_id).await?));
+    }
+    match state.storage.copy(&from, &to).await {
+        Ok(()) => Ok(Some(to.to_string())),
         Err(e) => {
-            tracing::warn!(error = %e, "could not copy a hero image for a duplicated page");
-            None
+            ledger::release(&state.db, &[to.to_string()]).await?;
+            Err(e.into())
         }
     }
 }
 
-/// Removes every asset of a deleted page. Failures are logged, not fatal: the page is gone either way.
-pub async fn forget_assets(storage: &Storage, user_id: &str, page_id: &str) {
-    if let Err(e) = storage.delete_page_assets(user_id, page_id).await {
+/// Removes every asset of a deleted page and writes them off. Failures are logged, not fatal:
+/// the page is gone either way.
+pub async fn forget_assets(state: &AppState, user_id: &str, page_id: &str) {
+    if let Err(e) = state.storage.delete_page_assets(user_id, page_id).await {
         tracing::warn!(error = %e, page_id, "could not remove a deleted page's files");
+        return;
+    }
+    let written_off = async { ledger::release(&state.db, &ledger::page_keys(&state.db, page_id).await?).await };
+    if let Err(e) = written_off.await {
+        tracing::warn!(error = %e, page_id, "could not write off a deleted page's files");
     }
 }

@@ -210,7 +210,17 @@ pub async fn duplicate(state: &AppState, scope: &Scope<can::EditPages>, page_id:
     };
     let id = writer::create(state, &draft).await?;
     super::content::copy_all(state, scope, page_id, &id).await?;
-    if let Some(copied) = super::hero::copy_for(&state.storage, hero.as_deref(), scope.user_id(), &id).await {
+    let copied = match super::hero::copy_for(state, scope.organization_id(), hero.as_deref(), scope.user_id(), &id).await {
+        Ok(copied) => copied,
+        Err(e) => {
+            // The copy without its image would surprise; take it back and say why.
+            if let Ok(row) = writer::delete(state, scope.organization_id(), &id).await {
+                super::hero::forget_assets(state, &row.user_id, &id).await;
+            }
+            return Err(e);
+        }
+    };
+    if let Some(copied) = copied {
         writer::set_hero(state, scope.organization_id(), &id, Some(copied)).await?;
     }
     Ok(id)
@@ -249,6 +259,6 @@ pub async fn unpublish(state: &AppState, scope: &Scope<can::PublishPages>, page_
 /// Deletes the page, its content blocks (by cascade) and its files.
 pub async fn delete(state: &AppState, scope: &Scope<can::PublishPages>, page_id: &str) -> Result<(), AppError> {
     let row = writer::delete(state, scope.organization_id(), page_id).await?;
-    super::hero::forget_assets(&state.storage, &row.user_id, page_id).await;
+    super::hero::forget_assets(state, &row.user_id, page_id).await;
     Ok(())
 }

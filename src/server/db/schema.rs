@@ -10,6 +10,17 @@ diesel::table! {
         is_enterprise -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        storage_bytes -> BigInt,
+    }
+}
+
+diesel::table! {
+    stored_objects (key) {
+        key -> Text,
+        organization_id -> Text,
+        page_id -> Nullable<Text>,
+        bytes -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -211,8 +222,9 @@ diesel::joinable!(page_contents -> pages (page_id));
 diesel::joinable!(orders -> pages (page_id));
 diesel::joinable!(registrations -> pages (page_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(stored_objects -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
-    page_contents, orders, registrations, sessions, security_log, rate_limits,
+    page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects,
 );

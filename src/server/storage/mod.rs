@@ -3,6 +3,7 @@
 //! backend, the content type and what a missing file means.
 
 mod keys;
+pub mod ledger;
 mod settings;
 
 pub use keys::{ImageKind, ObjectKey};
@@ -125,6 +126,15 @@ impl Storage {
             }
         }
         Ok(listed.objects.len())
+    }
+
+    /// The size of a stored file (a HEAD), or `None` when it is not there.
+    pub async fn size(&self, key: &ObjectKey) -> Result<Option<u64>, StorageError> {
+        match self.store.get_opts(&path(key), object_store::GetOptions::new().with_head(true)).await {
+            Ok(found) => Ok(Some(found.meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.error(e)),
+        }
     }
 
     /// The content type the backend recorded, for checking what S3 serves directly (a HEAD: the

@@ -1,0 +1,91 @@
+//! What each organization keeps in file storage: one row per stored object and a running total
+//! on the organization. A file is written down (and the total raised) *before* its bytes go to
+//! storage, in one conditional statement that only succeeds while the total stays within the
+//! allowance, so parallel uploads cannot overshoot it; it is written off after the file is gone.
+
+use crate::db_read;
+use crate::db_write;
+use crate::server::db::prelude::*;
+use crate::server::db::schema::{organizations, stored_objects};
+use crate::server::db::{Db, DbError};
+use chrono::NaiveDateTime;
+
+/// A file about to be stored.
+pub struct Entry<'a> {
+    pub organization_id: &'a str,
+    pub page_id: Option<&'a str>,
+    pub key: &'a str,
+    pub bytes: i64,
+    pub now: NaiveDateTime,
+}
+
+/// Writes the file down; false (and nothing written) when it would take the organization past
+/// `allowance` bytes (`None`: no limit).
+pub async fn reserve(db: &Db, entry: &Entry<'_>, allowance: Option<i64>) -> Result<bool, DbError> {
+    let limit = allowance.unwrap_or(i64::MAX);
+    db_write!(db, conn => {
+        let raised = diesel::update(
+            organizations::table
+                .filter(organizations::id.eq(entry.organization_id))
+                .filter(organizations::storage_bytes.le(limit - entry.bytes)),
+        )
+        .set(organizations::storage_bytes.eq(organizations::storage_bytes + entry.bytes))
+        .execute(conn)
+        .await?;
+        if raised == 0 {
+            return Ok(false);
+        }
+        diesel::insert_into(stored_objects::table)
+            .values((
+                stored_objects::key.eq(entry.key),
+                stored_objects::organization_id.eq(entry.organization_id),
+                stored_objects::page_id.eq(entry.page_id),
+                stored_objects::bytes.eq(entry.bytes),
+                stored_objects::created_at.eq(entry.now),
+            ))
+            .execute(conn)
+            .await?;
+        Ok::<bool, DbError>(true)
+    })
+}
+
+/// Writes off the files under these keys (files that are gone, or never made it to storage).
+pub async fn release(db: &Db, keys: &[String]) -> Result<(), DbError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    db_write!(db, conn => {
+        let gone: Vec<(String, i64)> = diesel::delete(stored_objects::table.filter(stored_objects::key.eq_any(keys)))
+            .returning((stored_objects::organization_id, stored_objects::bytes))
+            .get_results(conn)
+            .await?;
+        for (organization_id, bytes) in gone {
+            diesel::update(organizations::table.filter(organizations::id.eq(organization_id)))
+                .set(organizations::storage_bytes.eq(organizations::storage_bytes - bytes))
+                .execute(conn)
+                .await?;
+        }
+        Ok::<(), DbError>(())
+    })
+}
+
+/// The keys written down for a page (to write them off with the page).
+pub async fn page_keys(db: &Db, page_id: &str) -> Result<Vec<String>, DbError> {
+    db_read!(db, conn => {
+        Ok::<_, DbError>(stored_objects::table.filter(stored_objects::page_id.eq(page_id)).select(stored_objects::key).load(conn).await?)
+    })
+}
+
+/// The size written down for a key, if any.
+pub async fn size_of(db: &Db, key: &str) -> Result<Option<i64>, DbError> {
+    db_read!(db, conn => {
+        Ok::<_, DbError>(stored_objects::table.filter(stored_objects::key.eq(key)).select(stored_objects::bytes).first(conn).await.optional()?)
+    })
+}
+
+/// Bytes the organization keeps in storage.
+pub async fn used(db: &Db, organization_id: &str) -> Result<i64, DbError> {
+    db_read!(db, conn => {
+        Ok::<_, DbError>(organizations::table.filter(organizations::id.eq(organization_id)).select(organizations::storage_bytes).first(conn).await?)
+    })
+}
