@@ -19,6 +19,8 @@ pub mod ui;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 /// The browser entry point: hydrate the server-rendered document.
 #[cfg(feature = "hydrate")]

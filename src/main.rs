@@ -3,7 +3,7 @@
 //! `flashpage` serves; `flashpage migrate` only applies migrations and exits.
 
 use flashpage::config::Config;
-use flashpage::server::{http, startup};
+use flashpage::web::{router, startup};
 use leptos::config::get_configuration;
 use std::process::ExitCode;
 
@@ -56,15 +56,14 @@ async fn run() -> Result<(), String> {
         startup::StartupError::Storage(e) => format!("{e} (storage: {storage})"),
         startup::StartupError::Assets(e) => e,
     })?;
-    startup::spawn_housekeeping(&state);
-    flashpage::pages::public::server::spawn_view_flusher(&state, std::time::Duration::from_secs(5));
+    startup::spawn_background(&state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (set LEPTOS_SITE_ADDR to another address)"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(database = %db_url, %storage, "database and file storage ready");
     println!("Flashpage is running at http://{local}");
-    http::serve(listener, http::router(state), shutdown_signal()).await.map_err(|e| e.to_string())?;
+    router::serve(listener, router::router(state), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("shut down cleanly");
     Ok(())
 }

@@ -171,7 +171,7 @@ async fn views_are_counted_and_flushed_in_batches(app: &TestApp) {
     }
     let (_, before) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(before["summary"]["view_count"], 0, "nothing is written per view");
-    app.state.views.flush(&app.state.db).await.expect("flush");
+    flashpage::pages::public::server::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
     let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(after["summary"]["view_count"], 3);
 }
@@ -243,11 +243,16 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
 }
 
 /// Visits within a moment reuse the rendering, each with its own CSP nonce, and keep counting.
+/// The rendering cache's clock is frozen and moved by hand: nothing depends on the machine's speed.
 async fn a_crowd_shares_one_rendering_with_fresh_nonces(app: &TestApp) {
+    use flashpage::web::html_cache::{FRESH, HtmlCache};
     let creator = Creator::new(app).await;
     let (id, short) = creator.page(app, "countdown",
         json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"}),
         json!({"headline": "Crowd"}), None, None, true).await;
+    let cache = HtmlCache::of(&app.state);
+    cache.clock.freeze();
+    let renders_before = cache.renders_kept();
     let nonce = |csp: &str| csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce").to_string();
     let mut seen = Vec::new();
     let mut bodies = Vec::new();
@@ -265,10 +270,14 @@ async fn a_crowd_shares_one_rendering_with_fresh_nonces(app: &TestApp) {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no two responses share a nonce");
-    assert!(bodies.windows(2).any(|w| w[0] == w[1]), "consecutive visits within {:?} reuse one rendering", flashpage::pages::public::html_cache::FRESH);
-    app.state.views.flush(&app.state.db).await.expect("flush");
+    assert_eq!(cache.renders_kept() - renders_before, 1, "five visits within {FRESH:?}, one rendering");
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every visit got the same page");
+    cache.clock.advance(FRESH);
+    assert_eq!(app.get(&app.new_browser(), &format!("/p/{short}")).await.status(), 200);
+    assert_eq!(cache.renders_kept() - renders_before, 2, "once the moment has passed, the page is rendered again");
+    flashpage::pages::public::server::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
     let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
-    assert_eq!(after["summary"]["view_count"], 5, "every visit counts, rendered or reused");
+    assert_eq!(after["summary"]["view_count"], 6, "every visit counts, rendered or reused");
 }
 
 backend_tests! {

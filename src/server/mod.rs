@@ -1,13 +1,12 @@
-//! Server-only infrastructure: database, HTTP stack, request context, start-up.
+//! Server-only infrastructure: database, object storage, request context, origin check, rate
+//! limits, security headers. It names no domain; the HTTP stack that wires domains to routes is
+//! `web`.
 
 pub mod db;
-pub mod health;
 pub mod origin;
 pub mod rate_limit;
-pub mod shared_limit;
-pub mod http;
 pub mod request;
 pub mod security_headers;
-pub mod startup;
+pub mod shared_limit;
 pub mod state;
 pub mod storage;

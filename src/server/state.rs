@@ -1,8 +1,15 @@
-//! What every handler and server function can reach.
+//! What every handler and server function can reach: the infrastructure (database, storage,
+//! settings) and the parts the domains define (their caches and counters).
+//!
+//! Infrastructure names no domain: the domains' parts are kept by type in `parts` and put there
+//! at the top of the app (`web::startup`). A domain reads its own part with an accessor on the
+//! part's type (`PageCache::of(state)`).
 
 use crate::config::Config;
 use crate::server::db::Db;
+use crate::server::storage::Storage;
 use axum::extract::FromRef;
+use axum::http::Extensions;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
@@ -16,21 +23,35 @@ pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
-    /// Public page views waiting to be written (see `pages::public::server::ViewCounter`).
-    pub views: Arc<crate::pages::public::server::ViewCounter>,
-    /// Public page data by short id (see `pages::public::cache`).
-    pub page_cache: crate::pages::public::cache::PageCache,
-    /// Rendered public pages, reused for a moment (see `pages::public::html_cache`).
-    pub html_cache: crate::pages::public::html_cache::HtmlCache,
     /// Uploaded files (see `server::storage`).
-    pub storage: crate::server::storage::Storage,
-    /// "Notify me" sign-ups per client address (see `registrations::server`).
-    pub notify_limiter: crate::server::rate_limit::RateLimiter,
+    pub storage: Storage,
+    /// The domains' parts, by type.
+    parts: Extensions,
 }
 
 impl AppState {
-    pub fn new(shared: Shared) -> AppState {
-        AppState(Arc::new(shared))
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions, storage: Storage) -> AppState {
+        AppState(Arc::new(Shared { db, config: Arc::new(config), leptos_options, storage, parts: Extensions::new() }))
+    }
+
+    /// Adds a domain's part; only while the state is being assembled (before it is shared).
+    pub fn with_part<T: Clone + Send + Sync + 'static>(mut self, part: T) -> AppState {
+        match Arc::get_mut(&mut self.0) {
+            Some(shared) => {
+                shared.parts.insert(part);
+            }
+            None => panic!("parts are added while the app state is assembled, before it is shared"),
+        }
+        self
+    }
+
+    /// A domain's part. Every part is put in by `web::startup` before the first request, so a
+    /// missing one is a wiring mistake that every test would show at once.
+    pub fn part<T: Send + Sync + 'static>(&self) -> &T {
+        self.0
+            .parts
+            .get::<T>()
+            .unwrap_or_else(|| panic!("the app state has no {}: add it in web::startup", std::any::type_name::<T>()))
     }
 }
 

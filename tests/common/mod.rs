@@ -12,7 +12,8 @@ pub mod s3;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use flashpage::config::Config;
-use flashpage::server::{http, startup, state::AppState};
+use flashpage::server::state::AppState;
+use flashpage::web::{router, startup};
 use leptos::config::LeptosOptions;
 use reqwest::header::{ACCEPT, REFERER};
 use reqwest::redirect::Policy;
@@ -123,9 +124,9 @@ impl TestApp {
         leptos.site_root = site.display().to_string().into();
         let state = startup::prepare(config, leptos).await.expect("app starts");
         let (tx, rx) = oneshot::channel::<()>();
-        let router = http::router(state.clone());
+        let app_router = router::router(state.clone());
         let server = tokio::spawn(async move {
-            http::serve(listener, router, async {
+            router::serve(listener, app_router, async {
                 let _ = rx.await;
             })
             .await

@@ -12,6 +12,7 @@
 use super::model::PublicPage;
 use crate::pages::phase::PageClock;
 use crate::error::AppError;
+use crate::server::state::AppState;
 use moka::future::Cache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +41,11 @@ impl Default for PageCache {
 }
 
 impl PageCache {
+    /// This instance's cache (a part of the app state, put there by `web::startup`).
+    pub fn of(state: &AppState) -> &PageCache {
+        state.part()
+    }
+
     /// The cached page for `short_id`, building it with `load` on a miss.
     pub async fn get_or_load<F>(&self, short_id: &str, load: F) -> Result<Option<Arc<CachedPage>>, AppError>
     where

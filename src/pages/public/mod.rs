@@ -3,8 +3,6 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cache;
-#[cfg(feature = "ssr")]
-pub mod html_cache;
 pub mod clock;
 pub mod model;
 pub mod view;

@@ -10,7 +10,7 @@ use crate::pages::settings::{PageSettings, PageType};
 use crate::server::db::prelude::*;
 use crate::server::db::schema::{orders, pages};
 use crate::server::storage::ObjectKey;
-use super::cache::CachedPage;
+use super::cache::{CachedPage, PageCache};
 use crate::server::db::{Db, DbError};
 use crate::server::state::AppState;
 use crate::{db_read, db_write};
@@ -40,7 +40,7 @@ async fn find(db: &Db, short_id: &str) -> Result<Option<PageRow>, DbError> {
 /// The page for a visitor, counting the view.
 pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppError> {
     let (page_id, page) = lookup(state, short_id).await?;
-    state.views.record(&page_id);
+    ViewCounter::of(state).record(&page_id);
     Ok(page)
 }
 
@@ -49,7 +49,7 @@ pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicP
     if !looks_like_short_id(short_id) {
         return Err(not_found());
     }
-    let cached = state.page_cache.get_or_load(short_id, build(&state.db, &state.config.public_url, short_id)).await?.ok_or_else(not_found)?;
+    let cached = PageCache::of(state).get_or_load(short_id, build(&state.db, &state.config.public_url, short_id)).await?.ok_or_else(not_found)?;
     let now = Utc::now();
     if phase(&cached.clock, now, cached.page.sold_out()) == Phase::Inactive {
         return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
@@ -170,6 +170,11 @@ pub struct ViewCounter {
 }
 
 impl ViewCounter {
+    /// This instance's counter (a part of the app state, put there by `web::startup`).
+    pub fn of(state: &AppState) -> &ViewCounter {
+        state.part::<std::sync::Arc<ViewCounter>>()
+    }
+
     pub fn record(&self, page_id: &str) {
         if let Ok(mut pending) = self.pending.lock() {
             // Every cached visit lands here: no allocation once the page has an entry.
@@ -217,7 +222,7 @@ pub fn spawn_view_flusher(state: &AppState, every: Duration) {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            if let Err(e) = state.views.flush(&state.db).await {
+            if let Err(e) = ViewCounter::of(&state).flush(&state.db).await {
                 tracing::warn!(error = %e, "could not write page view counts; will retry");
             }
         }

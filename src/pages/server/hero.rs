@@ -73,7 +73,7 @@ async fn store_within_allowance(state: &AppState, organization_id: &str, page_id
 
 /// Stores `image` as the page's hero (or takes the hero off with `None`) and returns its key.
 pub async fn replace(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, image: Option<CheckedImage>) -> Result<Option<ObjectKey>, AppError> {
-    let row = super::service::editable(state, scope, page_id).await?;
+    let row = super::store::editable(state, scope, page_id).await?;
     let key = match image {
         Some(image) => {
             let name = format!("hero-{}.{}", uuid::Uuid::now_v7().simple(), image.kind.extension());
@@ -91,7 +91,7 @@ pub async fn replace(state: &AppState, scope: &Scope<can::EditPages>, page_id: &
             if let Some(key) = &key {
                 forget_object(state, key).await;
             }
-            return Err(if e.kind == ErrorKind::NotFound { super::service::not_found() } else { e });
+            return Err(if e.kind == ErrorKind::NotFound { super::store::not_found() } else { e });
         }
     };
     if let Some(old) = replaced.as_deref().and_then(ObjectKey::parse_page_asset) {

@@ -4,8 +4,6 @@ pub mod content;
 pub mod form;
 pub mod hero;
 pub mod preview;
-pub mod files;
-pub mod upload;
 pub mod writer;
 pub mod service;
 pub mod short_id;

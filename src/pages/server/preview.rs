@@ -13,7 +13,7 @@ use crate::server::state::AppState;
 use chrono::Utc;
 
 pub async fn preview(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &PageForm, at: PreviewPhase) -> Result<PublicPage, AppError> {
-    let row = super::service::editable(state, scope, page_id).await?;
+    let row = super::store::editable(state, scope, page_id).await?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let parts = parts_from_form(kind, form, row.stored_hero())?;
     let schedule = (parts.launch_at, parts.expires_at);

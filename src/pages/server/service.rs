@@ -1,7 +1,7 @@
 //! Page operations: who is asking, may they, is the input valid, then the query.
 
 use super::form::{PageParts, form_from_parts, parts_from_form, validate_parts};
-use super::store::{self, PageRow, Publish};
+use super::store::{self, PageRow, Publish, editable, not_found};
 use super::writer::{self, Draft};
 use crate::accounts::guard::{Scope, can};
 use crate::billing::server::{next_plan_for_pages, plan_for_organization, visible_plans};
@@ -15,19 +15,9 @@ use crate::server::state::AppState;
 use crate::server::storage::ObjectKey;
 use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, Utc};
 
-pub fn not_found() -> AppError {
-    AppError::not_found("We couldn't find that page. It may have been deleted.")
-}
-
 /// A page id as it may appear in a redirect: page ids are UUIDs, anything else is left out.
 pub fn url_safe_id(id: &str) -> &str {
     if id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') { id } else { "" }
-}
-
-/// The page, when it belongs to the caller's organization (another tenant's id is not found).
-/// The scope proves the caller may edit pages.
-pub(super) async fn editable(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str) -> Result<PageRow, AppError> {
-    store::get(&state.db, scope.organization_id(), page_id).await?.ok_or_else(not_found)
 }
 
 /// Settings for a fresh draft of each kind: ends in a week, nothing that needs data the creator

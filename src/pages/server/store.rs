@@ -4,7 +4,10 @@
 
 use crate::server::db::prelude::*;
 use crate::server::db::schema::pages;
+use crate::accounts::guard::{Scope, can};
+use crate::error::AppError;
 use crate::server::db::{Db, DbError};
+use crate::server::state::AppState;
 use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
 use diesel::Queryable;
@@ -116,6 +119,16 @@ pub async fn get(db: &Db, org_id: &str, page_id: &str) -> Result<Option<PageRow>
     })
 }
 
+pub fn not_found() -> AppError {
+    AppError::not_found("We couldn't find that page. It may have been deleted.")
+}
+
+/// The page, when it belongs to the caller's organization (another tenant's id is not found).
+/// The scope proves the caller may edit pages.
+pub async fn editable(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str) -> Result<PageRow, AppError> {
+    get(&state.db, scope.organization_id(), page_id).await?.ok_or_else(not_found)
+}
+
 /// Runs `$body` in a write transaction that first locks the page's row (a row lock on
 /// PostgreSQL; SQLite has one writer anyway), reads it into `$row`, and afterwards, once the
 /// transaction has committed, drops the page's public cache entry. Every change to a page, its
@@ -150,9 +163,9 @@ macro_rules! page_write {
                 Ok::<_, $crate::server::db::DbError>(Some((short_id, out)))
             })?;
             match written {
-                None => Err($crate::pages::server::service::not_found()),
+                None => Err($crate::pages::server::store::not_found()),
                 Some((short_id, out)) => {
-                    state.page_cache.invalidate(&short_id).await;
+                    $crate::pages::public::cache::PageCache::of(state).invalidate(&short_id).await;
                     Ok::<_, $crate::error::AppError>(out)
                 }
             }

@@ -17,6 +17,7 @@ use crate::pages::settings::{PageSettings, PageType};
 
 use crate::server::db::schema::organizations;
 use crate::server::db::{DbError, new_id};
+use crate::pages::public::cache::PageCache;
 use crate::server::state::AppState;
 use chrono::{NaiveDateTime, Utc};
 
@@ -145,7 +146,7 @@ pub async fn create(state: &AppState, draft: &Draft<'_>) -> Result<String, AppEr
         match store::insert(&state.db, &page).await {
             Ok(()) => {
                 // A miss for this short id may have been cached as "no such page".
-                state.page_cache.invalidate(&short_id).await;
+                PageCache::of(state).invalidate(&short_id).await;
                 return Ok(id);
             }
             Err(e) if e.is_unique_violation() => continue,

@@ -28,14 +28,30 @@ pub fn accepts_notify_me(page: &PublicPage, settings: &PageSettings, now: chrono
 pub const NOTIFY_ME_PER_IP: u32 = 20;
 pub const NOTIFY_ME_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
-pub fn notify_limiter() -> crate::server::rate_limit::RateLimiter {
-    crate::server::rate_limit::RateLimiter::new(NOTIFY_ME_PER_IP, NOTIFY_ME_WINDOW)
+/// The per-address limit of "notify me" sign-ups (a part of the app state).
+#[derive(Clone)]
+pub struct NotifyLimiter(crate::server::rate_limit::RateLimiter);
+
+impl NotifyLimiter {
+    pub fn new() -> NotifyLimiter {
+        NotifyLimiter(crate::server::rate_limit::RateLimiter::new(NOTIFY_ME_PER_IP, NOTIFY_ME_WINDOW))
+    }
+
+    pub fn of(state: &AppState) -> &NotifyLimiter {
+        state.part()
+    }
+}
+
+impl Default for NotifyLimiter {
+    fn default() -> Self {
+        NotifyLimiter::new()
+    }
 }
 
 pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option<&str>) -> Result<(), AppError> {
     let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
     if let Some(ip) = ip {
-        if !state.notify_limiter.allow(ip).await {
+        if !NotifyLimiter::of(state).0.allow(ip).await {
             return Err(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes."));
         }
     }

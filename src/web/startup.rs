@@ -1,10 +1,15 @@
-//! Start-up: configuration -> database (migrated) -> app state. Shared by `main` and the tests.
+//! Start-up: configuration -> database (migrated) -> app state, assembled here from the
+//! infrastructure and the parts the domains define. Shared by `main` and the tests.
 
-use super::db::{Db, DbError, run_migrations};
-use super::state::{AppState, Shared};
-use super::storage::{Storage, StorageError};
+use super::html_cache::HtmlCache;
 use crate::accounts::server::{passwords, security_log, store};
 use crate::config::Config;
+use crate::pages::public::cache::PageCache;
+use crate::pages::public::server::ViewCounter;
+use crate::registrations::server::NotifyLimiter;
+use crate::server::db::{Db, DbError, run_migrations};
+use crate::server::state::AppState;
+use crate::server::storage::{Storage, StorageError};
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,16 +55,18 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     }
     // Compute the timing-equalisation hash now rather than during the first login.
     tokio::task::spawn_blocking(passwords::warm_up);
-    Ok(AppState::new(Shared {
-        db,
-        config: Arc::new(config),
-        leptos_options,
-        views: Arc::default(),
-        page_cache: Default::default(),
-        html_cache: Default::default(),
-        storage,
-        notify_limiter: crate::registrations::server::notify_limiter(),
-    }))
+    Ok(AppState::new(db, config, leptos_options, storage)
+        .with_part(PageCache::default())
+        .with_part(HtmlCache::default())
+        .with_part(Arc::new(ViewCounter::default()))
+        .with_part(NotifyLimiter::new()))
+}
+
+/// The background work of a running server: housekeeping, and writing counted views every few
+/// seconds.
+pub fn spawn_background(state: &AppState) {
+    spawn_housekeeping(state);
+    crate::pages::public::server::spawn_view_flusher(state, Duration::from_secs(5));
 }
 
 /// Hourly clean-up of expired sessions, security-log entries past retention and finished
@@ -77,7 +84,7 @@ pub fn spawn_housekeeping(state: &AppState) {
             if let Err(e) = security_log::purge_old(&db, now).await {
                 tracing::warn!(error = %e, "could not purge old security log entries");
             }
-            if let Err(e) = super::shared_limit::purge_expired(&db, now).await {
+            if let Err(e) = crate::server::shared_limit::purge_expired(&db, now).await {
                 tracing::warn!(error = %e, "could not purge finished rate-limit windows");
             }
         }

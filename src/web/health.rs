@@ -1,6 +1,6 @@
 //! `/healthz`: 200 when the database answers, 503 when it does not. For load balancers and CI.
 
-use super::state::AppState;
+use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -13,7 +13,8 @@
 //!
 //! Every hit still counts a view.
 
-use super::cache::CachedPage;
+use crate::pages::public::cache::{CachedPage, PageCache};
+use crate::pages::public::server::ViewCounter;
 use crate::pages::phase::{Phase, phase};
 use crate::server::security_headers::page_csp;
 use crate::server::state::AppState;
@@ -23,12 +24,47 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use moka::future::Cache;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const FRESH: Duration = Duration::from_millis(250);
 /// Rendered pages are small; a page larger than this is simply not kept.
 const MAX_BODY: usize = 512 * 1024;
+
+/// The time the cache goes by: the monotonic clock, or, for tests, a frozen one they move by hand
+/// (so that "within a quarter of a second" never depends on how fast the machine is).
+#[derive(Clone, Default)]
+pub struct CacheClock {
+    is_frozen: Arc<AtomicBool>,
+    frozen_at: Arc<Mutex<Option<Instant>>>,
+}
+
+impl CacheClock {
+    pub fn now(&self) -> Instant {
+        if !self.is_frozen.load(Ordering::Relaxed) {
+            return Instant::now();
+        }
+        self.frozen_at.lock().ok().and_then(|t| *t).unwrap_or_else(Instant::now)
+    }
+
+    /// Stops the clock at the current instant.
+    pub fn freeze(&self) {
+        if let Ok(mut t) = self.frozen_at.lock() {
+            *t = Some(Instant::now());
+            self.is_frozen.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Moves a frozen clock forward.
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut t) = self.frozen_at.lock() {
+            if let Some(t) = t.as_mut() {
+                *t += by;
+            }
+        }
+    }
+}
 
 /// A response as rendered, its nonce cut out.
 struct Rendered {
@@ -43,14 +79,29 @@ struct Rendered {
     reload_port: Option<u32>,
 }
 
+/// The rendered pages (a part of the app state). Entries are bounded in number; whether one is
+/// still fresh is decided by [`CacheClock`], not by the map's own timer.
 #[derive(Clone)]
 pub struct HtmlCache {
     entries: Cache<String, Arc<Rendered>>,
+    pub clock: CacheClock,
+    renders_kept: Arc<AtomicU64>,
 }
 
 impl Default for HtmlCache {
     fn default() -> Self {
-        Self { entries: Cache::builder().max_capacity(10_000).time_to_live(FRESH).build() }
+        Self { entries: Cache::builder().max_capacity(10_000).build(), clock: CacheClock::default(), renders_kept: Arc::default() }
+    }
+}
+
+impl HtmlCache {
+    pub fn of(state: &AppState) -> &HtmlCache {
+        state.part()
+    }
+
+    /// How many renderings were kept for reuse since start (each one is a full render).
+    pub fn renders_kept(&self) -> u64 {
+        self.renders_kept.load(Ordering::Relaxed)
     }
 }
 
@@ -66,15 +117,15 @@ fn plain_public_path(req: &Request) -> Option<String> {
 /// The middleware: serve a fresh rendering, or render and keep it.
 pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(short_id) = plain_public_path(&req) else { return next.run(req).await };
-    let cache = &state.html_cache;
-    let before = state.page_cache.peek(&short_id).await;
+    let cache = HtmlCache::of(&state);
+    let before = PageCache::of(&state).peek(&short_id).await;
     if let (Some(hit), Some(current)) = (cache.entries.get(&short_id).await, &before) {
         let now = chrono::Utc::now();
-        if hit.at.elapsed() < FRESH
+        if cache.clock.now().saturating_duration_since(hit.at) < FRESH
             && Arc::ptr_eq(&hit.source, current)
             && phase(&current.clock, now, current.page.sold_out()) == hit.phase
         {
-            state.views.record(&current.page_id);
+            ViewCounter::of(&state).record(&current.page_id);
             return respond(&hit);
         }
     }
@@ -92,7 +143,7 @@ async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>
         .and_then(|csp| csp.split("'nonce-").nth(1))
         .and_then(|rest| rest.split('\'').next())
         .map(str::to_string);
-    let after = state.page_cache.peek(&short_id).await;
+    let after = PageCache::of(state).peek(&short_id).await;
     let source = match (before, after) {
         (Some(b), Some(a)) if Arc::ptr_eq(&b, &a) => Some(a),
         (None, Some(a)) => Some(a),
@@ -106,8 +157,9 @@ async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>
     let mut headers = parts.headers.clone();
     headers.remove(header::CONTENT_SECURITY_POLICY);
     headers.remove(header::CONTENT_LENGTH);
+    let cache = HtmlCache::of(state);
     let rendered = Arc::new(Rendered {
-        at: Instant::now(),
+        at: cache.clock.now(),
         phase: phase(&source.clock, chrono::Utc::now(), source.page.sold_out()),
         source,
         status: parts.status,
@@ -115,7 +167,8 @@ async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>
         parts: split_on(&bytes, nonce.as_bytes()),
         reload_port: crate::server::security_headers::reload_port(&state.leptos_options),
     });
-    state.html_cache.entries.insert(short_id, rendered).await;
+    cache.entries.insert(short_id, rendered).await;
+    cache.renders_kept.fetch_add(1, Ordering::Relaxed);
     Response::from_parts(parts, Body::from(bytes))
 }
 

@@ -1,82 +1,22 @@
-//! The HTTP stack: routes, middleware, and serving with graceful shutdown.
+//! The middleware every request passes: client address, HSTS, the cross-site check, the dashboard's
+//! login redirect, static-asset caching and the status of server-function errors.
 
-use super::request::ClientIp;
 use crate::accounts::guard::{ResolvedUser, resolve_user};
-use super::state::AppState;
-use super::{health, security_headers};
-use crate::app::{App, shell};
 use crate::error::AppError;
-use axum::Router;
+use crate::server::origin::{REFUSED, request_is_same_origin};
+use crate::server::request::ClientIp;
+use crate::server::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, post};
-use crate::pages::public::html_cache::serve_cached;
-use crate::pages::server::files::serve_page_asset;
-use crate::pages::server::upload::{MAX_UPLOAD_REQUEST_BYTES, upload_hero};
-use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::net::SocketAddr;
-use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
-
-/// Request bodies above this are refused with 413. Forms are tiny; uploads have their own limit.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
-pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    let ctx_state = state.clone();
-    let context = move || provide_context(ctx_state.clone());
-    let options = state.leptos_options.clone();
-    // Uploads get their own, larger limit, enforced while the form is read so that an oversized
-    // image gets a message in the editor rather than a bare 413.
-    let uploads = Router::new()
-        .route("/dashboard/pages/{id}/hero", post(upload_hero))
-        .layer(DefaultBodyLimit::max(MAX_UPLOAD_REQUEST_BYTES));
-    let app = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/files/{*key}", get(serve_page_asset))
-        .route("/api/{*fn_name}", any(server_fn_handler))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    app.merge(uploads)
-        .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
-        .layer(middleware::from_fn_with_state(state.clone(), page_guard))
-        .layer(middleware::from_fn(server_fn_error_status))
-        .layer(middleware::from_fn_with_state(state.clone(), static_cache_headers))
-        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
-        .layer(middleware::from_fn_with_state(state.clone(), strict_transport_security))
-        .layer(middleware::from_fn_with_state(state.clone(), client_ip))
-        .layer(security_headers::layers())
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
-}
-
-/// Serves until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-}
 
 /// Records the client's address: the peer, or with `TRUSTED_PROXIES=n` the `X-Forwarded-For`
 /// entry n places from the right (each proxy appends the address it got the request from, so
 /// anything left of that was written by the client and proves nothing).
-async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let forwarded = forwarded_client(req.headers(), state.config.trusted_proxies);
     if let Some(ip) = forwarded.or(peer) {
@@ -102,7 +42,7 @@ pub fn forwarded_client(headers: &axum::http::HeaderMap, proxies: usize) -> Opti
 }
 
 /// Served over https (`PUBLIC_URL`), browsers are told to use nothing else for a year.
-async fn strict_transport_security(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn strict_transport_security(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     if state.config.secure_cookies() {
         res.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
@@ -111,14 +51,14 @@ async fn strict_transport_security(State(state): State<AppState>, req: Request, 
 }
 
 /// The CSRF check for every state-changing request (see [`super::origin`]).
-async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if super::origin::request_is_same_origin(req.method(), req.uri().path(), req.headers(), &state.config.public_origin) {
+pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if request_is_same_origin(req.method(), req.uri().path(), req.headers(), &state.config.public_origin) {
         return next.run(req).await;
     }
     tracing::warn!(method = %req.method(), path = req.uri().path(), "refused a cross-site request");
     let wants_json = req.uri().path().starts_with("/api/")
         && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
-    let err = AppError::forbidden(super::origin::REFUSED);
+    let err = AppError::forbidden(REFUSED);
     if wants_json {
         let mut res = (StatusCode::FORBIDDEN, serde_json::to_string(&err).unwrap_or_default()).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -130,7 +70,7 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
 
 /// Pages that need a signed-in user redirect to the login page before any HTML is rendered (so it
 /// works without JavaScript); signed-in users asking for the login or sign-up page go to the dashboard.
-async fn page_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn page_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let protected = path == "/dashboard" || path.starts_with("/dashboard/");
     let guest_only = path == "/login" || path == "/signup";
@@ -155,7 +95,7 @@ async fn page_guard(State(state): State<AppState>, mut req: Request, next: Next)
 }
 
 /// A 302, like the redirects server functions send, so every redirect in the app looks the same.
-fn found(location: &str) -> Response {
+pub fn found(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
         Err(_) => (StatusCode::FOUND, [(header::LOCATION, HeaderValue::from_static("/"))]).into_response(),
@@ -175,7 +115,7 @@ pub fn url_encode(s: &str) -> String {
 /// Site assets: with hashed names (`hash-files`, the default build) a name never changes content,
 /// so browsers keep them for a year; without, they must revalidate (a 304 from `Last-Modified`) so
 /// that new HTML never meets old wasm.
-async fn static_cache_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn static_cache_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let hashed = path.starts_with("/pkg/") && state.leptos_options.hash_files;
     let is_asset = path.starts_with("/pkg/") || path == "/favicon.svg";
@@ -189,7 +129,7 @@ async fn static_cache_headers(State(state): State<AppState>, req: Request, next:
 
 /// Server functions report every error as 500; this gives API clients the status the error really
 /// means (400, 401, 404, 409, 422, 429...). Form posts without JavaScript are redirects and are left alone.
-async fn server_fn_error_status(req: Request, next: Next) -> Response {
+pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
     if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
@@ -207,7 +147,7 @@ async fn server_fn_error_status(req: Request, next: Next) -> Response {
 }
 
 /// A plain error response for middleware failures.
-fn error_response(err: &AppError) -> Response {
+pub fn error_response(err: &AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut res = (status, err.message.clone()).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));

@@ -2,8 +2,8 @@
 //! works without JavaScript (the answer is a redirect back to the editor); the hydrated editor
 //! sends the same form with `XMLHttpRequest` to show progress and gets JSON back.
 
-use super::hero::{check_image, replace, too_large};
-use super::service::url_safe_id;
+use crate::pages::server::hero::{check_image, replace, too_large};
+use crate::pages::server::service::url_safe_id;
 use crate::error::AppError;
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use crate::accounts::guard::{Guard, can};
@@ -49,7 +49,7 @@ pub async fn upload_hero(
         }
         (Err(e), false) => {
             let message = e.field_message("image").unwrap_or(e.message);
-            see_other(&format!("/dashboard/pages/{}?upload_error={}", url_safe_id(&page_id), crate::server::http::url_encode(&message)))
+            see_other(&format!("/dashboard/pages/{}?upload_error={}", url_safe_id(&page_id), super::middleware::url_encode(&message)))
         }
     }
 }

@@ -1,0 +1,11 @@
+//! The HTTP layer, server-only, at the top of the app: it assembles the app state from the parts
+//! the domains define, mounts routes and middleware, and holds the HTTP adapters (uploads, file
+//! serving, the rendered-page cache, health). Domains never import it.
+
+pub mod files;
+pub mod health;
+pub mod html_cache;
+pub mod middleware;
+pub mod router;
+pub mod startup;
+pub mod uploads;

@@ -1,0 +1,71 @@
+//! The routes and the middleware stack, and serving with graceful shutdown.
+
+use super::files::serve_page_asset;
+use super::health;
+use super::html_cache::serve_cached;
+use super::middleware::{client_ip, page_guard, refuse_cross_site, server_fn_error_status, static_cache_headers, strict_transport_security};
+use super::uploads::{MAX_UPLOAD_REQUEST_BYTES, upload_hero};
+use crate::app::{App, shell};
+use crate::server::security_headers;
+use crate::server::state::AppState;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{any, get, post};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::net::SocketAddr;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// Request bodies above this are refused with 413. Forms are tiny; uploads have their own limit.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let context = move || provide_context(ctx_state.clone());
+    let options = state.leptos_options.clone();
+    // Uploads get their own, larger limit, enforced while the form is read so that an oversized
+    // image gets a message in the editor rather than a bare 413.
+    let uploads = Router::new()
+        .route("/dashboard/pages/{id}/hero", post(upload_hero))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_REQUEST_BYTES));
+    let app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/files/{*key}", get(serve_page_asset))
+        .route("/api/{*fn_name}", any(server_fn_handler))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    app.merge(uploads)
+        .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
+        .layer(middleware::from_fn_with_state(state.clone(), page_guard))
+        .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), static_cache_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), strict_transport_security))
+        .layer(middleware::from_fn_with_state(state.clone(), client_ip))
+        .layer(security_headers::layers())
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
