@@ -38,9 +38,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_page_csp(options: &LeptosOptions) {
     use axum::http::{HeaderValue, header::CONTENT_SECURITY_POLICY};
-    let reload = crate::server::security_headers::reload_port(options);
+    let reload = crate::infra::security_headers::reload_port(options);
     if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-        let csp = crate::server::security_headers::page_csp(&nonce, reload);
+        let csp = crate::infra::security_headers::page_csp(&nonce, reload);
         if let Ok(value) = HeaderValue::from_str(&csp) {
             res.insert_header(CONTENT_SECURITY_POLICY, value);
         }

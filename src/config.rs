@@ -3,8 +3,8 @@
 //!
 //! A wrong value stops start-up with one line naming the variable, never a panic trace.
 
-use crate::server::db::{DatabaseUrl, parse_database_url};
-use crate::server::storage::StorageSettings;
+use crate::infra::db::{DatabaseUrl, parse_database_url};
+use crate::infra::storage::StorageSettings;
 use std::path::PathBuf;
 
 #[derive(Clone, Debug)]
@@ -74,7 +74,7 @@ impl Config {
         let signups_per_address_per_hour =
             parse_number(get("SIGNUPS_PER_ADDRESS_PER_HOUR"), "SIGNUPS_PER_ADDRESS_PER_HOUR", 10, 1, 1_000_000)? as i32;
         let trusted_proxies = parse_number(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0, 0, 10)? as usize;
-        let public_origin = crate::server::origin::origin_of(&public_url)
+        let public_origin = crate::infra::origin::origin_of(&public_url)
             .ok_or_else(|| err("PUBLIC_URL", format!("must be an absolute http(s) URL like https://flashpage.example (got '{public_url}')")))?;
         let storage = StorageSettings::from_lookup(&get, &data_dir).map_err(|(variable, problem)| err(variable, problem))?;
         Ok(Config { data_dir, database_url, public_url, public_origin, db_max_connections, session_ttl_hours, trusted_proxies, signups_per_address_per_hour, storage })

@@ -2,7 +2,8 @@
 //! for creators, rendered on the server and hydrated in the browser.
 //!
 //! Modules are organised by domain (see `../shared/ARCHITECTURE.md`). Server-only code sits behind
-//! the `ssr` feature in modules named `server`; types and validation compile for both sides.
+//! the `ssr` feature: `infra` (database, storage, request context), `web` (the HTTP layer) and
+//! each domain's `backend`; types and validation compile for both sides.
 
 #![recursion_limit = "256"]
 
@@ -18,7 +19,7 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod infra;
 #[cfg(feature = "ssr")]
 pub mod web;
 

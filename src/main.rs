@@ -38,10 +38,10 @@ async fn run() -> Result<(), String> {
     match command.as_deref() {
         None | Some("serve") => {}
         Some("migrate") => {
-            let db = flashpage::server::db::Db::connect(&config.database_url, 1)
+            let db = flashpage::infra::db::Db::connect(&config.database_url, 1)
                 .await
                 .map_err(|e| format!("{e} (DATABASE_URL={})", config.database_url.redacted()))?;
-            let ran = flashpage::server::db::run_migrations(&db).await.map_err(|e| e.to_string())?;
+            let ran = flashpage::infra::db::run_migrations(&db).await.map_err(|e| e.to_string())?;
             println!("applied {ran} migration(s) to {}", config.database_url.redacted());
             return Ok(());
         }

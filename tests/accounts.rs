@@ -5,8 +5,8 @@ mod common;
 use common::{PASSWORD, TestApp, location, set_cookies};
 use diesel::{ExpressionMethods, JoinOnDsl, QueryDsl};
 use flashpage::{db_read, db_write};
-use flashpage::server::db::DbError;
-use flashpage::server::db::schema::*;
+use flashpage::infra::db::DbError;
+use flashpage::infra::db::schema::*;
 
 /// The body of the response, as text.
 async fn text(res: reqwest::Response) -> String {
@@ -189,7 +189,7 @@ async fn expired_sessions_are_refused(app: &TestApp) {
     let me = app.call(&browser, "/api/me", &[]).await;
     assert_eq!(me.status(), 200);
     assert_eq!(me.text().await.expect("body"), "null", "an expired session is no user");
-    let purged = flashpage::accounts::server::store::purge_expired_sessions(&app.state.db, chrono::Utc::now().naive_utc()).await;
+    let purged = flashpage::accounts::backend::store::purge_expired_sessions(&app.state.db, chrono::Utc::now().naive_utc()).await;
     assert_eq!(purged.expect("purge"), 1);
 }
 

@@ -8,8 +8,8 @@ use chrono::{Duration, SecondsFormat, Utc};
 use common::html::parse;
 use common::{Backend, Options, PASSWORD, TestApp, call, foreign_client, location, set_cookies};
 use diesel::{ExpressionMethods, JoinOnDsl, QueryDsl};
-use flashpage::server::db::DbError;
-use flashpage::server::db::schema::*;
+use flashpage::infra::db::DbError;
+use flashpage::infra::db::schema::*;
 use flashpage::{db_read, db_write};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -336,7 +336,7 @@ async fn mixed_writes_at_once(backend: Backend) {
         let (short, edited, settings) = (short.clone(), edited.clone(), settings.to_string());
         if i % 4 == 3 {
             tasks.spawn(async move {
-                let views = flashpage::pages::public::server::ViewCounter::of(&state);
+                let views = flashpage::pages::public::backend::ViewCounter::of(&state);
                 views.record(&edited);
                 views.flush(&state.db).await.map(|_| 200u16).unwrap_or_else(|e| panic!("view flush: {e}"))
             });

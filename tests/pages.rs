@@ -6,8 +6,8 @@ mod common;
 use common::{TestApp, call, location};
 use diesel::{ExpressionMethods, QueryDsl};
 use flashpage::{db_read, db_write};
-use flashpage::server::db::DbError;
-use flashpage::server::db::schema::*;
+use flashpage::infra::db::DbError;
+use flashpage::infra::db::schema::*;
 use serde_json::{Value, json};
 
 async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {

@@ -171,7 +171,7 @@ async fn views_are_counted_and_flushed_in_batches(app: &TestApp) {
     }
     let (_, before) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(before["summary"]["view_count"], 0, "nothing is written per view");
-    flashpage::pages::public::server::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
+    flashpage::pages::public::backend::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
     let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(after["summary"]["view_count"], 3);
 }
@@ -194,10 +194,10 @@ async fn edits_show_at_once_and_other_instances_within_the_ttl(app: &TestApp) {
     assert_eq!(visit(app, &short).await.0, 200);
 
     // A write by another instance (straight to the database) is seen once the entry expires.
-    let r: Result<usize, flashpage::server::db::DbError> = flashpage::db_write!(app.state.db, conn => {
+    let r: Result<usize, flashpage::infra::db::DbError> = flashpage::db_write!(app.state.db, conn => {
         use diesel::{ExpressionMethods, QueryDsl};
-        Ok(diesel::update(flashpage::server::db::schema::pages::table.filter(flashpage::server::db::schema::pages::id.eq(&id)))
-            .set(flashpage::server::db::schema::pages::customization.eq(json!({"headline": "Third"}).to_string()))
+        Ok(diesel::update(flashpage::infra::db::schema::pages::table.filter(flashpage::infra::db::schema::pages::id.eq(&id)))
+            .set(flashpage::infra::db::schema::pages::customization.eq(json!({"headline": "Third"}).to_string()))
             .execute(conn)
             .await?)
     });
@@ -227,9 +227,9 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     let res = app.post_form(&visitor, "/api/notify-me", &from, &[("short_id", &short), ("email", "not-an-email")]).await;
     assert!(location(&res).contains("__err="), "a bad email goes back to the page with the error");
 
-    let count: Result<i64, flashpage::server::db::DbError> = flashpage::db_read!(app.state.db, conn => {
+    let count: Result<i64, flashpage::infra::db::DbError> = flashpage::db_read!(app.state.db, conn => {
         use diesel::{ExpressionMethods, QueryDsl};
-        use flashpage::server::db::schema::registrations;
+        use flashpage::infra::db::schema::registrations;
         Ok(registrations::table.filter(registrations::page_id.eq(&id)).count().get_result(conn).await?)
     });
     assert_eq!(count.expect("count"), 1, "one person, one sign-up");
@@ -275,7 +275,7 @@ async fn a_crowd_shares_one_rendering_with_fresh_nonces(app: &TestApp) {
     cache.clock.advance(FRESH);
     assert_eq!(app.get(&app.new_browser(), &format!("/p/{short}")).await.status(), 200);
     assert_eq!(cache.renders_kept() - renders_before, 2, "once the moment has passed, the page is rendered again");
-    flashpage::pages::public::server::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
+    flashpage::pages::public::backend::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
     let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(after["summary"]["view_count"], 6, "every visit counts, rendered or reused");
 }
@@ -316,7 +316,7 @@ async fn notify_me_is_limited_per_client_address() {
                 .as_u16()
         }
     };
-    let limit = flashpage::registrations::server::NOTIFY_ME_PER_IP;
+    let limit = flashpage::registrations::backend::NOTIFY_ME_PER_IP;
     for n in 0..limit {
         assert_eq!(sign_up("203.0.113.7", n).await, 200, "sign-up {n} is within the limit");
     }

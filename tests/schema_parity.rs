@@ -6,7 +6,7 @@ use common::{Backend, TestApp};
 use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
 use flashpage::db_read;
-use flashpage::server::db::DbError;
+use flashpage::infra::db::DbError;
 use std::collections::BTreeSet;
 
 #[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]

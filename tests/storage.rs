@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Bytes;
 use common::s3::S3Server;
-use flashpage::server::storage::{ObjectKey, Storage, StorageSettings};
+use flashpage::infra::storage::{ObjectKey, Storage, StorageSettings};
 
 const USER: &str = "0192f0e4-7b1c-7d2a-9c3e-1a2b3c4d5e6f";
 const PAGE: &str = "0192f0e4-7b1c-7d2a-9c3e-aaaaaaaaaaaa";

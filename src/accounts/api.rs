@@ -8,11 +8,11 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::accounts::guard::Guard;
 #[cfg(feature = "ssr")]
-use crate::server::request::redirect;
+use crate::infra::request::redirect;
 
 #[server(prefix = "/api", endpoint = "signup")]
 pub async fn signup(name: String, email: String, password: String) -> Result<(), AppError> {
-    use crate::accounts::server::{service, sessions};
+    use crate::accounts::backend::{service, sessions};
     let guard = Guard::current()?;
     let state = guard.state();
     let token = service::signup(state, &guard.client(), &name, &email, &password).await?;
@@ -22,7 +22,7 @@ pub async fn signup(name: String, email: String, password: String) -> Result<(),
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::accounts::server::{service, sessions};
+    use crate::accounts::backend::{service, sessions};
     let guard = Guard::current()?;
     let state = guard.state();
     let token = service::login(state, &guard.client(), &email, &password).await?;
@@ -32,7 +32,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::accounts::server::{service, sessions};
+    use crate::accounts::backend::{service, sessions};
     let guard = Guard::current()?;
     let user = guard.user().await.ok().flatten();
     service::logout(guard.state(), &guard.client(), guard.session_token().as_deref(), user.as_ref().map(|u| u.id.as_str()))

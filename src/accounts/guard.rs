@@ -2,7 +2,7 @@
 //!
 //! `Guard::current()` (server functions) or the `Guard` extractor (axum handlers) checks that a
 //! state-changing request came from a page of this app (the CSRF check, see
-//! [`crate::server::origin`]); `guard.allow::<can::EditPages>()` resolves the session once and
+//! [`crate::infra::origin`]); `guard.allow::<can::EditPages>()` resolves the session once and
 //! checks the role, and hands back a [`Scope`]: the signed-in user of one organization, proven
 //! allowed to do that one kind of thing. Services take a `Scope` of the permission they need, and
 //! only this module can make one, so a new server function cannot reach a service without the
@@ -11,12 +11,12 @@
 
 use crate::accounts::model::CurrentUser;
 use crate::accounts::permissions::{Action, authorize};
-use crate::accounts::server::service::Client;
-use crate::accounts::server::{sessions, store};
+use crate::accounts::backend::service::Client;
+use crate::accounts::backend::{sessions, store};
 use crate::error::AppError;
-use crate::server::origin::{REFUSED, request_is_same_origin};
-use crate::server::request::RequestCtx;
-use crate::server::state::AppState;
+use crate::infra::origin::{REFUSED, request_is_same_origin};
+use crate::infra::request::RequestCtx;
+use crate::infra::state::AppState;
 use axum::http::request::Parts;
 use std::marker::PhantomData;
 
@@ -77,7 +77,7 @@ impl Guard {
     fn new(ctx: RequestCtx) -> Result<Guard, AppError> {
         // The HTTP stack refuses foreign requests before they get here; checking again costs
         // nothing and keeps a route mounted outside that stack from becoming a hole.
-        let public_origin = crate::server::origin::origin_of(&ctx.state.config.public_url).unwrap_or_default();
+        let public_origin = crate::infra::origin::origin_of(&ctx.state.config.public_url).unwrap_or_default();
         if !request_is_same_origin(&ctx.parts.method, ctx.parts.uri.path(), &ctx.parts.headers, &public_origin) {
             return Err(AppError::forbidden(REFUSED));
         }

@@ -9,4 +9,4 @@ pub mod validation;
 pub mod views;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;

@@ -3,4 +3,4 @@
 pub mod plans;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;

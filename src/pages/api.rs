@@ -1,7 +1,7 @@
 //! Page server functions for the dashboard. Thin: the guard for the permission, then the service.
 
-use super::content::ContentForm;
-use super::form::PageForm;
+use super::blocks::ContentForm;
+use super::editor_form::PageForm;
 use super::model::{PageDetail, PageEditor, PageSummary};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -9,9 +9,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::accounts::guard::{Guard, can};
 #[cfg(feature = "ssr")]
-use crate::pages::server::{content, hero, preview, service};
+use crate::pages::backend::{block_store, hero, preview, service};
 #[cfg(feature = "ssr")]
-use crate::server::request::redirect;
+use crate::infra::request::redirect;
 
 #[server(prefix = "/api", endpoint = "pages/list")]
 pub async fn list_pages() -> Result<Vec<PageSummary>, AppError> {
@@ -94,7 +94,7 @@ pub async fn save_page(id: String, form: PageForm) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "pages/content/add")]
 pub async fn add_content_item(page_id: String, item: ContentForm) -> Result<String, AppError> {
     let guard = Guard::current()?;
-    let id = content::add(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item).await?;
+    let id = block_store::add(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item).await?;
     redirect(&format!("/dashboard/pages/{}?saved=1#content", service::url_safe_id(&page_id)))?;
     Ok(id)
 }
@@ -102,14 +102,14 @@ pub async fn add_content_item(page_id: String, item: ContentForm) -> Result<Stri
 #[server(prefix = "/api", endpoint = "pages/content/update")]
 pub async fn update_content_item(page_id: String, item_id: String, item: ContentForm) -> Result<(), AppError> {
     let guard = Guard::current()?;
-    content::update(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item_id, &item).await?;
+    block_store::update(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item_id, &item).await?;
     redirect(&format!("/dashboard/pages/{}?saved=1#content", service::url_safe_id(&page_id)))
 }
 
 #[server(prefix = "/api", endpoint = "pages/content/remove")]
 pub async fn remove_content_item(page_id: String, item_id: String) -> Result<(), AppError> {
     let guard = Guard::current()?;
-    content::remove(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item_id).await?;
+    block_store::remove(guard.state(), &guard.allow::<can::EditPages>().await?, &page_id, &item_id).await?;
     redirect(&format!("/dashboard/pages/{}#content", service::url_safe_id(&page_id)))
 }
 
@@ -118,8 +118,8 @@ pub async fn remove_content_item(page_id: String, item_id: String) -> Result<(),
 pub async fn move_content_item(page_id: String, item_id: String, direction: String) -> Result<(), AppError> {
     let guard = Guard::current()?;
     let scope = guard.allow::<can::EditPages>().await?;
-    let direction = content::Direction::parse(&direction).ok_or_else(|| AppError::invalid("Move a block up or down."))?;
-    content::reorder(guard.state(), &scope, &page_id, &item_id, direction).await?;
+    let direction = block_store::Direction::parse(&direction).ok_or_else(|| AppError::invalid("Move a block up or down."))?;
+    block_store::reorder(guard.state(), &scope, &page_id, &item_id, direction).await?;
     redirect(&format!("/dashboard/pages/{}#content", service::url_safe_id(&page_id)))
 }
 
@@ -137,6 +137,6 @@ pub async fn remove_hero_image(id: String) -> Result<(), AppError> {
 pub async fn preview_page(id: String, form: PageForm, phase: String) -> Result<crate::pages::public::model::PublicPage, AppError> {
     let guard = Guard::current()?;
     let scope = guard.allow::<can::EditPages>().await?;
-    let phase = crate::pages::preview::PreviewPhase::parse(&phase);
+    let phase = crate::pages::preview_phase::PreviewPhase::parse(&phase);
     preview::preview(guard.state(), &scope, &id, &form, phase).await
 }

@@ -2,16 +2,16 @@
 //! (The editor, the public renderer and storage come with the rest of the pages capability.)
 
 pub mod api;
-pub mod content;
+pub mod blocks;
 pub mod customization;
-pub mod form;
+pub mod editor_form;
 pub mod model;
 pub mod phase;
-pub mod preview;
+pub mod preview_phase;
 pub mod public;
 pub mod settings;
 pub mod validation;
 pub mod views;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;

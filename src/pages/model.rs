@@ -1,7 +1,7 @@
 //! What the dashboard receives about pages (shared DTOs).
 
 use super::customization::Customization;
-use super::form::PageForm;
+use super::editor_form::PageForm;
 use super::phase::Phase;
 use super::settings::PageType;
 use chrono::{DateTime, Utc};
@@ -40,7 +40,7 @@ pub struct PageEditor {
     pub form: PageForm,
     pub public_url: String,
     /// The page's content blocks, in order.
-    pub items: Vec<super::content::ContentItem>,
+    pub items: Vec<super::blocks::ContentItem>,
     /// Where the hero image is served, if there is one.
     pub hero_image_url: Option<String>,
 }

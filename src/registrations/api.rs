@@ -8,6 +8,6 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "notify-me")]
 pub async fn notify_me(short_id: String, email: String) -> Result<(), AppError> {
     let guard = crate::accounts::guard::Guard::current()?;
-    super::server::notify_me(guard.state(), &short_id, &email, guard.client().ip.as_deref()).await?;
-    crate::server::request::redirect(&format!("/p/{short_id}?notified=1"))
+    super::backend::notify_me(guard.state(), &short_id, &email, guard.client().ip.as_deref()).await?;
+    crate::infra::request::redirect(&format!("/p/{short_id}?notified=1"))
 }

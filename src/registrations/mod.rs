@@ -4,4 +4,4 @@
 pub mod api;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;

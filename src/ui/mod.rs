@@ -1,6 +1,6 @@
 //! Shared components: layout, form fields, status pages.
 
-pub mod form;
+pub mod fields;
 pub mod head;
 pub mod landing;
 pub mod layout;

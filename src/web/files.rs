@@ -2,8 +2,8 @@
 //! from storage. Names are unique per upload, so browsers and CDNs may keep them for a year.
 //! Only page assets are served here; product files (later) go through download tokens.
 
-use crate::server::state::AppState;
-use crate::server::storage::ObjectKey;
+use crate::infra::state::AppState;
+use crate::infra::storage::ObjectKey;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -1,6 +1,6 @@
 //! `/healthz`: 200 when the database answers, 503 when it does not. For load balancers and CI.
 
-use crate::server::state::AppState;
+use crate::infra::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -14,10 +14,10 @@
 //! Every hit still counts a view.
 
 use crate::pages::public::cache::{CachedPage, PageCache};
-use crate::pages::public::server::ViewCounter;
+use crate::pages::public::backend::ViewCounter;
 use crate::pages::phase::{Phase, phase};
-use crate::server::security_headers::page_csp;
-use crate::server::state::AppState;
+use crate::infra::security_headers::page_csp;
+use crate::infra::state::AppState;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -165,7 +165,7 @@ async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>
         status: parts.status,
         headers,
         parts: split_on(&bytes, nonce.as_bytes()),
-        reload_port: crate::server::security_headers::reload_port(&state.leptos_options),
+        reload_port: crate::infra::security_headers::reload_port(&state.leptos_options),
     });
     cache.entries.insert(short_id, rendered).await;
     cache.renders_kept.fetch_add(1, Ordering::Relaxed);

@@ -3,9 +3,9 @@
 
 use crate::accounts::guard::{ResolvedUser, resolve_user};
 use crate::error::AppError;
-use crate::server::origin::{REFUSED, request_is_same_origin};
-use crate::server::request::ClientIp;
-use crate::server::state::AppState;
+use crate::infra::origin::{REFUSED, request_is_same_origin};
+use crate::infra::request::ClientIp;
+use crate::infra::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};

@@ -2,14 +2,14 @@
 //! infrastructure and the parts the domains define. Shared by `main` and the tests.
 
 use super::html_cache::HtmlCache;
-use crate::accounts::server::{passwords, security_log, store};
+use crate::accounts::backend::{passwords, security_log, store};
 use crate::config::Config;
 use crate::pages::public::cache::PageCache;
-use crate::pages::public::server::ViewCounter;
-use crate::registrations::server::NotifyLimiter;
-use crate::server::db::{Db, DbError, run_migrations};
-use crate::server::state::AppState;
-use crate::server::storage::{Storage, StorageError};
+use crate::pages::public::backend::ViewCounter;
+use crate::registrations::backend::NotifyLimiter;
+use crate::infra::db::{Db, DbError, run_migrations};
+use crate::infra::state::AppState;
+use crate::infra::storage::{Storage, StorageError};
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,7 +66,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
 /// seconds.
 pub fn spawn_background(state: &AppState) {
     spawn_housekeeping(state);
-    crate::pages::public::server::spawn_view_flusher(state, Duration::from_secs(5));
+    crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
 }
 
 /// Hourly clean-up of expired sessions, security-log entries past retention and finished
@@ -84,7 +84,7 @@ pub fn spawn_housekeeping(state: &AppState) {
             if let Err(e) = security_log::purge_old(&db, now).await {
                 tracing::warn!(error = %e, "could not purge old security log entries");
             }
-            if let Err(e) = crate::server::shared_limit::purge_expired(&db, now).await {
+            if let Err(e) = crate::infra::shared_limit::purge_expired(&db, now).await {
                 tracing::warn!(error = %e, "could not purge finished rate-limit windows");
             }
         }

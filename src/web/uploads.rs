@@ -2,8 +2,8 @@
 //! works without JavaScript (the answer is a redirect back to the editor); the hydrated editor
 //! sends the same form with `XMLHttpRequest` to show progress and gets JSON back.
 
-use crate::pages::server::hero::{check_image, replace, too_large};
-use crate::pages::server::service::url_safe_id;
+use crate::pages::backend::hero::{check_image, replace, too_large};
+use crate::pages::backend::service::url_safe_id;
 use crate::error::AppError;
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use crate::accounts::guard::{Guard, can};

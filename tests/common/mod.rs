@@ -12,7 +12,7 @@ pub mod s3;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use flashpage::config::Config;
-use flashpage::server::state::AppState;
+use flashpage::infra::state::AppState;
 use flashpage::web::{router, startup};
 use leptos::config::LeptosOptions;
 use reqwest::header::{ACCEPT, REFERER};

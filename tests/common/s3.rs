@@ -1,7 +1,7 @@
 //! A real S3-compatible server for the storage tests: `s3s-fs` (installed by `.ci/tools.sh test`)
 //! on a free loopback port, with signature checking on, serving a temporary folder.
 
-use flashpage::server::storage::{S3Settings, StorageSettings};
+use flashpage::infra::storage::{S3Settings, StorageSettings};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

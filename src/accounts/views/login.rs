@@ -1,6 +1,6 @@
 use crate::accounts::api;
 use crate::accounts::validation::normalize_email;
-use crate::ui::form::{Field, FormAlert, FormErrors};
+use crate::ui::fields::{Field, FormAlert, FormErrors};
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
 use crate::ui::head::Title;

@@ -1,6 +1,6 @@
 use crate::accounts::api;
 use crate::accounts::validation::{check_password, normalize_email, normalize_name};
-use crate::ui::form::{Field, FormAlert, FormErrors};
+use crate::ui::fields::{Field, FormAlert, FormErrors};
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
 use crate::ui::head::Title;

@@ -9,5 +9,5 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "p")]
 pub async fn load_public_page(short_id: String) -> Result<PublicPage, AppError> {
     let guard = crate::accounts::guard::Guard::current()?;
-    super::server::load(guard.state(), &short_id).await
+    super::backend::load(guard.state(), &short_id).await
 }

@@ -12,7 +12,7 @@
 use super::model::PublicPage;
 use crate::pages::phase::PageClock;
 use crate::error::AppError;
-use crate::server::state::AppState;
+use crate::infra::state::AppState;
 use moka::future::Cache;
 use std::sync::Arc;
 use std::time::Duration;

@@ -8,4 +8,4 @@ pub mod model;
 pub mod view;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;

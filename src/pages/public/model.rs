@@ -65,7 +65,7 @@ pub struct PublicPage {
 /// A content block as visitors see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicItem {
-    pub kind: crate::pages::content::ContentKind,
+    pub kind: crate::pages::blocks::ContentKind,
     pub title: String,
     pub description: String,
     pub price: Option<PriceTag>,

@@ -1,16 +1,16 @@
 //! The page editor at `/dashboard/pages/{id}`: one form for the whole page (works as a plain
 //! post), plus publish, switch off, duplicate and delete.
 
-use super::fields::{EditorField, EditorSelect, Kind};
+use super::editor_fields::{EditorField, EditorSelect, Kind};
 use super::status;
-use super::blocks::{BlockActions, ContentBlocks};
+use super::block_editor::{BlockActions, ContentBlocks};
 use super::hero::HeroImage;
-use super::preview::EditorPreview;
+use super::preview_pane::EditorPreview;
 use crate::pages::api::{DeletePage, DuplicatePage, PublishPage, RemoveHeroImage, SavePage, UnpublishPage, get_page_editor};
-use crate::pages::form::{COMMON_TIME_ZONES, PageForm};
+use crate::pages::editor_form::{COMMON_TIME_ZONES, PageForm};
 use crate::pages::model::PageEditor;
 use crate::pages::settings::PageType;
-use crate::ui::form::{FormAlert, FormErrors};
+use crate::ui::fields::{FormAlert, FormErrors};
 use crate::ui::layout::Brand;
 use leptos::prelude::*;
 use crate::ui::head::Title;
@@ -115,7 +115,7 @@ fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl 
         {
             use wasm_bindgen::JsCast;
             if let Some(form) = form_box.get_untracked().and_then(|d| d.query_selector("form").ok().flatten()).and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok()) {
-                super::preview::read_form_later(form, draft, pending);
+                super::preview_pane::read_form_later(form, draft, pending);
             }
         }
         #[cfg(not(feature = "hydrate"))]

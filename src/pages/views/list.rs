@@ -1,7 +1,7 @@
 use super::status;
 use crate::pages::api::{CreatePage, list_pages};
 use crate::pages::settings::PageType;
-use crate::ui::form::FormAlert;
+use crate::ui::fields::FormAlert;
 use leptos::prelude::*;
 
 /// The organization's pages with status and views, and the form that starts a new one.

@@ -1,11 +1,11 @@
 //! The creator's page screens: the list on the dashboard and the editor.
 
-mod blocks;
+mod block_editor;
 mod editor;
-mod fields;
+mod editor_fields;
 mod hero;
 mod list;
-mod preview;
+mod preview_pane;
 
 pub use editor::PageEditorRoute;
 pub use list::PagesPanel;

@@ -8,9 +8,9 @@ use super::writer;
 use crate::accounts::guard::{Scope, can};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
-use crate::billing::server::{Plan, plan_for_organization};
-use crate::server::state::AppState;
-use crate::server::storage::{ImageKind, ObjectKey, ledger};
+use crate::billing::backend::{Plan, plan_for_organization};
+use crate::infra::state::AppState;
+use crate::infra::storage::{ImageKind, ObjectKey, ledger};
 use chrono::Utc;
 use axum::body::Bytes;
 

@@ -1,15 +1,15 @@
 //! Builds the editor's preview from the unsaved form: the same checks as saving, the same
 //! assembly as the public page, shown at the moment of its life the creator picked.
 
-use super::form::parts_from_form;
+use super::form_parts::parts_from_form;
 use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
-use crate::pages::form::PageForm;
-use crate::pages::preview::PreviewPhase;
+use crate::pages::editor_form::PageForm;
+use crate::pages::preview_phase::PreviewPhase;
 use crate::pages::public::model::PublicPage;
-use crate::pages::public::server::assemble;
+use crate::pages::public::backend::assemble;
 use crate::pages::settings::PageType;
-use crate::server::state::AppState;
+use crate::infra::state::AppState;
 use chrono::Utc;
 
 pub async fn preview(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &PageForm, at: PreviewPhase) -> Result<PublicPage, AppError> {

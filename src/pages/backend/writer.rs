@@ -8,17 +8,17 @@
 //! at that moment; an upload changes only the hero image. So a save and an upload that overlap
 //! both take effect, in whichever order they commit; two saves of the same form are last-wins.
 
-use super::form::PageParts;
+use super::form_parts::PageParts;
 use super::short_id::new_short_id;
 use super::store::{self, NewPage, PageRow, Publish, page_write};
 use crate::error::AppError;
 use crate::pages::customization::Customization;
 use crate::pages::settings::{PageSettings, PageType};
 
-use crate::server::db::schema::organizations;
-use crate::server::db::{DbError, new_id};
+use crate::infra::db::schema::organizations;
+use crate::infra::db::{DbError, new_id};
 use crate::pages::public::cache::PageCache;
-use crate::server::state::AppState;
+use crate::infra::state::AppState;
 use chrono::{NaiveDateTime, Utc};
 
 /// Saves settings, look and schedule (already validated); the hero image stays as stored.

@@ -3,8 +3,8 @@
 //! the saved page, and the phase links still work.
 
 use crate::pages::api::preview_page;
-use crate::pages::form::PageForm;
-use crate::pages::preview::PreviewPhase;
+use crate::pages::editor_form::PageForm;
+use crate::pages::preview_phase::PreviewPhase;
 use crate::pages::public::view::PublicPageView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

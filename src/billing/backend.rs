@@ -2,9 +2,9 @@
 
 use super::plans::{FREE_PLAN_NAME, PlanFeatures};
 use crate::db_read;
-use crate::server::db::prelude::*;
-use crate::server::db::schema::{organizations, plans, subscriptions};
-use crate::server::db::{Db, DbError};
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::{organizations, plans, subscriptions};
+use crate::infra::db::{Db, DbError};
 
 /// Subscription statuses under which a plan's limits apply.
 const CURRENT: [&str; 4] = ["free", "active", "trialing", "past_due"];

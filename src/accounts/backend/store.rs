@@ -3,11 +3,11 @@
 use crate::accounts::model::CurrentUser;
 use crate::accounts::permissions::Role;
 use crate::billing::plans::FREE_PLAN_NAME;
-use crate::server::db::schema::*;
-use crate::server::db::{Db, DbError, new_id};
+use crate::infra::db::schema::*;
+use crate::infra::db::{Db, DbError, new_id};
 use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
-use crate::server::db::prelude::*;
+use crate::infra::db::prelude::*;
 
 /// Inserts a session row with `$conn` (either backend, inside or outside a transaction).
 macro_rules! insert_session {

@@ -1,7 +1,7 @@
 //! Server-only page logic: short ids, queries, and the operations the server functions call.
 
-pub mod content;
-pub mod form;
+pub mod block_store;
+pub mod form_parts;
 pub mod hero;
 pub mod preview;
 pub mod writer;

@@ -5,9 +5,9 @@
 
 use crate::db_read;
 use crate::db_write;
-use crate::server::db::prelude::*;
-use crate::server::db::schema::{organizations, stored_objects};
-use crate::server::db::{Db, DbError};
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::{organizations, stored_objects};
+use crate::infra::db::{Db, DbError};
 use chrono::NaiveDateTime;
 
 /// A file about to be stored.

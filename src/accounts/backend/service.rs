@@ -5,8 +5,8 @@ use super::store::{self, CreateAccountError, NewAccount, NewSession};
 use super::{names, passwords, sessions};
 use crate::accounts::validation::{validate_login, validate_signup};
 use crate::error::AppError;
-use crate::server::shared_limit::Limit;
-use crate::server::state::AppState;
+use crate::infra::shared_limit::Limit;
+use crate::infra::state::AppState;
 use chrono::{Duration, Utc};
 
 /// Who is asking, for the log and the rate limiter.

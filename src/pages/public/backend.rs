@@ -4,15 +4,15 @@ use super::model::{EventTimes, PriceTag, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::Customization;
 use crate::pages::phase::{Phase, phase};
-use crate::pages::server::short_id::looks_like_short_id;
-use crate::pages::server::store::PageRow;
+use crate::pages::backend::short_id::looks_like_short_id;
+use crate::pages::backend::store::PageRow;
 use crate::pages::settings::{PageSettings, PageType};
-use crate::server::db::prelude::*;
-use crate::server::db::schema::{orders, pages};
-use crate::server::storage::ObjectKey;
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::{orders, pages};
+use crate::infra::storage::ObjectKey;
 use super::cache::{CachedPage, PageCache};
-use crate::server::db::{Db, DbError};
-use crate::server::state::AppState;
+use crate::infra::db::{Db, DbError};
+use crate::infra::state::AppState;
 use crate::{db_read, db_write};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -109,7 +109,7 @@ pub async fn assemble(
 
 /// The page's blocks with prices worked out for this kind of page.
 pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Vec<PublicItem>, AppError> {
-    Ok(crate::pages::server::content::list(db, page_id)
+    Ok(crate::pages::backend::block_store::list(db, page_id)
         .await?
         .into_iter()
         .map(|item| PublicItem {

@@ -174,14 +174,14 @@ macro_rules! db_read {
             #[allow(unused_imports)]
             use diesel_async::RunQueryDsl as _;
             match &($db).pool {
-                $crate::server::db::Pool::Sqlite { read, .. } => {
-                    let mut pooled = read.get().await.map_err($crate::server::db::DbError::from)?;
-                    let $conn: &mut $crate::server::db::SqliteConn = &mut *pooled;
+                $crate::infra::db::Pool::Sqlite { read, .. } => {
+                    let mut pooled = read.get().await.map_err($crate::infra::db::DbError::from)?;
+                    let $conn: &mut $crate::infra::db::SqliteConn = &mut *pooled;
                     $body
                 }
-                $crate::server::db::Pool::Pg(pool) => {
-                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
-                    let $conn: &mut $crate::server::db::PgConn = &mut *pooled;
+                $crate::infra::db::Pool::Pg(pool) => {
+                    let mut pooled = pool.get().await.map_err($crate::infra::db::DbError::from)?;
+                    let $conn: &mut $crate::infra::db::PgConn = &mut *pooled;
                     $body
                 }
             }
@@ -203,15 +203,15 @@ macro_rules! db_write {
             use diesel_async::RunQueryDsl as _;
             use diesel_async::AsyncConnection as _;
             match &($db).pool {
-                $crate::server::db::Pool::Sqlite { write, .. } => {
-                    let mut pooled = write.get().await.map_err($crate::server::db::DbError::from)?;
-                    let conn: &mut $crate::server::db::SqliteConn = &mut *pooled;
-                    conn.transaction(async move |$conn: &mut $crate::server::db::SqliteConn| $body).await
+                $crate::infra::db::Pool::Sqlite { write, .. } => {
+                    let mut pooled = write.get().await.map_err($crate::infra::db::DbError::from)?;
+                    let conn: &mut $crate::infra::db::SqliteConn = &mut *pooled;
+                    conn.transaction(async move |$conn: &mut $crate::infra::db::SqliteConn| $body).await
                 }
-                $crate::server::db::Pool::Pg(pool) => {
-                    let mut pooled = pool.get().await.map_err($crate::server::db::DbError::from)?;
-                    let conn: &mut $crate::server::db::PgConn = &mut *pooled;
-                    conn.transaction(async move |$conn: &mut $crate::server::db::PgConn| $body).await
+                $crate::infra::db::Pool::Pg(pool) => {
+                    let mut pooled = pool.get().await.map_err($crate::infra::db::DbError::from)?;
+                    let conn: &mut $crate::infra::db::PgConn = &mut *pooled;
+                    conn.transaction(async move |$conn: &mut $crate::infra::db::PgConn| $body).await
                 }
             }
         }

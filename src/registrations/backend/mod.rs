@@ -1,16 +1,16 @@
 //! Server side of registrations.
 
-use crate::server::db::new_id;
+use crate::infra::db::new_id;
 use crate::accounts::validation::normalize_email;
 use crate::db_write;
 use crate::error::AppError;
 use crate::pages::phase::{Phase, phase};
 use crate::pages::public::model::PublicPage;
 use crate::pages::settings::{PageSettings, PostCountdownAction};
-use crate::server::db::prelude::*;
-use crate::server::db::schema::registrations;
-use crate::server::db::{Db, DbError};
-use crate::server::state::AppState;
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::registrations;
+use crate::infra::db::{Db, DbError};
+use crate::infra::state::AppState;
 use chrono::{NaiveDateTime, Utc};
 
 /// Whether a page collects "notify me" sign-ups right now: before launch when the creator turned
@@ -30,11 +30,11 @@ pub const NOTIFY_ME_WINDOW: std::time::Duration = std::time::Duration::from_secs
 
 /// The per-address limit of "notify me" sign-ups (a part of the app state).
 #[derive(Clone)]
-pub struct NotifyLimiter(crate::server::rate_limit::RateLimiter);
+pub struct NotifyLimiter(crate::infra::rate_limit::RateLimiter);
 
 impl NotifyLimiter {
     pub fn new() -> NotifyLimiter {
-        NotifyLimiter(crate::server::rate_limit::RateLimiter::new(NOTIFY_ME_PER_IP, NOTIFY_ME_WINDOW))
+        NotifyLimiter(crate::infra::rate_limit::RateLimiter::new(NOTIFY_ME_PER_IP, NOTIFY_ME_WINDOW))
     }
 
     pub fn of(state: &AppState) -> &NotifyLimiter {
@@ -55,7 +55,7 @@ pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option
             return Err(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes."));
         }
     }
-    let (page_id, page) = crate::pages::public::server::lookup(state, short_id).await?;
+    let (page_id, page) = crate::pages::public::backend::lookup(state, short_id).await?;
     let settings = page.settings().ok_or_else(|| AppError::internal("unreadable settings"))?;
     if !accepts_notify_me(&page, &settings, Utc::now()) {
         return Err(AppError::invalid("This page isn't collecting sign-ups right now."));

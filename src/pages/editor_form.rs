@@ -1,6 +1,6 @@
 //! The editor's form: every field a flat string, as browsers post them (with or without
 //! JavaScript). The server turns it into typed settings and customization (see
-//! `pages::server::form`) and reports errors under the same camelCase keys.
+//! `pages::backend::form`) and reports errors under the same camelCase keys.
 
 use serde::{Deserialize, Serialize};
 

@@ -6,8 +6,8 @@
 //! part's type (`PageCache::of(state)`).
 
 use crate::config::Config;
-use crate::server::db::Db;
-use crate::server::storage::Storage;
+use crate::infra::db::Db;
+use crate::infra::storage::Storage;
 use axum::extract::FromRef;
 use axum::http::Extensions;
 use leptos::config::LeptosOptions;
@@ -23,7 +23,7 @@ pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
-    /// Uploaded files (see `server::storage`).
+    /// Uploaded files (see `infra::storage`).
     pub storage: Storage,
     /// The domains' parts, by type.
     parts: Extensions,

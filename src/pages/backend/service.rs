@@ -1,18 +1,18 @@
 //! Page operations: who is asking, may they, is the input valid, then the query.
 
-use super::form::{PageParts, form_from_parts, parts_from_form, validate_parts};
+use super::form_parts::{PageParts, form_from_parts, parts_from_form, validate_parts};
 use super::store::{self, PageRow, Publish, editable, not_found};
 use super::writer::{self, Draft};
 use crate::accounts::guard::{Scope, can};
-use crate::billing::server::{next_plan_for_pages, plan_for_organization, visible_plans};
+use crate::billing::backend::{next_plan_for_pages, plan_for_organization, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::{Customization, validate_customization};
-use crate::pages::form::PageForm;
+use crate::pages::editor_form::PageForm;
 use crate::pages::model::{PageDetail, PageEditor, PageSummary};
 use crate::pages::phase::{PageClock, phase};
 use crate::pages::settings::*;
-use crate::server::state::AppState;
-use crate::server::storage::ObjectKey;
+use crate::infra::state::AppState;
+use crate::infra::storage::ObjectKey;
 use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, Utc};
 
 /// A page id as it may appear in a redirect: page ids are UUIDs, anything else is left out.
@@ -177,7 +177,7 @@ pub async fn editor(state: &AppState, scope: &Scope<can::ViewDashboard>, page_id
     let settings = PageSettings::from_json(detail.summary.page_type, &detail.settings_json).map_err(AppError::internal)?;
     let form = form_from_parts(&settings, &detail.customization, detail.summary.launch_at, detail.summary.expires_at);
     let public_url = format!("{}/p/{}", state.config.public_url, detail.summary.short_id);
-    let items = super::content::list(&state.db, page_id).await?;
+    let items = super::block_store::list(&state.db, page_id).await?;
     let hero_image_url = detail.customization.hero_image.as_deref().and_then(ObjectKey::parse_page_asset).map(|k| k.public_path());
     Ok(PageEditor { detail, form, public_url, items, hero_image_url })
 }
@@ -199,7 +199,7 @@ pub async fn duplicate(state: &AppState, scope: &Scope<can::EditPages>, page_id:
         expires_at: row.expires_at,
     };
     let id = writer::create(state, &draft).await?;
-    super::content::copy_all(state, scope, page_id, &id).await?;
+    super::block_store::copy_all(state, scope, page_id, &id).await?;
     let copied = match super::hero::copy_for(state, scope.organization_id(), hero.as_deref(), scope.user_id(), &id).await {
         Ok(copied) => copied,
         Err(e) => {

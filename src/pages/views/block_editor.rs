@@ -4,8 +4,8 @@
 use crate::error::AppError;
 use crate::money::{CURRENCIES, format_money};
 use crate::pages::api::{AddContentItem, MoveContentItem, RemoveContentItem, UpdateContentItem};
-use crate::pages::content::{ContentForm, ContentItem, ContentKind, MAX_ITEMS};
-use crate::ui::form::FormAlert;
+use crate::pages::blocks::{ContentForm, ContentItem, ContentKind, MAX_ITEMS};
+use crate::ui::fields::FormAlert;
 use leptos::prelude::*;
 
 /// The block actions, owned by the editor so that a success reloads the page's data.

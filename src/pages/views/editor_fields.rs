@@ -2,9 +2,9 @@
 //! server's message for `key` shown beside each.
 
 use crate::pages::customization::check_color;
-use crate::pages::form::PageForm;
+use crate::pages::editor_form::PageForm;
 use crate::pages::validation::check_url;
-use crate::ui::form::FormErrors;
+use crate::ui::fields::FormErrors;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -2,12 +2,12 @@
 //! image) reaches the database. Every query is scoped to an organization, so another tenant's
 //! page id finds nothing.
 
-use crate::server::db::prelude::*;
-use crate::server::db::schema::pages;
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::pages;
 use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
-use crate::server::db::{Db, DbError};
-use crate::server::state::AppState;
+use crate::infra::db::{Db, DbError};
+use crate::infra::state::AppState;
 use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
 use diesel::Queryable;
@@ -143,8 +143,8 @@ pub async fn editable(state: &AppState, scope: &Scope<can::EditPages>, page_id: 
 macro_rules! page_write {
     ($state:expr, $org_id:expr, $page_id:expr, |$conn:ident, $row:ident| $body:expr) => {
         async {
-            use $crate::server::db::prelude::*;
-            use $crate::server::db::schema::pages;
+            use $crate::infra::db::prelude::*;
+            use $crate::infra::db::schema::pages;
             let state = &$state;
             let (org_id, page_id): (&str, &str) = ($org_id, $page_id);
             let written = $crate::db_write!(state.db, $conn => {
@@ -155,15 +155,15 @@ macro_rules! page_write {
                 if locked == 0 {
                     return Ok(None);
                 }
-                let $row: $crate::pages::server::store::PageRow =
+                let $row: $crate::pages::backend::store::PageRow =
                     pages::table.filter(pages::id.eq(page_id)).select($crate::page_columns!()).first($conn).await?;
                 let short_id = $row.short_id.clone();
                 // Its own block, so that `return` in the body ends the body, not the transaction.
                 let out = async { $body }.await?;
-                Ok::<_, $crate::server::db::DbError>(Some((short_id, out)))
+                Ok::<_, $crate::infra::db::DbError>(Some((short_id, out)))
             })?;
             match written {
-                None => Err($crate::pages::server::store::not_found()),
+                None => Err($crate::pages::backend::store::not_found()),
                 Some((short_id, out)) => {
                     $crate::pages::public::cache::PageCache::of(state).invalidate(&short_id).await;
                     Ok::<_, $crate::error::AppError>(out)

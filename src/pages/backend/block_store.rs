@@ -7,11 +7,11 @@ use super::store::page_write;
 use crate::accounts::guard::{Scope, can};
 use crate::db_read;
 use crate::error::AppError;
-use crate::pages::content::{ContentForm, ContentItem, ContentKind, MAX_ITEMS, parse_content};
-use crate::server::db::prelude::*;
-use crate::server::db::schema::page_contents;
-use crate::server::db::{Db, DbError, new_id};
-use crate::server::state::AppState;
+use crate::pages::blocks::{ContentForm, ContentItem, ContentKind, MAX_ITEMS, parse_content};
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::page_contents;
+use crate::infra::db::{Db, DbError, new_id};
+use crate::infra::state::AppState;
 
 type ItemRow = (String, String, String, String, Option<i64>, Option<String>);
 

@@ -1,12 +1,12 @@
 //! The security log: sign-ups, logins (good and bad), logouts and throttled attempts, kept for
-//! 180 days. (The login limits themselves count in `server::shared_limit`.)
+//! 180 days. (The login limits themselves count in `infra::shared_limit`.)
 
-use crate::server::db::new_id;
+use crate::infra::db::new_id;
 use crate::db_write;
-use crate::server::db::schema::security_log;
-use crate::server::db::{Db, DbError};
+use crate::infra::db::schema::security_log;
+use crate::infra::db::{Db, DbError};
 use chrono::{Duration, NaiveDateTime};
-use crate::server::db::prelude::*;
+use crate::infra::db::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecurityEvent {

@@ -8,9 +8,9 @@
 //! must be exact (logins, sign-ups), not on the visitor's hot path.
 
 use crate::db_write;
-use crate::server::db::prelude::*;
-use crate::server::db::schema::rate_limits;
-use crate::server::db::{Db, DbError};
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::rate_limits;
+use crate::infra::db::{Db, DbError};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 /// A named limit: at most `max` hits per key in each window of `window`.

@@ -5,7 +5,7 @@
 
 use crate::error::{AppError, FieldError};
 use crate::pages::customization::{Customization, validate_customization};
-use crate::pages::form::PageForm;
+use crate::pages::editor_form::PageForm;
 use crate::pages::settings::*;
 use crate::pages::validation::validate_page;
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
