@@ -316,6 +316,72 @@ async fn a_save_and_an_upload_keep_each_others_changes(app: &TestApp) {
     assert_eq!(files, 1, "only the current image is kept in {}", folder.display());
 }
 
+/// Behind a TLS-ending proxy `PUBLIC_URL` is https: the session cookie is Secure and browsers are
+/// told to stay on https.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_deployments_get_secure_cookies_and_hsts() {
+    let options = Options { env: vec![("PUBLIC_URL".into(), "https://flashpage.example".into())], ..Default::default() };
+    let app = TestApp::start_with(Backend::Sqlite, options).await.expect("app");
+    let res = app.signup(&app.new_browser(), "Ada", "ada@example.com").await;
+    assert_eq!(res.status(), 302);
+    let cookie = set_cookies(&res).into_iter().find(|c| c.starts_with("fp_session=")).expect("session cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(res.headers()["strict-transport-security"].to_str().expect("ascii").contains("max-age=31536000"));
+    // A form from the public origin itself is accepted too.
+    let res = foreign_client(Some("https://flashpage.example"))
+        .post(app.url("/api/login")).header("accept", "application/json").form(&[("email", "ada@example.com"), ("password", PASSWORD)]).send().await.expect("request");
+    assert_eq!(res.status(), 200);
+    app.finish().await;
+    let plain = TestApp::start(Backend::Sqlite).await.expect("app");
+    let res = plain.get(&plain.new_browser(), "/login").await;
+    assert!(!res.headers().contains_key("strict-transport-security"), "no HSTS over plain http");
+    plain.finish().await;
+}
+
+/// An upload and the page's deletion at the same moment leave no file and no storage counted.
+async fn an_upload_racing_a_delete_leaves_nothing_behind(app: &TestApp) {
+    let email = "race@example.com";
+    let creator = signed_in(app, email).await;
+    for _ in 0..6 {
+        let id = create(app, &creator, "countdown").await;
+        let delete = async { call(app, &creator, "/api/pages/delete", &[("id", &id)]).await.0 };
+        let (deleted, uploaded) = tokio::join!(delete, upload(app, &creator, &id));
+        assert_eq!(deleted, 200);
+        assert!(matches!(uploaded.status().as_u16(), 200 | 404), "{}", uploaded.status());
+    }
+    let users_dir = app.state.config.data_dir.join("files").join("users");
+    let leftovers: Vec<_> = walk(&users_dir).into_iter().filter(|p| p.is_file()).collect();
+    assert!(leftovers.is_empty(), "orphaned files: {leftovers:?}");
+    assert_eq!(storage_used(app, email).await, 0);
+    let rows: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(stored_objects::table.count().get_result(conn).await?));
+    assert_eq!(rows.expect("count"), 0);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().flat_map(|e| {
+        let path = e.path();
+        if path.is_dir() { walk(&path) } else { vec![path] }
+    }).collect()
+}
+
+/// The JSON API checks what the editor checks: here, the look's time zone.
+async fn the_json_api_and_the_editor_share_one_validation(app: &TestApp) {
+    let creator = signed_in(app, "json@example.com").await;
+    let id = create(app, &creator, "countdown").await;
+    let settings = json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": "Live"});
+    let (status, body) = update(app, &creator, &id, &settings, &json!({"headline": "Zones", "timeZone": "Mars/Olympus_Mons"}), None, None).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "timeZone");
+    let form = with(editor_form(app, &creator, &id).await, "form[timeZone]", "Mars/Olympus_Mons");
+    let mut fields = form;
+    fields.push(("id".into(), id.clone()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = call(app, &creator, "/api/pages/save", &refs).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "timeZone");
+}
+
 /// Writes of every kind at once: sign-ups, saves and view flushes.
 async fn mixed_writes_at_once(backend: Backend) {
     let Some(app) = TestApp::start_with(backend, Options { trusted_proxies: 1, ..Default::default() }).await else { return };
@@ -659,4 +725,6 @@ backend_tests! {
     another_organizations_page_is_not_found_by_any_action,
     file_paths_cannot_climb_out_of_storage,
     uploads_stay_within_the_plans_storage,
+    an_upload_racing_a_delete_leaves_nothing_behind,
+    the_json_api_and_the_editor_share_one_validation,
 }
