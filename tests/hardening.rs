@@ -57,6 +57,15 @@ async fn upload_bytes(app: &TestApp, client: &reqwest::Client, page: &str, bytes
     client.post(app.url(&format!("/dashboard/pages/{page}/hero"))).header("accept", "application/json").multipart(form).send().await.expect("upload")
 }
 
+/// The statuses of requests sent at once, as they finish.
+async fn all_statuses(mut tasks: JoinSet<u16>) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.expect("task"));
+    }
+    statuses
+}
+
 /// Replaces the user's roles with one role.
 async fn set_role(app: &TestApp, email: &str, role: &str) {
     let r: Result<(), DbError> = db_write!(app.state.db, conn => {
@@ -427,10 +436,7 @@ async fn mixed_writes_at_once(backend: Backend) {
             res.status().as_u16()
         });
     }
-    let mut statuses = Vec::new();
-    while let Some(status) = tasks.join_next().await {
-        statuses.push(status.expect("task"));
-    }
+    let statuses = all_statuses(tasks).await;
     let failed: Vec<u16> = statuses.iter().copied().filter(|s| *s != 200).collect();
     assert!(failed.is_empty(), "{backend:?}: {} of 200 writes failed: {failed:?}", failed.len());
     let stored: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(registrations::table.count().get_result(conn).await?));
@@ -465,9 +471,7 @@ async fn concurrent_duplicates_and_block_adds_stay_within_their_rules(app: &Test
             client.post(url).header("accept", "application/json").form(&[("short_id", short.as_str()), ("email", "same@example.com")]).send().await.expect("request").status().as_u16()
         });
     }
-    while let Some(status) = tasks.join_next().await {
-        assert_eq!(status.expect("task"), 200);
-    }
+    assert!(all_statuses(tasks).await.iter().all(|s| *s == 200));
     let stored: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(registrations::table.count().get_result(conn).await?));
     assert_eq!(stored.expect("count"), 1, "one email, one sign-up");
 
@@ -481,10 +485,7 @@ async fn concurrent_duplicates_and_block_adds_stay_within_their_rules(app: &Test
                 .send().await.expect("request").status().as_u16()
         });
     }
-    let mut statuses = Vec::new();
-    while let Some(status) = tasks.join_next().await {
-        statuses.push(status.expect("task"));
-    }
+    let statuses = all_statuses(tasks).await;
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 20, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 20, "{statuses:?}");
     let id_ref = id.as_str();
@@ -506,10 +507,7 @@ async fn parallel_login_guesses_are_counted_one_by_one(app: &TestApp) {
                 .send().await.expect("request").status().as_u16()
         });
     }
-    let mut statuses = Vec::new();
-    while let Some(status) = tasks.join_next().await {
-        statuses.push(status.expect("task"));
-    }
+    let statuses = all_statuses(tasks).await;
     assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5, "only five guesses are checked: {statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 13, "{statuses:?}");
 }
@@ -672,10 +670,7 @@ async fn uploads_stay_within_the_plans_storage(app: &TestApp) {
             client.post(url).header("accept", "application/json").multipart(form).send().await.expect("upload").status().as_u16()
         });
     }
-    let mut statuses = Vec::new();
-    while let Some(status) = tasks.join_next().await {
-        statuses.push(status.expect("task"));
-    }
+    let statuses = all_statuses(tasks).await;
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 3, "three 300 KiB images fit in what is left: {statuses:?}");
     let used = storage_used(app, email).await;
     assert_eq!(used, PNG.len() as i64 + 3 * 300 * 1024);
