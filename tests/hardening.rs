@@ -153,6 +153,8 @@ async fn hostile_text_stays_text_on_every_kind_of_page(app: &TestApp) {
                 ]).await;
                 assert_eq!(status, 200, "{kind}: block {block}: {body}");
             }
+            // With an image, so that its alt text is on the page too.
+            assert_eq!(upload(app, &creator, &id).await.status(), 200);
             assert_eq!(call(app, &creator, "/api/pages/publish", &[("id", &id)]).await.0, 200);
             let short = short_id(app, &creator, &id).await;
             let res = app.get(&app.new_browser(), &format!("/p/{short}")).await;
