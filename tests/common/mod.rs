@@ -200,7 +200,14 @@ pub const PASSWORD: &str = "correct horse battery staple";
 fn new_client(origin: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(origin).expect("origin"));
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().expect("client")
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .default_headers(headers)
+        // A request the app never answers fails the test with this error instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("client")
 }
 
 /// A client of another site (or none): its requests carry `origin`, or no origin at all.
@@ -209,7 +216,14 @@ pub fn foreign_client(origin: Option<&str>) -> reqwest::Client {
     if let Some(origin) = origin {
         headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(origin).expect("origin"));
     }
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().expect("client")
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .default_headers(headers)
+        // A request the app never answers fails the test with this error instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("client")
 }
 
 /// Calls a server function as the hydrated app does and decodes the JSON answer.

@@ -91,6 +91,11 @@ impl From<DbError> for crate::error::AppError {
 /// timeout so that a second process waits instead of failing.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+/// PostgreSQL sessions give up instead of waiting forever: a row lock not granted within 10 s is
+/// an error (the request fails with a message and logs which), and a session that sits in an open
+/// transaction for a minute is ended by the server, so a stuck request cannot hold a page's lock.
+const POSTGRES_SESSION: &str = "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s';";
+
 /// The readers' connections also refuse writes: a write through [`db_read!`] is an error, never a race.
 const SQLITE_READER_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;";
 
@@ -125,7 +130,18 @@ impl Db {
                 Pool::Sqlite { read, write }
             }
             DatabaseUrl::Postgres(url) => {
-                let manager = AsyncDieselConnectionManager::<PgConn>::new(url.clone());
+                let mut config = ManagerConfig::<PgConn>::default();
+                config.custom_setup = Box::new(|url| {
+                    let url = url.to_string();
+                    Box::pin(async move {
+                        let mut conn = PgConn::establish(&url).await?;
+                        conn.batch_execute(POSTGRES_SESSION)
+                            .await
+                            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                        Ok(conn)
+                    })
+                });
+                let manager = AsyncDieselConnectionManager::<PgConn>::new_with_config(url.clone(), config);
                 Pool::Pg(build_pool(manager, max_connections).await?)
             }
         };
