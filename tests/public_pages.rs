@@ -290,6 +290,8 @@ backend_tests! {
     unknown_switched_off_and_expired_pages,
     event_times_show_in_the_event_zone,
     views_are_counted_and_flushed_in_batches,
+    later_phases_stay_on_the_server,
+    asking_early_reveals_nothing,
 }
 
 /// A flood of sign-ups from one address is cut off; other addresses are not affected.
@@ -323,4 +325,80 @@ async fn notify_me_is_limited_per_client_address() {
     assert_eq!(sign_up("203.0.113.7", limit).await, 429);
     assert_eq!(sign_up("198.51.100.2", limit + 1).await, 200, "another address still signs up");
     app.finish().await;
+}
+
+/// Only the current phase's content leaves the server: before the launch neither the HTML (with
+/// its hydration data) nor either public server function holds the body, the offers and their
+/// prices, the discount code, the message after the countdown or the redirect; while live, not
+/// the ending's message; and an online event's join link never.
+async fn later_phases_stay_on_the_server(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let now = Utc::now();
+    let launch = Some(iso(now + Duration::hours(1)));
+    let secrets = ["SECRET-BODY", "SECRET-OFFER", "SECRET49", "SECRET-MESSAGE", "secret-redirect.example", "SECRET-ALT", "SECRET-BONUS"];
+    let visible = |page: &str, what: &str, leaked: &[&str]| {
+        for secret in leaked {
+            assert!(!page.contains(secret), "{what}: {secret} reached the browser");
+        }
+    };
+    let pages = [
+        ("countdown", json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "show-message", "messageTitle": "SECRET-MESSAGE", "messageContent": "SECRET-MESSAGE too"})),
+        ("countdown", json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "redirect", "redirectUrl": "https://secret-redirect.example/x"})),
+        ("limited-offer", json!({"offerEndTime": iso(now + Duration::hours(2)), "discountCode": "SECRET49", "bonusDescription": "SECRET-BONUS", "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": "SECRET-ALT"})),
+        ("flash-sale", json!({"saleEndTime": iso(now + Duration::hours(2)), "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 5, "soldOutAction": "redirect", "postSaleRedirectUrl": "https://secret-redirect.example/y"})),
+    ];
+    for (kind, settings) in pages {
+        let (id, short) = creator.page(app, kind, settings, json!({"headline": "Soon", "body": "SECRET-BODY", "notifyMe": true}), launch.clone(), None, true).await;
+        let (status, body) = call(app, &creator.client, "/api/pages/content/add", &[
+            ("page_id", &id), ("item[kind]", "offer"), ("item[title]", "SECRET-OFFER"), ("item[description]", "x"), ("item[price]", "49.00"), ("item[currency]", "USD"),
+        ]).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _, html) = visit(app, &short).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Launches in"), "{kind}: the countdown is there");
+        visible(&html, &format!("{kind} HTML before launch"), &secrets);
+        assert!(!html.contains("$39.20") && !html.contains("$49.00"), "{kind}: no price before launch");
+        for endpoint in ["/api/p", "/api/p/now"] {
+            let (status, json) = call(app, &app.new_browser(), endpoint, &[("short_id", &short)]).await;
+            assert_eq!(status, 200, "{endpoint}");
+            visible(&json.to_string(), &format!("{kind} {endpoint} before launch"), &secrets);
+        }
+        assert_eq!(call(app, &creator.client, "/api/pages/unpublish", &[("id", &id)]).await.0, 200, "stay within the plan");
+    }
+
+    // Live: the body and offers are there, the ending is not.
+    let settings = json!({"offerEndTime": iso(now + Duration::hours(2)), "discountCode": "LIVE10", "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": "SECRET-ALT", "alternateContent": "SECRET-ALT text"});
+    let (_, short) = creator.page(app, "limited-offer", settings, json!({"headline": "Now", "body": "Live body"}), None, None, true).await;
+    let (_, _, html) = visit(app, &short).await;
+    assert!(html.contains("Live body") && html.contains("LIVE10"));
+    visible(&html, "live offer", &["SECRET-ALT"]);
+    let (_, json) = call(app, &app.new_browser(), "/api/p", &[("short_id", &short)]).await;
+    visible(&json.to_string(), "live offer /api/p", &["SECRET-ALT"]);
+
+    // An online event: live and with its details shown, but the join link goes to registrants only.
+    let settings = json!({"eventStartTime": iso(now + Duration::hours(2)), "eventEndTime": iso(now + Duration::hours(3)), "timeZone": "UTC",
+        "eventLocation": "virtual", "virtualPlatform": "zoom", "platformLink": "https://zoom.example/j/SECRET-JOIN", "maxAttendees": 10, "waitlistEnabled": false});
+    let (_, short) = creator.page(app, "event-registration", settings, json!({"headline": "Online"}), None, None, true).await;
+    let (_, _, html) = visit(app, &short).await;
+    assert!(html.contains("Online"));
+    visible(&html, "online event", &["SECRET-JOIN", "zoom.example"]);
+    let (_, json) = call(app, &app.new_browser(), "/api/p", &[("short_id", &short)]).await;
+    visible(&json.to_string(), "online event /api/p", &["SECRET-JOIN", "zoom.example"]);
+}
+
+/// At zero the browser asks `/api/p/now`; the server answers by its own clock, so asking early
+/// gets the same phase back, and nothing of the next.
+async fn asking_early_reveals_nothing(app: &TestApp) {
+    let creator = Creator::new(app).await;
+    let now = Utc::now();
+    let settings = json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "show-message", "messageTitle": "SECRET-MESSAGE"});
+    let (_, short) = creator.page(app, "countdown", settings, json!({"headline": "Early"}), None, None, true).await;
+    for _ in 0..3 {
+        let (status, json) = call(app, &app.new_browser(), "/api/p/now", &[("short_id", &short)]).await;
+        assert_eq!(status, 200);
+        assert!(json["phase"]["Live"].is_object(), "{json}");
+        assert!(!json.to_string().contains("SECRET-MESSAGE"));
+    }
+    let (status, _) = call(app, &app.new_browser(), "/api/p/now", &[("short_id", "NoSuchPage1")]).await;
+    assert_eq!(status, 404);
 }

@@ -15,7 +15,7 @@
 
 use crate::pages::public::cache::{CachedPage, PageCache};
 use crate::pages::public::backend::ViewCounter;
-use crate::pages::phase::{Phase, phase};
+use crate::pages::phase::Phase;
 use crate::infra::security_headers::page_csp;
 use crate::infra::state::AppState;
 use axum::body::{Body, Bytes, to_bytes};
@@ -123,7 +123,7 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
         let now = chrono::Utc::now();
         if cache.clock.now().saturating_duration_since(hit.at) < FRESH
             && Arc::ptr_eq(&hit.source, current)
-            && phase(&current.clock, now, current.page.sold_out()) == hit.phase
+            && current.source.phase_at(now) == hit.phase
         {
             ViewCounter::of(&state).record(&current.page_id);
             return respond(&hit);
@@ -160,7 +160,7 @@ async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>
     let cache = HtmlCache::of(state);
     let rendered = Arc::new(Rendered {
         at: cache.clock.now(),
-        phase: phase(&source.clock, chrono::Utc::now(), source.page.sold_out()),
+        phase: source.source.phase_at(chrono::Utc::now()),
         source,
         status: parts.status,
         headers,

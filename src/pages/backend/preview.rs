@@ -17,8 +17,9 @@ pub async fn preview(state: &AppState, scope: &Scope<can::EditPages>, page_id: &
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let parts = parts_from_form(kind, form, row.stored_hero())?;
     let schedule = (parts.launch_at, parts.expires_at);
-    let mut page = assemble(&state.db, &state.config.public_url, &row.id, &row.short_id, &parts.settings, &parts.customization, schedule).await?;
-    page.server_now = at.instant(Utc::now(), parts.launch_at, parts.settings.end_time());
+    let instant = at.instant(Utc::now(), parts.launch_at, parts.settings.end_time());
+    let source = assemble(&state.db, &state.config.public_url, &row.id, &row.short_id, parts.settings, &parts.customization, schedule).await?;
+    let mut page = source.view_at(instant);
     page.preview = true;
     Ok(page)
 }

@@ -1,12 +1,12 @@
 //! Server side of public pages: lookup, Markdown, event times, view counting.
 
-use super::model::{EventTimes, PriceTag, PublicItem, PublicPage};
+use super::model::{EventTimes, LiveFacts, PhaseContent, PriceTag, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::Customization;
-use crate::pages::phase::{Phase, phase};
+use crate::pages::phase::{EndReason, PageClock, Phase, phase};
 use crate::pages::backend::short_id::looks_like_short_id;
 use crate::pages::backend::store::PageRow;
-use crate::pages::settings::{PageSettings, PageType};
+use crate::pages::settings::*;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{orders, pages};
 use crate::infra::storage::ObjectKey;
@@ -44,66 +44,180 @@ pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppErr
     Ok(page)
 }
 
-/// The page behind a short id and its internal id; errors as [`load`], no view counted.
+/// The page behind a short id as its current phase shows it, and its internal id; errors as
+/// [`load`], no view counted.
 pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicPage), AppError> {
     if !looks_like_short_id(short_id) {
         return Err(not_found());
     }
     let cached = PageCache::of(state).get_or_load(short_id, build(&state.db, &state.config.public_url, short_id)).await?.ok_or_else(not_found)?;
-    let now = Utc::now();
-    if phase(&cached.clock, now, cached.page.sold_out()) == Phase::Inactive {
+    let page = cached.source.view_at(Utc::now());
+    if page.phase == Phase::Inactive {
         return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
     }
-    let mut page = cached.page.clone();
-    page.server_now = now;
     Ok((cached.page_id.clone(), page))
 }
 
-/// Reads a page and builds what visitors get (on a cache miss only).
+/// Reads a page and builds what visitors may get (on a cache miss only).
 async fn build(db: &Db, public_url: &str, short_id: &str) -> Result<Option<CachedPage>, AppError> {
     let Some(row) = find(db, short_id).await? else { return Ok(None) };
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal(format!("page {} has an unknown type", row.id)))?;
     let settings = PageSettings::from_json(kind, &row.settings).map_err(AppError::internal)?;
     let look = Customization::from_json(&row.customization).map_err(AppError::internal)?;
     let schedule = (row.launch_at.map(|t| t.and_utc()), row.expires_at.map(|t| t.and_utc()));
-    let page = assemble(db, public_url, &row.id, &row.short_id, &settings, &look, schedule).await?;
-    let mut clock = page.clock(&settings);
-    clock.is_active = row.is_active;
-    Ok(Some(CachedPage { page_id: row.id, clock, page }))
+    let mut source = assemble(db, public_url, &row.id, &row.short_id, settings, &look, schedule).await?;
+    source.clock.is_active = row.is_active;
+    Ok(Some(CachedPage { page_id: row.id, source }))
 }
 
-/// A page as visitors get it, from its parts (stored, or the editor's unsaved form for the preview).
+/// Everything the server knows about a page for its visitors, parsed once (this is what the
+/// cache keeps). A visitor never gets it whole: [`PageSource::view_at`] cuts out what the phase
+/// of that moment shows.
+#[derive(Clone, Debug)]
+pub struct PageSource {
+    pub short_id: String,
+    pub settings: PageSettings,
+    pub look: Customization,
+    pub hero_image_url: Option<String>,
+    pub og_image: Option<String>,
+    pub body_html: String,
+    pub items: Vec<PublicItem>,
+    /// What is left of a flash sale's inventory or an offer's quantity.
+    pub remaining: Option<u32>,
+    pub event_times: Option<EventTimes>,
+    /// The times and switch that decide the phase.
+    pub clock: PageClock,
+}
+
+impl PageSource {
+    /// A sale or offer with nothing left is over (the phase function's `sold_out`).
+    pub fn sold_out(&self) -> bool {
+        self.remaining == Some(0)
+    }
+
+    pub fn phase_at(&self, now: DateTime<Utc>) -> Phase {
+        phase(&self.clock, now, self.sold_out())
+    }
+
+    /// The page as a visitor at `now` sees it: its face, and the content of that moment's phase.
+    pub fn view_at(&self, now: DateTime<Utc>) -> PublicPage {
+        let current = self.phase_at(now);
+        let look = &self.look;
+        let notify_label = || look.button_label.clone();
+        let content = match current {
+            Phase::Scheduled { .. } => PhaseContent::Scheduled { notify_me: look.notify_me.then(notify_label) },
+            Phase::Live { .. } => PhaseContent::Live {
+                facts: self.live_facts(),
+                body_html: self.body_html.clone(),
+                items: self.items.clone(),
+            },
+            Phase::Ended { reason } => {
+                let (title, text) = ended_message(reason, &self.settings);
+                let show_form = matches!(&self.settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm);
+                PhaseContent::Ended { title, text, redirect_to: ended_redirect(&self.settings), notify_me: show_form.then(notify_label) }
+            }
+            Phase::Inactive => PhaseContent::Inactive,
+        };
+        PublicPage {
+            short_id: self.short_id.clone(),
+            page_type: self.settings.page_type(),
+            headline: look.headline.clone(),
+            description: look.description.clone(),
+            accent_color: look.accent_color.clone(),
+            background_color: look.background_color.clone(),
+            hero_image_url: self.hero_image_url.clone(),
+            hero_alt: look.hero_alt.clone(),
+            og_image: self.og_image.clone(),
+            server_now: now,
+            phase: current,
+            content,
+            preview: false,
+        }
+    }
+
+    fn live_facts(&self) -> LiveFacts {
+        match &self.settings {
+            PageSettings::Countdown(_) => LiveFacts::Countdown,
+            PageSettings::FlashSale(s) => LiveFacts::Sale {
+                discount_percentage: s.discount_percentage,
+                remaining: self.remaining.unwrap_or(s.inventory_limit),
+                limit: s.inventory_limit,
+            },
+            PageSettings::LimitedOffer(s) => LiveFacts::Offer {
+                discount_code: s.discount_code.clone(),
+                bonus: s.bonus_description.clone(),
+                remaining: self.remaining.unwrap_or(s.limited_quantity),
+                limit: s.limited_quantity,
+            },
+            PageSettings::EventRegistration(s) => LiveFacts::Event {
+                times: self.event_times.clone().unwrap_or(EventTimes { range: String::new(), zone: s.time_zone.clone() }),
+                starts_at: s.event_start_time,
+                ends_at: s.event_end_time,
+                place: match s.event_location {
+                    EventLocation::Physical => s.physical_address.clone().unwrap_or_default(),
+                    EventLocation::Virtual => "Online".to_string(),
+                },
+                max_attendees: s.max_attendees,
+            },
+        }
+    }
+}
+
+/// What an ended page says, by kind and by why it ended.
+fn ended_message(reason: EndReason, settings: &PageSettings) -> (String, String) {
+    match settings {
+        PageSettings::Countdown(s) => match s.post_countdown_action {
+            PostCountdownAction::ShowMessage | PostCountdownAction::ShowForm => (
+                s.message_title.clone().unwrap_or_else(|| "We're live!".into()),
+                s.message_content.clone().unwrap_or_default(),
+            ),
+            PostCountdownAction::Redirect => ("Taking you there…".into(), String::new()),
+        },
+        PageSettings::FlashSale(_) => match reason {
+            EndReason::SoldOut => ("Sold out".into(), "Every item of this sale has found a home.".into()),
+            EndReason::TimeUp => ("This sale has ended".into(), "Thanks for stopping by.".into()),
+        },
+        PageSettings::EventRegistration(_) => ("This event has ended".into(), "Thanks to everyone who came.".into()),
+        PageSettings::LimitedOffer(s) => (
+            s.alternate_title.clone().unwrap_or_else(|| "This offer has ended".into()),
+            s.alternate_content.clone().unwrap_or_default(),
+        ),
+    }
+}
+
+/// Where an ended page sends its visitors, when its action is a redirect.
+fn ended_redirect(settings: &PageSettings) -> Option<String> {
+    match settings {
+        PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::Redirect => s.redirect_url.clone(),
+        PageSettings::FlashSale(s) if s.sold_out_action == SoldOutAction::Redirect => s.post_sale_redirect_url.clone(),
+        PageSettings::LimitedOffer(s) if s.post_offer_action == PostOfferAction::Redirect => s.redirect_url.clone(),
+        _ => None,
+    }
+}
+
+/// A page's source from its parts (stored, or the editor's unsaved form for the preview).
 pub async fn assemble(
     db: &Db,
     public_url: &str,
     page_id: &str,
     short_id: &str,
-    settings: &PageSettings,
+    settings: PageSettings,
     look: &Customization,
     (launch_at, expires_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
-) -> Result<PublicPage, AppError> {
+) -> Result<PageSource, AppError> {
     let hero = look.hero_image.as_deref().and_then(ObjectKey::parse_page_asset);
-    Ok(PublicPage {
+    let clock = PageClock { is_active: true, launch_at, expires_at, end_time: settings.end_time() };
+    Ok(PageSource {
         short_id: short_id.to_string(),
-        page_type: settings.page_type(),
-        headline: look.headline.clone(),
-        description: look.description.clone(),
-        body_html: render_markdown(&look.body),
-        accent_color: look.accent_color.clone(),
-        background_color: look.background_color.clone(),
-        button_label: look.button_label.clone(),
-        notify_me: look.notify_me,
-        settings_json: settings.to_json(),
-        launch_at,
-        expires_at,
-        event_times: event_times(settings),
-        server_now: Utc::now(),
         hero_image_url: hero.as_ref().map(|k| k.public_path()),
         og_image: hero.as_ref().map(|k| format!("{public_url}{}", k.public_path())),
-        hero_alt: look.hero_alt.clone(),
-        items: public_items(db, page_id, settings).await?,
-        remaining: remaining(db, page_id, settings).await?,
-        preview: false,
+        body_html: render_markdown(&look.body),
+        items: public_items(db, page_id, &settings).await?,
+        remaining: remaining(db, page_id, &settings).await?,
+        event_times: event_times(&settings),
+        look: look.clone(),
+        settings,
+        clock,
     })
 }
 

@@ -9,8 +9,7 @@
 //! - Unknown ids are cached too (briefly), so a flood of random ids does not reach the database.
 //! - The phase is never cached: it is computed from the clock on every request.
 
-use super::model::PublicPage;
-use crate::pages::phase::PageClock;
+use super::backend::PageSource;
 use crate::error::AppError;
 use crate::infra::state::AppState;
 use moka::future::Cache;
@@ -20,13 +19,11 @@ use std::time::Duration;
 pub const TTL: Duration = Duration::from_secs(2);
 const CAPACITY: u64 = 50_000;
 
-/// A page as visitors get it, plus what the server needs to decide whether to show it.
+/// A page as the server keeps it for visitors (each gets the part their moment shows).
 #[derive(Clone, Debug)]
 pub struct CachedPage {
     pub page_id: String,
-    /// The times and switch that decide the phase, read once when the entry is built.
-    pub clock: PageClock,
-    pub page: PublicPage,
+    pub source: PageSource,
 }
 
 #[derive(Clone)]

@@ -1,6 +1,6 @@
 //! What a visitor's browser receives about a public page.
 
-use crate::pages::phase::PageClock;
+use crate::pages::phase::Phase;
 use crate::pages::settings::{PageSettings, PageType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,37 +29,89 @@ where
     }
 }
 
+/// What a visitor's browser receives about a public page: the page's face (headline, colours,
+/// image) and what its *current* phase shows, decided by the server's clock. Nothing of a later
+/// phase is in it (a message after the countdown, a redirect, a discount code, the body, the
+/// offers, an event's join link): when the phase changes, the browser asks the server again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublicPage {
     pub short_id: String,
     pub page_type: PageType,
     pub headline: String,
     pub description: String,
-    /// Markdown rendered and sanitised on the server.
-    pub body_html: String,
     pub accent_color: String,
     pub background_color: String,
-    pub button_label: String,
-    /// Offer the "notify me" sign-up while scheduled.
-    pub notify_me: bool,
-    /// The settings JSON with the seed's field names; parsed on both sides.
-    pub settings_json: String,
-    pub launch_at: Option<DateTime<Utc>>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub event_times: Option<EventTimes>,
-    /// The server's clock when it answered: the browser corrects its own clock by it.
-    pub server_now: DateTime<Utc>,
     pub hero_image_url: Option<String>,
     pub hero_alt: String,
     /// The hero image's absolute URL, for link previews.
     pub og_image: Option<String>,
-    /// Content blocks in the creator's order, prices already worked out for this page.
-    pub items: Vec<PublicItem>,
-    /// What is left of a flash sale's inventory or an offer's quantity.
-    pub remaining: Option<u32>,
-    /// Shown in the editor's preview: no redirects, no sign-ups.
+    /// The server's clock when it answered: the browser corrects its own clock by it.
+    pub server_now: DateTime<Utc>,
+    /// The phase at `server_now`, as the server decided it.
+    pub phase: Phase,
+    /// What that phase shows.
+    pub content: PhaseContent,
+    /// Shown in the editor's preview: no redirects, no sign-ups, no asking the server again.
     #[serde(default)]
     pub preview: bool,
+}
+
+/// What each phase shows, and only that.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum PhaseContent {
+    /// Before the launch: the countdown, and the "notify me" form when the creator offers it
+    /// (with their button label).
+    Scheduled { notify_me: Option<String> },
+    Live {
+        facts: LiveFacts,
+        /// Markdown rendered and sanitised on the server.
+        body_html: String,
+        /// Content blocks in the creator's order, prices already worked out for this page.
+        items: Vec<PublicItem>,
+    },
+    /// Over: the kind's message, or where to go instead, and the "notify me" form after a
+    /// countdown whose action is to show it.
+    Ended { title: String, text: String, redirect_to: Option<String>, notify_me: Option<String> },
+    /// Switched off or expired (never sent to visitors: they get 410).
+    Inactive,
+}
+
+/// The kind's facts while a page is live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiveFacts {
+    Countdown,
+    Sale { discount_percentage: u8, remaining: u32, limit: u32 },
+    Offer { discount_code: Option<String>, bonus: Option<String>, remaining: u32, limit: u32 },
+    /// Where an online event happens is "Online": the join link goes to registrants only.
+    Event { times: EventTimes, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, place: String, max_attendees: u32 },
+}
+
+impl PublicPage {
+    /// The instant at which this answer stops being right by the clock alone: the browser asks
+    /// the server again then.
+    pub fn next_boundary(&self) -> Option<DateTime<Utc>> {
+        match self.phase {
+            Phase::Scheduled { launches_at } => Some(launches_at),
+            Phase::Live { ends_at } => Some(ends_at),
+            Phase::Ended { .. } | Phase::Inactive => None,
+        }
+    }
+
+    /// Where an ended page sends its visitors, if it does.
+    pub fn redirect_to(&self) -> Option<&str> {
+        match &self.content {
+            PhaseContent::Ended { redirect_to, .. } => redirect_to.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The "notify me" form's button label, when the current phase offers the form.
+    pub fn notify_me(&self) -> Option<&str> {
+        match &self.content {
+            PhaseContent::Scheduled { notify_me } | PhaseContent::Ended { notify_me, .. } => notify_me.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// A content block as visitors see it.
@@ -91,22 +143,6 @@ impl PriceTag {
         }
     }
 
-}
-
-impl PublicPage {
-    pub fn settings(&self) -> Option<PageSettings> {
-        PageSettings::from_json(self.page_type, &self.settings_json).ok()
-    }
-
-    /// A page is only ever sent to visitors while it is switched on.
-    /// A sale or offer with nothing left is over (the phase function's `sold_out`).
-    pub fn sold_out(&self) -> bool {
-        self.remaining == Some(0)
-    }
-
-    pub fn clock(&self, settings: &PageSettings) -> PageClock {
-        PageClock { is_active: true, launch_at: self.launch_at, expires_at: self.expires_at, end_time: settings.end_time() }
-    }
 }
 
 #[cfg(test)]

@@ -3,10 +3,9 @@
 
 use super::api::load_public_page;
 use super::clock::{corrected_clock, seconds_left, split, spoken};
-use super::model::{PublicItem, PublicPage};
+use super::model::{LiveFacts, PhaseContent, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
-use crate::pages::phase::{EndReason, Phase, phase};
-use crate::pages::settings::*;
+use crate::pages::phase::Phase;
 use leptos::prelude::*;
 use crate::ui::head::Title;
 use leptos_meta::Meta;
@@ -55,39 +54,37 @@ fn Unavailable(err: AppError) -> impl IntoView {
 
 /// The page itself. In the editor's preview (`page.preview`) it leaves the document's title and
 /// meta tags alone and renders inside the editor rather than as the document's `<main>`.
+///
+/// The page holds only what its phase shows. The countdown ticks by the server-corrected clock;
+/// at zero the browser asks the server for the page again, and the server, by its own clock,
+/// answers with the next phase's content (or the same, if the visitor's clock ran ahead: then it
+/// asks again a little later).
 #[component]
 pub fn PublicPageView(page: PublicPage) -> impl IntoView {
-    let Some(settings) = page.settings() else {
-        return view! { <Unavailable err=AppError::internal("unreadable settings")/> }.into_any();
-    };
-    let clock = page.clock(&settings);
+    let preview = page.preview;
     let now = corrected_clock(page.server_now);
-    let sold_out = page.sold_out();
-    let current = Memo::new(move |_| phase(&clock, now.get(), sold_out));
+    // The server's latest answer.
+    let current = RwSignal::new(page.clone());
 
-    // Ended pages whose action is a redirect: a real 302 on the server (no JavaScript needed) and a
-    // navigation in the browser when the countdown reaches zero.
-    // The editor's preview never navigates away.
-    let redirect_to = ended_redirect(&settings).filter(|_| !page.preview);
+    // Ended pages whose action is a redirect: a real 302 on the server (no JavaScript needed),
+    // and a navigation in the browser once an answer says so. The preview never navigates away.
     #[cfg(feature = "ssr")]
-    if let (Phase::Ended { .. }, Some(url)) = (current.get_untracked(), redirect_to.as_deref()) {
+    if let Some(url) = page.redirect_to().filter(|_| !preview) {
         server_redirect(url);
     }
     #[cfg(feature = "hydrate")]
-    {
-        let redirect_to = redirect_to.clone();
+    if !preview {
+        ask_again_at_each_boundary(current, now);
         Effect::new(move |_| {
-            if let (Phase::Ended { .. }, Some(url)) = (current.get(), redirect_to.as_ref()) {
-                let _ = window().location().assign(url);
+            if let Some(url) = current.with(|p| p.redirect_to().map(str::to_string)) {
+                let _ = window().location().assign(&url);
             }
         });
     }
 
     let style = format!("--accent:{};--page-bg:{};", page.accent_color, page.background_color);
     let description = if page.description.is_empty() { page.headline.clone() } else { page.description.clone() };
-    let ended = move || matches!(current.get(), Phase::Ended { .. });
-    let page_for_body = page.clone();
-    let preview = page.preview;
+    let ended = move || current.with(|p| matches!(p.phase, Phase::Ended { .. }));
     let head = (!preview).then(|| {
         let og_image = page.og_image.clone();
         view! {
@@ -113,14 +110,15 @@ pub fn PublicPageView(page: PublicPage) -> impl IntoView {
             {page.hero_image_url.clone().map(|src| view! { <img class="pp-hero" src=src alt=page.hero_alt.clone() decoding="async"/> })}
             <p class="pp-kind">{page.page_type.label()}</p>
             <h1>{page.headline.clone()}</h1>
-            {move || phase_view(current.get(), now, &page_for_body, &settings)}
+            {move || phase_view(current.get(), now)}
         </article>
     };
+    let phase_name = move || current.with(|p| p.phase.name());
     let body = if preview {
-        view! { <div class="pp pp--preview" style=style data-phase=move || current.get().name()>{card}</div> }.into_any()
+        view! { <div class="pp pp--preview" style=style data-phase=phase_name>{card}</div> }.into_any()
     } else {
         view! {
-            <main class="pp" style=style data-phase=move || current.get().name()>
+            <main class="pp" style=style data-phase=phase_name>
                 {card}
                 <footer class="pp-footer">
                     <a href="/">"Made with Flashpage"</a>
@@ -131,6 +129,45 @@ pub fn PublicPageView(page: PublicPage) -> impl IntoView {
     };
     view! { {head} {body} }
     .into_any()
+}
+
+/// Asks the server for the page again whenever the clock passes the end of the phase the last
+/// answer was for. One request at a time; if the server still sees the same phase (the visitor's
+/// clock runs ahead of the correction), it asks again after 1 s, then 2 s, … up to 10 s. A page
+/// that went away in the meantime (switched off, expired) is reloaded, to show why.
+#[cfg(feature = "hydrate")]
+fn ask_again_at_each_boundary(current: RwSignal<PublicPage>, now: ReadSignal<chrono::DateTime<chrono::Utc>>) {
+    use super::api::refresh_public_page;
+    let asking = StoredValue::new(false);
+    let not_before = StoredValue::new(None::<chrono::DateTime<chrono::Utc>>);
+    let attempts = StoredValue::new(0i64);
+    Effect::new(move |_| {
+        let t = now.get();
+        let Some(boundary) = current.with(|p| p.next_boundary()) else { return };
+        if t < boundary || asking.get_value() || not_before.get_value().is_some_and(|nb| t < nb) {
+            return;
+        }
+        asking.set_value(true);
+        let (short_id, phase_before) = current.with_untracked(|p| (p.short_id.clone(), p.phase));
+        leptos::task::spawn_local(async move {
+            match refresh_public_page(short_id).await {
+                Ok(fresh) if fresh.phase != phase_before => {
+                    attempts.set_value(0);
+                    not_before.set_value(None);
+                    current.set(fresh);
+                }
+                Err(e) if matches!(e.kind, ErrorKind::Gone | ErrorKind::NotFound) => {
+                    let _ = window().location().reload();
+                }
+                _ => {
+                    let n = (attempts.get_value() + 1).min(10);
+                    attempts.set_value(n);
+                    not_before.set_value(Some(now.get_untracked() + chrono::Duration::seconds(n)));
+                }
+            }
+            asking.set_value(false);
+        });
+    });
 }
 
 /// A plain 302 whatever the visitor's Accept header says. (`leptos_axum::redirect` only sets the
@@ -144,131 +181,89 @@ fn server_redirect(url: &str) {
     }
 }
 
-fn ended_redirect(settings: &PageSettings) -> Option<String> {
-    match settings {
-        PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::Redirect => s.redirect_url.clone(),
-        PageSettings::FlashSale(s) if s.sold_out_action == SoldOutAction::Redirect => s.post_sale_redirect_url.clone(),
-        PageSettings::LimitedOffer(s) if s.post_offer_action == PostOfferAction::Redirect => s.redirect_url.clone(),
-        _ => None,
-    }
-}
-
-fn phase_view(current: Phase, now: ReadSignal<chrono::DateTime<chrono::Utc>>, page: &PublicPage, settings: &PageSettings) -> AnyView {
-    match current {
-        Phase::Scheduled { launches_at } => view! {
+fn phase_view(page: PublicPage, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> AnyView {
+    let notify = |label: Option<String>, page: &PublicPage| {
+        label.map(|label| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label/> })
+    };
+    match (page.phase, page.content.clone()) {
+        (Phase::Scheduled { launches_at }, PhaseContent::Scheduled { notify_me }) => view! {
             <p class="pp-lede">"Coming soon."</p>
             <Countdown label="Launches in" target=launches_at now/>
-            {page.notify_me.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label=page.button_label.clone()/> })}
+            {notify(notify_me, &page)}
         }
         .into_any(),
-        Phase::Live { ends_at } => {
-            let (label, target) = match settings {
-                PageSettings::Countdown(_) => ("Launching in", Some(ends_at)),
-                PageSettings::FlashSale(_) => ("Sale ends in", Some(ends_at)),
+        (Phase::Live { ends_at }, PhaseContent::Live { facts, body_html, items }) => {
+            let (label, target) = match &facts {
+                LiveFacts::Countdown => ("Launching in", Some(ends_at)),
+                LiveFacts::Sale { .. } => ("Sale ends in", Some(ends_at)),
                 // Before an event, count to its start; while it runs, say so.
-                PageSettings::EventRegistration(s) if now.get_untracked() < s.event_start_time => ("Starts in", Some(s.event_start_time)),
-                PageSettings::EventRegistration(_) => ("Happening now", None),
-                PageSettings::LimitedOffer(_) => ("Offer ends in", Some(ends_at)),
+                LiveFacts::Event { starts_at, .. } if now.get_untracked() < *starts_at => ("Starts in", Some(*starts_at)),
+                LiveFacts::Event { .. } => ("Happening now", None),
+                LiveFacts::Offer { .. } => ("Offer ends in", Some(ends_at)),
             };
             view! {
                 {match target {
                     Some(target) => view! { <Countdown label target now/> }.into_any(),
                     None => view! { <p class="pp-now" role="status">{label}</p> }.into_any(),
                 }}
-                <LiveDetails page=page.clone() settings=settings.clone()/>
-                <div class="pp-body" inner_html=page.body_html.clone()></div>
-                <Items items=page.items.clone()/>
+                <LiveDetails facts/>
+                <div class="pp-body" inner_html=body_html></div>
+                <Items items/>
             }
             .into_any()
         }
-        Phase::Ended { reason } => {
-            let form = matches!(settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm);
-            view! {
-                {ended_view(reason, settings)}
-                {form.then(|| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label=page.button_label.clone()/> })}
-            }
-            .into_any()
+        (_, PhaseContent::Ended { title, text, notify_me, .. }) => view! {
+            <section class="pp-ended" role="status">
+                <h2>{title}</h2>
+                {(!text.is_empty()).then(|| view! { <p>{text}</p> })}
+            </section>
+            {notify(notify_me, &page)}
         }
-        Phase::Inactive => view! { <p class="pp-lede">"This page has ended."</p> }.into_any(),
-    }
-}
-
-fn ended_view(reason: EndReason, settings: &PageSettings) -> impl IntoView {
-    let (title, text) = match settings {
-        PageSettings::Countdown(s) => match s.post_countdown_action {
-            PostCountdownAction::ShowMessage | PostCountdownAction::ShowForm => (
-                s.message_title.clone().unwrap_or_else(|| "We're live!".into()),
-                s.message_content.clone().unwrap_or_default(),
-            ),
-            PostCountdownAction::Redirect => ("Taking you there…".into(), String::new()),
-        },
-        PageSettings::FlashSale(_) => match reason {
-            EndReason::SoldOut => ("Sold out".into(), "Every item of this sale has found a home.".into()),
-            EndReason::TimeUp => ("This sale has ended".into(), "Thanks for stopping by.".into()),
-        },
-        PageSettings::EventRegistration(_) => ("This event has ended".into(), "Thanks to everyone who came.".into()),
-        PageSettings::LimitedOffer(s) => (
-            s.alternate_title.clone().unwrap_or_else(|| "This offer has ended".into()),
-            s.alternate_content.clone().unwrap_or_default(),
-        ),
-    };
-    view! {
-        <section class="pp-ended" role="status">
-            <h2>{title}</h2>
-            {(!text.is_empty()).then(|| view! { <p>{text}</p> })}
-        </section>
+        .into_any(),
+        _ => view! { <p class="pp-lede">"This page has ended."</p> }.into_any(),
     }
 }
 
 /// Kind-specific facts while the page is live.
 #[component]
-fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
-    match settings {
-        PageSettings::Countdown(_) => ().into_any(),
-        PageSettings::FlashSale(s) => view! {
+fn LiveDetails(facts: LiveFacts) -> impl IntoView {
+    match facts {
+        LiveFacts::Countdown => ().into_any(),
+        LiveFacts::Sale { discount_percentage, remaining, limit } => view! {
             <ul class="pp-facts">
-                <li><strong>{format!("{}% off", s.discount_percentage)}</strong></li>
-                <li data-testid="remaining">{left(page.remaining, s.inventory_limit)}</li>
+                <li><strong>{format!("{discount_percentage}% off")}</strong></li>
+                <li data-testid="remaining">{left(remaining, limit)}</li>
             </ul>
         }
         .into_any(),
-        PageSettings::LimitedOffer(s) => view! {
+        LiveFacts::Offer { discount_code, bonus, remaining, limit } => view! {
             <ul class="pp-facts">
-                {s.discount_code.map(|c| view! { <li>"Use code " <code class="pp-code">{c}</code></li> })}
-                {s.bonus_description.map(|b| view! { <li>"Bonus: " {b}</li> })}
-                <li data-testid="remaining">{left(page.remaining, s.limited_quantity)}</li>
+                {discount_code.map(|c| view! { <li>"Use code " <code class="pp-code">{c}</code></li> })}
+                {bonus.map(|b| view! { <li>"Bonus: " {b}</li> })}
+                <li data-testid="remaining">{left(remaining, limit)}</li>
             </ul>
         }
         .into_any(),
-        PageSettings::EventRegistration(s) => {
-            let times = page.event_times.clone();
-            let start = s.event_start_time;
-            let end = s.event_end_time;
+        LiveFacts::Event { times, starts_at, ends_at, place, max_attendees } => {
             // The visitor's own zone is only known in the browser: filled in after hydration so the
             // server's HTML and the first browser render are identical.
             let local = RwSignal::new(None::<String>);
             Effect::new(move |_| {
-                let (a, b) = (start.with_timezone(&chrono::Local), end.with_timezone(&chrono::Local));
+                let (a, b) = (starts_at.with_timezone(&chrono::Local), ends_at.with_timezone(&chrono::Local));
                 local.set(Some(format!("{} (your time)", super::model::time_range(a, b))));
             });
-            let place = match s.event_location {
-                EventLocation::Physical => s.physical_address.clone().unwrap_or_default(),
-                EventLocation::Virtual => "Online".to_string(),
-            };
             view! {
                 <dl class="pp-event">
                     <dt>"When"</dt>
                     <dd>
-                        {times.map(|t| view! {
-                            <span>{t.range}</span>
-                            <span class="pp-zone">{t.zone}</span>
-                        })}
+                        <span>{times.range}</span>
+                        <span class="pp-zone">{times.zone}</span>
                         <span class="pp-local">{move || local.get()}</span>
                     </dd>
                     <dt>"Where"</dt>
                     <dd>{place}</dd>
                     <dt>"Places"</dt>
-                    <dd>{format!("{} attendees", s.max_attendees)}</dd>
+                    <dd>{format!("{max_attendees} attendees")}</dd>
                 </dl>
             }
             .into_any()
@@ -277,8 +272,7 @@ fn LiveDetails(page: PublicPage, settings: PageSettings) -> impl IntoView {
 }
 
 /// "12 of 100 left".
-fn left(remaining: Option<u32>, limit: u32) -> String {
-    let remaining = remaining.unwrap_or(limit);
+fn left(remaining: u32, limit: u32) -> String {
     if remaining == limit { format!("Only {limit} available") } else { format!("{remaining} of {limit} left") }
 }
 

@@ -4,24 +4,11 @@ use crate::infra::db::new_id;
 use crate::accounts::validation::normalize_email;
 use crate::db_write;
 use crate::error::AppError;
-use crate::pages::phase::{Phase, phase};
-use crate::pages::public::model::PublicPage;
-use crate::pages::settings::{PageSettings, PostCountdownAction};
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::registrations;
 use crate::infra::db::{Db, DbError};
 use crate::infra::state::AppState;
 use chrono::{NaiveDateTime, Utc};
-
-/// Whether a page collects "notify me" sign-ups right now: before launch when the creator turned
-/// it on, and after a countdown whose action is to show the form.
-pub fn accepts_notify_me(page: &PublicPage, settings: &PageSettings, now: chrono::DateTime<Utc>) -> bool {
-    match phase(&page.clock(settings), now, false) {
-        Phase::Scheduled { .. } => page.notify_me,
-        Phase::Ended { .. } => matches!(settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm),
-        _ => false,
-    }
-}
 
 /// "Notify me" sign-ups allowed per client address per window: plenty for a household or an
 /// office behind one address, too few to flood a creator's list.
@@ -56,8 +43,9 @@ pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option
         }
     }
     let (page_id, page) = crate::pages::public::backend::lookup(state, short_id).await?;
-    let settings = page.settings().ok_or_else(|| AppError::internal("unreadable settings"))?;
-    if !accepts_notify_me(&page, &settings, Utc::now()) {
+    // The phase the server sees now decides: before the launch when the creator offers it, and
+    // after a countdown whose action is to show the form.
+    if page.notify_me().is_none() {
         return Err(AppError::invalid("This page isn't collecting sign-ups right now."));
     }
     let fields = serde_json::json!({ "source": "notify-me", "ip": ip }).to_string();
