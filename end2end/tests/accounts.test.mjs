@@ -97,3 +97,34 @@ test('hydration really happened: inline validation runs in the browser without a
   assert.deepEqual(apiCalls, [], 'the check ran in wasm, not on the server');
   await context.close();
 });
+
+test('a form on another site cannot log a visitor in or act for them (cross-site request refused)', async () => {
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const email = uniqueEmail('csrf');
+  // The victim has an account and is signed in.
+  await page.goto(`${env.app.base}/signup`);
+  await page.getByLabel('Your name').fill('Victim');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/dashboard');
+  // Another site posts a form to the app: Chromium sends that site's Origin and
+  // Sec-Fetch-Site: cross-site, and the app refuses.
+  await page.route('http://evil.example/**', (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<form method="post" action="${env.app.base}/api/pages/create">
+      <input name="page_type" value="countdown"><input name="headline" value="Planted">
+      <button>Go</button>
+    </form>`,
+  }));
+  await page.goto('http://evil.example/');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/pages/create')),
+    page.getByRole('button', { name: 'Go' }).click(),
+  ]);
+  assert.equal(response.status(), 403);
+  await page.goto(`${env.app.base}/dashboard`);
+  assert.equal(await page.getByText('Planted').count(), 0, 'no page was created');
+  await context.close();
+});

@@ -6,19 +6,20 @@ import { appAndBrowser, uniqueEmail } from './support/app.mjs';
 
 const env = appAndBrowser({ before, after });
 
-const JSON_ACCEPT = { accept: 'application/json' };
+/** What the hydrated app sends: JSON back, and the app's own origin (the CSRF check wants it). */
+const apiHeaders = () => ({ accept: 'application/json', origin: env.app.base });
 
 /** A signed-in API client sharing the browser context's cookies. */
 async function creator(context) {
   const res = await context.request.post(`${env.app.base}/api/signup`, {
     form: { name: 'Creator', email: uniqueEmail('pages'), password: 'correct horse battery staple' },
-    headers: JSON_ACCEPT,
+    headers: apiHeaders(),
   });
   assert.equal(res.status(), 200);
   return {
     async page(kind, settings, customization) {
       const call = async (path, form) => {
-        const r = await context.request.post(`${env.app.base}/api/pages/${path}`, { form, headers: JSON_ACCEPT });
+        const r = await context.request.post(`${env.app.base}/api/pages/${path}`, { form, headers: apiHeaders() });
         assert.equal(r.status(), 200, `${path}: ${await r.text()}`);
         return r.json();
       };
