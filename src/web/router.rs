@@ -24,8 +24,19 @@ use tower_http::trace::TraceLayer;
 /// Request bodies above this are refused with 413. Forms are tiny; uploads have their own limit.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The app's routes, worked out once per process. `generate_route_list` renders the app with
+/// resource loading suppressed by a *process-wide* flag (leptos_server's `SuppressResourceLoad`),
+/// and a resource first polled while that flag is up never loads: a page rendered for one app
+/// while another app in the same process was starting hung forever (leptos issue #4773; seen in
+/// the test suite, which runs many apps in one process). Generated once, the flag is only ever up
+/// before anything is served.
+fn routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let ctx_state = state.clone();
     let context = move || provide_context(ctx_state.clone());
     let options = state.leptos_options.clone();
