@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod customization;
 pub mod editor_form;
 pub mod model;
+pub mod palette;
 pub mod phase;
 pub mod preview_phase;
 pub mod public;

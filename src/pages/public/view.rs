@@ -82,7 +82,11 @@ pub fn PublicPageView(page: PublicPage) -> impl IntoView {
         });
     }
 
-    let style = format!("--accent:{};--page-bg:{};", page.accent_color, page.background_color);
+    let (on_accent, accent_ink) = crate::pages::palette::accent_palette(&page.accent_color);
+    let style = format!(
+        "--accent:{};--on-accent:{on_accent};--accent-ink:{accent_ink};--page-bg:{};",
+        page.accent_color, page.background_color
+    );
     let description = if page.description.is_empty() { page.headline.clone() } else { page.description.clone() };
     let ended = move || current.with(|p| matches!(p.phase, Phase::Ended { .. }));
     let head = (!preview).then(|| {
