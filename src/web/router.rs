@@ -39,7 +39,9 @@ pub fn router(state: AppState) -> Router {
     let routes = routes();
     let ctx_state = state.clone();
     let context = move || provide_context(ctx_state.clone());
-    let options = state.leptos_options.clone();
+    // Behind an Arc: axum clones a route's whole service stack for every request (cache hits
+    // too), and a captured `LeptosOptions` made that clone measurably expensive.
+    let options = std::sync::Arc::new(state.leptos_options.clone());
     // Uploads get their own, larger limit, enforced while the form is read so that an oversized
     // image gets a message in the editor rather than a bare 413.
     let uploads = Router::new()
@@ -49,7 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/files/{*key}", get(serve_page_asset))
         .route("/api/{*fn_name}", any(server_fn_handler))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell((*options).clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     app.merge(uploads)
