@@ -198,19 +198,11 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// A client that behaves like a browser on one of the app's pages: cookies, no redirects
 /// followed, and the `Origin` header browsers send with every POST (the app's CSRF check wants it).
 fn new_client(origin: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(origin).expect("origin"));
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .default_headers(headers)
-        // A request the app never answers fails the test with this error instead of hanging the suite.
-        .timeout(std::time::Duration::from_secs(60))
-        .build()
-        .expect("client")
+    foreign_client(Some(origin))
 }
 
-/// A client of another site (or none): its requests carry `origin`, or no origin at all.
+/// A browser-like client whose requests carry `origin` (another site's, in the CSRF tests), or no
+/// origin at all.
 pub fn foreign_client(origin: Option<&str>) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     if let Some(origin) = origin {
