@@ -77,8 +77,8 @@ impl Guard {
     fn new(ctx: RequestCtx) -> Result<Guard, AppError> {
         // The HTTP stack refuses foreign requests before they get here; checking again costs
         // nothing and keeps a route mounted outside that stack from becoming a hole.
-        let public_origin = crate::infra::origin::origin_of(&ctx.state.config.public_url).unwrap_or_default();
-        if !request_is_same_origin(&ctx.parts.method, ctx.parts.uri.path(), &ctx.parts.headers, &public_origin) {
+        let public_origin = &ctx.state.config.public_origin;
+        if !request_is_same_origin(&ctx.parts.method, ctx.parts.uri.path(), &ctx.parts.headers, public_origin) {
             return Err(AppError::forbidden(REFUSED));
         }
         Ok(Guard { ctx })
