@@ -136,8 +136,8 @@ pub async fn editable(state: &AppState, scope: &Scope<can::EditPages>, page_id: 
 /// what the one before it wrote, and no write can forget the cache.
 ///
 /// `$body` is an expression of type `Result<T, DbError>` using `$conn` and `$row` (`return` in it
-/// returns from the body); the macro is
-/// `Result<T, AppError>`, not found when the page is not the organization's.
+/// returns from the body); the macro is `Result<T, AppError>`, not found when the page is not the
+/// organization's.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! page_write {
