@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping whatever is already there.
 #   .ci/tools.sh app    wasm32 target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock
+#   .ci/tools.sh release  the above, plus wasm-opt (release builds)
 #   .ci/tools.sh test   the above, plus s3s-fs, Chromium and the end-to-end npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source .ci/env.sh
 
 want="${1:-app}"
 CARGO_LEPTOS_VERSION=0.3.10
 S3S_FS_VERSION=0.14.1
+BINARYEN_VERSION=132.0.0
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -32,6 +35,16 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
   say "installing wasm-bindgen-cli $bindgen_version (about 3 minutes, once)"
   # --locked fails here: the registry lacks one locked crate of wasm-bindgen-cli.
   cargo install wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+# cargo-leptos optimises release wasm with binaryen's wasm-opt (the tests build the browser code as
+# it ships). Debian's binaryen is too old for today's rustc output; npm has the current one.
+if [ "$want" = "test" ] || [ "$want" = "release" ]; then
+  if ! command -v wasm-opt >/dev/null 2>&1; then
+    say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm, under $FLASHPAGE_TOOLS)"
+    npm install --prefix "$FLASHPAGE_TOOLS" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+  fi
+  command -v wasm-opt >/dev/null 2>&1 || { echo "wasm-opt is missing and could not be installed" >&2; exit 1; }
 fi
 
 if [ "$want" = "test" ]; then

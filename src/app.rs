@@ -24,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -47,15 +47,11 @@ fn set_page_csp(options: &LeptosOptions) {
     }
 }
 
+/// The whole app, rendered on the server only: the browser hydrates just its islands (see
+/// `ui::islands`), so nothing here runs there.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the document once the wasm app has taken over; end-to-end tests wait for it.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Router>
             <Routes fallback=NotFound>

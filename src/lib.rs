@@ -23,10 +23,13 @@ pub mod infra;
 #[cfg(feature = "ssr")]
 pub mod web;
 
-/// The browser entry point: hydrate the server-rendered document.
+/// The browser entry point, called by leptos' island script before it hydrates each
+/// `<leptos-island>` of the document.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
+    ui::islands::follow_redirects_elsewhere();
+    ui::islands::count_islands();
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PreviewPhase {
     Scheduled,
     Live,

@@ -5,3 +5,5 @@ pub mod head;
 pub mod landing;
 pub mod layout;
 pub mod status;
+#[cfg(feature = "hydrate")]
+pub mod islands;

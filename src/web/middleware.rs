@@ -114,14 +114,20 @@ pub fn url_encode(s: &str) -> String {
 
 /// Site assets: with hashed names (`hash-files`, the default build) a name never changes content,
 /// so browsers keep them for a year; without, they must revalidate (a 304 from `Last-Modified`) so
-/// that new HTML never meets old wasm.
+/// that new HTML never meets old wasm. The favicon has a fixed name and is kept a week: a
+/// returning visitor's browser then asks for nothing but the page.
 pub async fn static_cache_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let hashed = path.starts_with("/pkg/") && state.leptos_options.hash_files;
-    let is_asset = path.starts_with("/pkg/") || path == "/favicon.svg";
+    let favicon = path == "/favicon.svg";
+    let is_asset = path.starts_with("/pkg/") || favicon;
     let mut res = next.run(req).await;
     if is_asset && res.status().is_success() {
-        let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let policy = match (hashed, favicon) {
+            (true, _) => "public, max-age=31536000, immutable",
+            (false, true) => "public, max-age=604800",
+            (false, false) => "no-cache",
+        };
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     res

@@ -38,8 +38,13 @@ export async function startApp() {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_OUTPUT_NAME: 'flashpage',
-      // cargo leptos build hashes asset names and writes hash.txt next to the binary.
+      // cargo leptos build hashes asset names and writes hash.txt next to the binary it builds
+      // for; leptos joins this name to the server's own directory (an absolute path wins). Read
+      // with Leptos.toml the variable is LEPTOS_HASH_FILE, without it LEPTOS_HASH_FILE_NAME.
       LEPTOS_HASH_FILES: 'true',
+      ...(process.env.FLASHPAGE_HASH_FILE
+        ? { LEPTOS_HASH_FILE: process.env.FLASHPAGE_HASH_FILE, LEPTOS_HASH_FILE_NAME: process.env.FLASHPAGE_HASH_FILE }
+        : {}),
       LEPTOS_ENV: 'PROD',
       RUST_LOG: 'warn',
     },

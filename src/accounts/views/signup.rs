@@ -17,29 +17,39 @@ fn password_check(v: &str) -> Option<String> {
 
 #[component]
 pub fn Signup() -> impl IntoView {
-    let action = ServerAction::<api::Signup>::new();
-    let errors = FormErrors::new(Signal::derive(move || action.value().get().and_then(Result::err)));
     view! {
         <Title text="Create your account · Flashpage"/>
         <AuthCard title="Create your account" subtitle="Start free. Your first pages can be live in minutes.">
-            <FormAlert message=errors.summary()/>
-            <ActionForm action=action attr:class="form" attr:novalidate=true>
-                <Field label="Your name" name="name" autocomplete="name" server_error=errors.field("name") check=name_check/>
-                <Field label="Email" name="email" kind="email" autocomplete="email" server_error=errors.field("email") check=email_check/>
-                <Field
-                    label="Password"
-                    name="password"
-                    kind="password"
-                    autocomplete="new-password"
-                    hint="At least 10 characters. A short phrase of unrelated words works well."
-                    server_error=errors.field("password")
-                    check=password_check
-                />
-                <button class="button button--block" type="submit" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
-                </button>
-            </ActionForm>
+            <SignupForm/>
             <p class="auth-switch">"Already have an account? "<a href="/login">"Log in"</a></p>
         </AuthCard>
+    }
+}
+
+/// The form, hydrated for inline checks (the server's own rules) and the answer in place.
+#[island(lazy)]
+fn SignupForm() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    crate::ui::islands::report_hydrated();
+    let action = ServerAction::<api::Signup>::new();
+    let errors = FormErrors::new(Signal::derive(move || action.value().get().and_then(Result::err)));
+    view! {
+        <FormAlert message=errors.summary()/>
+        <ActionForm action=action attr:class="form" attr:novalidate=true>
+            <Field label="Your name" name="name" autocomplete="name" server_error=errors.field("name") check=name_check/>
+            <Field label="Email" name="email" kind="email" autocomplete="email" server_error=errors.field("email") check=email_check/>
+            <Field
+                label="Password"
+                name="password"
+                kind="password"
+                autocomplete="new-password"
+                hint="At least 10 characters. A short phrase of unrelated words works well."
+                server_error=errors.field("password")
+                check=password_check
+            />
+            <button class="button button--block" type="submit" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
+            </button>
+        </ActionForm>
     }
 }

@@ -1,4 +1,4 @@
-//! The public page's one server function.
+//! The public page's server functions.
 
 use super::model::PublicPage;
 use crate::error::AppError;
@@ -12,11 +12,11 @@ pub async fn load_public_page(short_id: String) -> Result<PublicPage, AppError> 
     super::backend::load(guard.state(), &short_id).await
 }
 
-/// The page as it is now, asked for again when a countdown reaches zero: the server decides by
-/// its own clock whether the phase changed, so a visitor's clock cannot reveal anything early.
-/// Not counted as a view.
+/// The page's phase now, by name (`scheduled`, `live`, `ended`), asked for when a countdown
+/// reaches zero: the server decides by its own clock, so a visitor's clock cannot reveal anything
+/// early; the browser loads the page again once the phase has changed. Not counted as a view.
 #[server(prefix = "/api", endpoint = "p/now")]
-pub async fn refresh_public_page(short_id: String) -> Result<PublicPage, AppError> {
+pub async fn phase_now(short_id: String) -> Result<String, AppError> {
     let guard = crate::accounts::guard::Guard::current()?;
-    Ok(super::backend::lookup(guard.state(), &short_id).await?.1)
+    Ok(super::backend::lookup(guard.state(), &short_id).await?.1.phase.name().to_string())
 }

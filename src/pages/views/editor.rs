@@ -5,10 +5,11 @@ use super::editor_fields::{EditorField, EditorSelect, Kind};
 use super::status;
 use super::block_editor::{BlockActions, ContentBlocks};
 use super::hero::HeroImage;
-use super::preview_pane::EditorPreview;
-use crate::pages::api::{DeletePage, DuplicatePage, PublishPage, RemoveHeroImage, SavePage, UnpublishPage, get_page_editor};
+use super::preview_pane::{EditorPreview, Shown};
+use crate::pages::api::{DeletePage, DuplicatePage, PublishPage, RemoveHeroImage, SavePage, UnpublishPage, get_page_editor, preview_page};
 use crate::pages::editor_form::{COMMON_TIME_ZONES, PageForm};
 use crate::pages::model::PageEditor;
+use crate::pages::preview_phase::PreviewPhase;
 use crate::pages::settings::PageType;
 use crate::ui::fields::{FormAlert, FormErrors};
 use crate::ui::layout::Brand;
@@ -31,10 +32,77 @@ struct Actions {
     upload_status: RwSignal<String>,
 }
 
+/// What the address said when the editor was opened: the answers of forms sent without
+/// JavaScript, and the preview's phase.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Arrival {
+    /// `?saved=1`: the last form post succeeded.
+    saved: bool,
+    /// `?upload_error=…`: the server refused an image.
+    upload_error: Option<String>,
+    /// `?preview=…`
+    preview: PreviewPhase,
+}
+
 #[component]
 pub fn PageEditorRoute() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let arrival = use_query_map().with_untracked(|q| Arrival {
+        saved: q.get("saved").is_some(),
+        upload_error: q.get("upload_error"),
+        preview: PreviewPhase::parse(&q.get("preview").unwrap_or_default()),
+    });
+    // The first preview comes with the editor's data (an island hydrates no resources).
+    let phase = arrival.preview;
+    let editor = Resource::new(move || id.clone(), move |id| async move {
+        let editor = get_page_editor(id.clone()).await?;
+        let preview = preview_page(id, editor.form.clone(), phase.as_str().to_string()).await;
+        Ok::<_, crate::error::AppError>((editor, preview))
+    });
+    view! {
+        <Title text="Edit page · Flashpage"/>
+        <div class="app">
+            <header class="app-header">
+                <div class="app-header-inner">
+                    <Brand/>
+                    <a class="back-link" href="/dashboard">"← All pages"</a>
+                </div>
+            </header>
+            <main id="main" class="app-main app-main--wide">
+                <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the page…"</p> }>
+                    {move || {
+                        let arrival = arrival.clone();
+                        Suspend::new(async move {
+                            match editor.await {
+                                Ok((editor, preview)) => view! { <LiveEditor editor preview arrival/> }.into_any(),
+                                Err(e) => {
+                                    #[cfg(feature = "ssr")]
+                                    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                                        res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::NOT_FOUND));
+                                    }
+                                    view! {
+                                        <div class="status-page" role="alert">
+                                            <h1>"We couldn't open this page"</h1>
+                                            <p>{e.message}</p>
+                                            <a class="button" href="/dashboard">"Back to your pages"</a>
+                                        </div>
+                                    }.into_any()
+                                }
+                            }
+                        })
+                    }}
+                </Suspense>
+            </main>
+        </div>
+    }
+}
+
+/// The editor, hydrated: live preview, inline feedback, upload progress, copy link. A successful
+/// action reloads the page's data in place (the new status shows without a reload).
+#[island(lazy)]
+fn LiveEditor(editor: PageEditor, preview: Shown, arrival: Arrival) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    crate::ui::islands::report_hydrated();
     let actions = Actions {
         save: ServerAction::new(),
         publish: ServerAction::new(),
@@ -45,9 +113,14 @@ pub fn PageEditorRoute() -> impl IntoView {
         blocks: BlockActions::new(),
         upload_status: RwSignal::new(String::new()),
     };
+    let id = editor.detail.summary.id.clone();
+    let current = RwSignal::new(editor);
+    // Kept above the editor, which is drawn anew when its data is reloaded.
+    let shown = RwSignal::new(preview);
+    let preview_phase = RwSignal::new(arrival.preview);
     let refresh = RwSignal::new(0u32);
     Effect::new(move |_| {
-        // Read all three (no short-circuit) so the effect keeps tracking every action.
+        // Read all of them (no short-circuit) so the effect keeps tracking every action.
         let outcomes = [
             actions.save.value().get().map(|r| r.is_ok()),
             actions.publish.value().get().map(|r| r.is_ok()),
@@ -59,44 +132,36 @@ pub fn PageEditorRoute() -> impl IntoView {
             refresh.update(|n| *n += 1);
         }
     });
-    let editor = Resource::new(move || (id(), refresh.get()), |(id, _)| get_page_editor(id));
-    view! {
-        <Title text="Edit page · Flashpage"/>
-        <div class="app">
-            <header class="app-header">
-                <div class="app-header-inner">
-                    <Brand/>
-                    <a class="back-link" href="/dashboard">"← All pages"</a>
-                </div>
-            </header>
-            <main id="main" class="app-main app-main--wide">
-                <Transition fallback=|| view! { <p class="loading" role="status">"Loading the page…"</p> }>
-                    {move || Suspend::new(async move {
-                        match editor.await {
-                            Ok(editor) => view! { <Editor editor actions refresh/> }.into_any(),
-                            Err(e) => {
-                                #[cfg(feature = "ssr")]
-                                if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                                    res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::NOT_FOUND));
-                                }
-                                view! {
-                                    <div class="status-page" role="alert">
-                                        <h1>"We couldn't open this page"</h1>
-                                        <p>{e.message}</p>
-                                        <a class="button" href="/dashboard">"Back to your pages"</a>
-                                    </div>
-                                }.into_any()
-                            }
-                        }
-                    })}
-                </Transition>
-            </main>
-        </div>
+    // After a change was saved, the page's data and its preview are loaded again.
+    Effect::watch(
+        move || refresh.get(),
+        move |_, _, _| {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = get_page_editor(id.clone()).await {
+                    let phase = preview_phase.get_untracked().as_str().to_string();
+                    shown.set(preview_page(id, fresh.form.clone(), phase).await);
+                    current.set(fresh);
+                }
+            });
+        },
+        false,
+    );
+    move || {
+        let arrival = arrival.clone();
+        current.with(|editor| view! { <Editor editor=editor.clone() actions refresh arrival shown preview_phase/> })
     }
 }
 
 #[component]
-fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl IntoView {
+fn Editor(
+    editor: PageEditor,
+    actions: Actions,
+    refresh: RwSignal<u32>,
+    arrival: Arrival,
+    shown: RwSignal<Shown>,
+    preview_phase: RwSignal<PreviewPhase>,
+) -> impl IntoView {
     let summary = editor.detail.summary.clone();
     // Each form's children are a closure of their own, so each gets its own copy of the id.
     let [id_toggle, id_duplicate, id_delete, id_save, id_hero, id_blocks] = std::array::from_fn(|_| summary.id.clone());
@@ -129,8 +194,8 @@ fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl 
             .or_else(|| delete.value().get().and_then(Result::err))
             .map(|e| e.message)
     });
-    let query = use_query_map();
-    let saved = move || query.with(|q| q.get("saved").is_some()) && save.value().get().is_none();
+    let arrived_saved = arrival.saved;
+    let saved = move || arrived_saved && save.value().get().is_none();
     let (status_label, status_class) = status(summary.phase);
     let zone_options: Vec<(&'static str, &'static str)> = COMMON_TIME_ZONES.iter().map(|z| (*z, *z)).collect();
     view! {
@@ -218,10 +283,10 @@ fn Editor(editor: PageEditor, actions: Actions, refresh: RwSignal<u32>) -> impl 
             </button>
         </ActionForm>
         </div>
-        <HeroImage page_id=id_hero url=editor.hero_image_url.clone() alt=hero_alt remove=remove_hero uploaded status=upload_status/>
+        <HeroImage page_id=id_hero url=editor.hero_image_url.clone() alt=hero_alt remove=remove_hero uploaded status=upload_status server_error=arrival.upload_error.clone()/>
         <ContentBlocks page_id=id_blocks items=editor.items.clone() actions=blocks/>
         </div>
-        <EditorPreview page_id=id_preview draft/>
+        <EditorPreview page_id=id_preview draft phase=preview_phase shown/>
         </div>
     }
 }

@@ -4,7 +4,6 @@
 use crate::pages::api::RemoveHeroImage;
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 const ACCEPTED: &str = "image/png,image/jpeg,image/gif,image/webp";
 
@@ -17,11 +16,11 @@ pub fn HeroImage(
     uploaded: Callback<()>,
     /// Owned by the editor route: it outlives the reload that follows an upload.
     status: RwSignal<String>,
+    /// Without JavaScript the server's message comes back in the address (`?upload_error=`).
+    server_error: Option<String>,
 ) -> impl IntoView {
-    let query = use_query_map();
     let error = RwSignal::new(None::<String>);
-    // Without JavaScript the server's message comes back in the address.
-    let server_error = move || query.with(|q| q.get("upload_error"));
+    let server_error = StoredValue::new(server_error);
     let progress = RwSignal::new(None::<u32>);
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let file_ref = NodeRef::<leptos::html::Input>::new();
@@ -32,7 +31,7 @@ pub fn HeroImage(
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, form_ref, file_ref, uploaded);
     };
-    let shown_error = move || error.get().or_else(server_error);
+    let shown_error = move || error.get().or_else(|| server_error.get_value());
     view! {
         <section class="hero-upload" aria-labelledby="hero-title">
             <h2 id="hero-title">"Hero image"</h2>

@@ -8,27 +8,12 @@ use leptos::prelude::*;
 #[component]
 pub fn PagesPanel() -> impl IntoView {
     let pages = Resource::new(|| (), |_| list_pages());
-    let create = ServerAction::<CreatePage>::new();
-    let create_error = Signal::derive(move || create.value().get().and_then(Result::err).map(|e| e.message));
     view! {
         <section class="panel pages-panel" aria-labelledby="pages-title">
             <div class="panel-head">
                 <h2 id="pages-title">"Pages"</h2>
             </div>
-            <FormAlert message=create_error/>
-            <ActionForm action=create attr:class="create-page">
-                <div class="field">
-                    <label for="new-page-type">"Kind"</label>
-                    <select id="new-page-type" name="page_type">
-                        {PageType::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="new-page-headline">"Headline"</label>
-                    <input id="new-page-headline" name="headline" placeholder="Spring launch" maxlength="120"/>
-                </div>
-                <button class="button" type="submit">"Create page"</button>
-            </ActionForm>
+            <CreatePageForm/>
             <Suspense fallback=|| view! { <p class="loading">"Loading pages…"</p> }>
                 {move || Suspend::new(async move {
                     match pages.await {
@@ -65,5 +50,31 @@ pub fn PagesPanel() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// Starts a page and opens it in the editor; a refusal (the plan's limit, a bad headline) shows
+/// above the form without a reload.
+#[island(lazy)]
+fn CreatePageForm() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    crate::ui::islands::report_hydrated();
+    let create = ServerAction::<CreatePage>::new();
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err).map(|e| e.message));
+    view! {
+        <FormAlert message=create_error/>
+        <ActionForm action=create attr:class="create-page">
+            <div class="field">
+                <label for="new-page-type">"Kind"</label>
+                <select id="new-page-type" name="page_type">
+                    {PageType::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="new-page-headline">"Headline"</label>
+                <input id="new-page-headline" name="headline" placeholder="Spring launch" maxlength="120"/>
+            </div>
+            <button class="button" type="submit">"Create page"</button>
+        </ActionForm>
     }
 }

@@ -2,19 +2,32 @@
 //! updates it (debounced) through the `preview_page` server function; without JavaScript it shows
 //! the saved page, and the phase links still work.
 
-use crate::pages::api::preview_page;
 use crate::pages::editor_form::PageForm;
 use crate::pages::preview_phase::PreviewPhase;
+use crate::error::AppError;
+use crate::pages::public::model::PublicPage;
 use crate::pages::public::view::PublicPageView;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
+/// What the preview shows: the page, or why it cannot be shown (fields to fix).
+pub type Shown = Result<PublicPage, AppError>;
+
+/// The preview pane. `shown` starts as the server rendered it (an island hydrates no resources:
+/// the first preview comes with the editor's data) and follows every change of `draft` and
+/// `phase`; the editor renews it too when it reloads the page's data.
 #[component]
-pub fn EditorPreview(page_id: String, draft: RwSignal<PageForm>) -> impl IntoView {
-    let query = use_query_map();
-    let phase = Memo::new(move |_| PreviewPhase::parse(&query.with(|q| q.get("preview")).unwrap_or_default()));
-    let id = StoredValue::new(page_id.clone());
-    let preview = Resource::new(move || (draft.get(), phase.get()), move |(form, phase)| preview_page(id.get_value(), form, phase.as_str().to_string()));
+pub fn EditorPreview(
+    page_id: String,
+    draft: RwSignal<PageForm>,
+    /// The moment shown (`?preview=`). The links below work without JavaScript (the editor loads
+    /// again at that phase); with it, they switch in place and keep the unsaved draft.
+    phase: RwSignal<PreviewPhase>,
+    shown: RwSignal<Shown>,
+) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    follow_the_draft(page_id.clone(), draft, phase, shown);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = draft;
     view! {
         <aside class="editor-preview" aria-labelledby="preview-title">
             <div class="preview-head">
@@ -22,28 +35,54 @@ pub fn EditorPreview(page_id: String, draft: RwSignal<PageForm>) -> impl IntoVie
                 <nav class="preview-phases" aria-label="Show the page">
                     {PreviewPhase::ALL.into_iter().map(|p| {
                         let href = format!("/dashboard/pages/{page_id}?preview={}", p.as_str());
+                        let show = move |ev: leptos::ev::MouseEvent| {
+                            ev.prevent_default();
+                            #[cfg(feature = "hydrate")]
+                            if let Ok(history) = window().history() {
+                                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?preview={}", p.as_str())));
+                            }
+                            phase.set(p);
+                        };
                         view! {
-                            <a href=href class="preview-phase" aria-current=move || (phase.get() == p).then_some("page")>{p.label()}</a>
+                            <a href=href class="preview-phase" aria-current=move || (phase.get() == p).then_some("page") on:click=show>{p.label()}</a>
                         }
                     }).collect_view()}
                 </nav>
             </div>
             <div class="preview-frame" data-testid="preview">
-                <Transition fallback=|| view! { <p class="loading" role="status">"Loading the preview…"</p> }>
-                    {move || Suspend::new(async move {
-                        match preview.await {
-                            Ok(page) => view! { <PublicPageView page/> }.into_any(),
-                            Err(e) => view! {
-                                <p class="preview-note" role="status">
-                                    {if e.fields.is_empty() { e.message } else { "Fix the highlighted fields to see the preview.".to_string() }}
-                                </p>
-                            }.into_any(),
-                        }
-                    })}
-                </Transition>
+                {move || match shown.get() {
+                    Ok(page) => view! { <PublicPageView page/> }.into_any(),
+                    Err(e) => view! {
+                        <p class="preview-note" role="status">
+                            {if e.fields.is_empty() { e.message } else { "Fix the highlighted fields to see the preview.".to_string() }}
+                        </p>
+                    }.into_any(),
+                }}
             </div>
         </aside>
     }
+}
+
+/// Asks the server for the preview of each new draft or phase; an answer to an older question
+/// that arrives late is dropped.
+#[cfg(feature = "hydrate")]
+fn follow_the_draft(page_id: String, draft: RwSignal<PageForm>, phase: RwSignal<PreviewPhase>, shown: RwSignal<Shown>) {
+    let latest = StoredValue::new(0u64);
+    Effect::watch(
+        move || (draft.get(), phase.get()),
+        move |(form, phase), _, _| {
+            latest.update_value(|n| *n += 1);
+            let asked = latest.get_value();
+            let (id, form, phase) = (page_id.clone(), form.clone(), *phase);
+            leptos::task::spawn_local(async move {
+                let answer = crate::pages::api::preview_page(id, form, phase.as_str().to_string()).await;
+                if latest.get_value() == asked {
+                    shown.set(answer);
+                }
+            });
+        },
+        false,
+    );
 }
 
 /// Reads the editor form into a [`PageForm`] a moment after the last keystroke.
