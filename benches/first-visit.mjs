@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(new URL('../end2end/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
+const { countTransfer } = await import('../end2end/tests/support/transfer.mjs');
 
 const urls = process.argv.slice(2);
 if (urls.length === 0) {
@@ -27,15 +28,7 @@ const browser = await chromium.launch({
 
 /** Loads `url` in `page` and returns [bytes by URL, ms until the countdown first changed]. */
 async function visit(page, cdp, url) {
-  const requests = new Map();
-  const bytes = new Map();
-  const onResponse = (e) => requests.set(e.requestId, e.response.url);
-  const onFinished = (e) => {
-    const at = requests.get(e.requestId);
-    if (at) bytes.set(at, (bytes.get(at) ?? 0) + e.encodedDataLength);
-  };
-  cdp.on('Network.responseReceived', onResponse);
-  cdp.on('Network.loadingFinished', onFinished);
+  const counting = countTransfer(cdp);
   const start = Date.now();
   await page.goto(url, { waitUntil: 'load' });
   // The countdown ticks once the page's script runs: wait for its number to change.
@@ -48,10 +41,11 @@ async function visit(page, cdp, url) {
       first, { timeout: 30_000, polling: 50 },
     ).then(() => { tickMs = Date.now() - start; }, () => { tickMs = null; });
   }
+  // Islands load when the browser is idle (the lazy ones later still): count them too.
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 })
+    .catch(() => console.log(`  WARNING ${url}: the islands did not all hydrate within 30 s`));
   await page.waitForLoadState('networkidle');
-  cdp.off('Network.responseReceived', onResponse);
-  cdp.off('Network.loadingFinished', onFinished);
-  return [bytes, tickMs];
+  return [counting.stop(), tickMs];
 }
 
 const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);

@@ -43,8 +43,11 @@ test('with JavaScript: live preview, hero upload with progress, priced blocks, c
   await preview.getByRole('heading', { name: 'This sale has ended' }).waitFor();
   await page.getByRole('link', { name: 'Live', exact: true }).click();
   await preview.getByText('25% off').waitFor();
+  // A save reloads the editor's data and draws the form again: choose the file after that.
+  const reloaded = page.waitForResponse((r) => r.url().endsWith('/api/pages/editor'));
   await page.getByRole('button', { name: 'Save page' }).click();
   await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
+  await reloaded;
 
   // The upload shows progress while the server has not answered yet.
   await page.route('**/hero', async (route) => {

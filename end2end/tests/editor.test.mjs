@@ -88,6 +88,8 @@ test('with JavaScript: the editor checks a link in the browser, with the server\
   const page = await context.newPage();
   await signUp(page, true);
   await createPage(page, 'Countdown launch', 'Checked');
+  // The editor is an island loaded on demand: the check runs once it is hydrated.
+  await page.waitForSelector('body[data-hydrated="true"]');
   const saves = [];
   page.on('request', (r) => { if (r.url().includes('/api/pages/save')) saves.push(r.url()); });
   const link = page.getByLabel('Link (for “send visitors to a link”)');

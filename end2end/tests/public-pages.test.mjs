@@ -36,6 +36,29 @@ test('with JavaScript: the countdown ticks, asks the server at zero and shows th
   await context.close();
 });
 
+test('with JavaScript: the notify-me form answers in place, with the server\'s message for a bad address', async () => {
+  const context = await env.browser.newContext();
+  const api = await creator(env, context);
+  const inDays = (n) => new Date(Date.now() + n * 86_400_000).toISOString();
+  const short = await api.page('countdown',
+    { countdownTarget: inDays(3), postCountdownAction: 'show-message', messageTitle: 'Open', messageContent: 'Come in.' },
+    { headline: 'Before the launch', notifyMe: true, buttonLabel: 'Tell me first' }, [], { launchAt: inDays(2) });
+  const page = await context.newPage();
+  const loads = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) loads.push(f.url()); });
+  await page.goto(`${env.app.base}/p/${short}`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.getByLabel('Get an email when it starts').fill('not-an-email');
+  await page.getByRole('button', { name: 'Tell me first' }).click();
+  await page.locator('#notify-email-error').filter({ hasText: /email/i }).waitFor();
+  assert.equal(await page.getByLabel('Get an email when it starts').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Get an email when it starts').fill('fan@example.com');
+  await page.getByRole('button', { name: 'Tell me first' }).click();
+  await page.getByRole('status').filter({ hasText: "We'll email you when it starts" }).waitFor();
+  assert.deepEqual(loads, [`${env.app.base}/p/${short}`], 'answered in place, without loading another page');
+  await context.close();
+});
+
 test('with JavaScript: a redirecting countdown sends the visitor on at zero', async () => {
   const context = await env.browser.newContext();
   const api = await creator(env, context);

@@ -54,11 +54,15 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell((*options).clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // The last layer added runs first. A reused public page (`serve_cached`) answers as early as
+    // it may: after the client address, HSTS and the cross-site check, before the layers that
+    // never concern `/p/…` (assets' cache headers, server-function errors, the dashboard's
+    // login redirect), so a hit at launch time crosses as few as possible.
     app.merge(uploads)
-        .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), static_cache_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), strict_transport_security))
         .layer(middleware::from_fn_with_state(state.clone(), client_ip))

@@ -7,7 +7,8 @@ export const apiHeaders = (env) => ({ accept: 'application/json', origin: env.ap
 
 /**
  * Signs up a new creator in the browser `context` (its cookies) and returns `page(kind, settings,
- * customization, blocks?)`, which creates, fills and publishes a page and returns its short id.
+ * customization, blocks?, { launchAt }?)`, which creates, fills and publishes a page and returns
+ * its short id.
  * A new account's plan keeps three pages live, so a fourth needs a second creator.
  */
 export async function creator(env, context) {
@@ -22,9 +23,9 @@ export async function creator(env, context) {
     return r.json();
   };
   return {
-    async page(kind, settings, customization, blocks = []) {
+    async page(kind, settings, customization, blocks = [], { launchAt = '' } = {}) {
       const id = await call('create', { page_type: kind, headline: customization.headline });
-      await call('update', { id, settings: JSON.stringify(settings), customization: JSON.stringify(customization) });
+      await call('update', { id, settings: JSON.stringify(settings), customization: JSON.stringify(customization), launch_at: launchAt });
       for (const block of blocks) {
         await call('content/add', { page_id: id, ...Object.fromEntries(Object.entries(block).map(([k, v]) => [`item[${k}]`, v])) });
       }

@@ -139,9 +139,10 @@ fn LiveEditor(editor: PageEditor, preview: Shown, arrival: Arrival) -> impl Into
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 if let Ok(fresh) = get_page_editor(id.clone()).await {
-                    let phase = preview_phase.get_untracked().as_str().to_string();
-                    shown.set(preview_page(id, fresh.form.clone(), phase).await);
+                    let form = fresh.form.clone();
                     current.set(fresh);
+                    let phase = preview_phase.get_untracked().as_str().to_string();
+                    shown.set(preview_page(id, form, phase).await);
                 }
             });
         },
