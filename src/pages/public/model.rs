@@ -32,7 +32,7 @@ where
 /// What a visitor's browser receives about a public page: the page's face (headline, colours,
 /// image) and what its *current* phase shows, decided by the server's clock. Nothing of a later
 /// phase is in it (a message after the countdown, a redirect, a discount code, the body, the
-/// offers, an event's join link): when the phase changes, the browser asks the server again.
+/// offers, an event's join link): when the phase changes, the browser loads the page again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublicPage {
     pub short_id: String,
@@ -87,16 +87,6 @@ pub enum LiveFacts {
 }
 
 impl PublicPage {
-    /// The instant at which this answer stops being right by the clock alone: the browser asks
-    /// the server again then.
-    pub fn next_boundary(&self) -> Option<DateTime<Utc>> {
-        match self.phase {
-            Phase::Scheduled { launches_at } => Some(launches_at),
-            Phase::Live { ends_at } => Some(ends_at),
-            Phase::Ended { .. } | Phase::Inactive => None,
-        }
-    }
-
     /// Where an ended page sends its visitors, if it does.
     pub fn redirect_to(&self) -> Option<&str> {
         match &self.content {

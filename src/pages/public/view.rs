@@ -1,5 +1,6 @@
-//! The public page at `/p/{shortId}`: rendered on the server (complete without JavaScript), then
-//! hydrated so the countdown ticks and the page switches phase at zero without a reload.
+//! The public page at `/p/{shortId}`: rendered on the server (complete without JavaScript); only
+//! its islands are hydrated: the countdown (which at zero asks the server for the phase and loads
+//! the page again once it changed), an event's local times and the notify-me form.
 
 use super::api::load_public_page;
 use super::countdown::{AtZero, Countdown};
