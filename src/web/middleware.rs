@@ -152,6 +152,17 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A refused oversized body (413) is answered before the body is read, so the server cannot
+/// keep the connection: it closes it. Saying so in the answer keeps the client from putting the
+/// connection back in its pool and sending its next request into the closing socket (seen in CI
+/// as an `IncompleteMessage` on the request after a 413).
+pub async fn close_after_refused_body(mut res: Response) -> Response {
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
+}
+
 /// A plain error response for middleware failures.
 pub fn error_response(err: &AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

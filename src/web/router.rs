@@ -3,7 +3,7 @@
 use super::files::serve_page_asset;
 use super::health;
 use super::html_cache::serve_cached;
-use super::middleware::{client_ip, page_guard, refuse_cross_site, server_fn_error_status, static_cache_headers, strict_transport_security};
+use super::middleware::{client_ip, close_after_refused_body, page_guard, refuse_cross_site, server_fn_error_status, static_cache_headers, strict_transport_security};
 use super::uploads::{MAX_UPLOAD_REQUEST_BYTES, upload_hero};
 use crate::app::{App, shell};
 use crate::infra::security_headers;
@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
     app.merge(uploads)
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::map_response(close_after_refused_body))
         .layer(middleware::from_fn_with_state(state.clone(), static_cache_headers))
         .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
