@@ -7,8 +7,9 @@
 //!   correction), which may be this much behind; a visitor's network adds as much;
 //! - only while the page's data is the very entry it was rendered from (an edit, a switch-off or
 //!   the data cache's own expiry forces a new render) and its phase is the same;
-//! - with a new CSP nonce every time: the nonce in the stored HTML is swapped for a fresh one, so
-//!   no two responses share one;
+//! - as a [`StaticPage`]: its inline scripts allowed by their hashes instead of a nonce, and
+//!   compressed once, so that a hit copies nothing and compresses nothing; the first visitor
+//!   gets the very same bytes;
 //! - only for the plain page: a query string (`?notified=1`, a form error) always renders.
 //!
 //! Every hit still counts a view.
@@ -16,11 +17,11 @@
 use crate::pages::public::cache::{CachedPage, PageCache};
 use crate::pages::public::backend::ViewCounter;
 use crate::pages::phase::Phase;
-use crate::infra::security_headers::page_csp;
+use super::static_page::{Encoding, StaticPage};
 use crate::infra::state::AppState;
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use moka::future::Cache;
@@ -66,17 +67,13 @@ impl CacheClock {
     }
 }
 
-/// A response as rendered, its nonce cut out.
+/// A response as rendered, ready to be sent again.
 struct Rendered {
     at: Instant,
     /// The data it was rendered from: a different entry means the page changed.
     source: Arc<CachedPage>,
     phase: Phase,
-    status: StatusCode,
-    headers: HeaderMap,
-    /// The body split where the nonce was.
-    parts: Vec<Bytes>,
-    reload_port: Option<u32>,
+    page: StaticPage,
 }
 
 /// The rendered pages (a part of the app state). Entries are bounded in number; whether one is
@@ -117,6 +114,7 @@ fn plain_public_path(req: &Request) -> Option<String> {
 /// The middleware: serve a fresh rendering, or render and keep it.
 pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(short_id) = plain_public_path(&req) else { return next.run(req).await };
+    let encoding = Encoding::preferred(req.headers().get(header::ACCEPT_ENCODING));
     let cache = HtmlCache::of(&state);
     let before = PageCache::of(&state).peek(&short_id).await;
     if let (Some(hit), Some(current)) = (cache.entries.get(&short_id).await, &before) {
@@ -126,15 +124,15 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
             && current.source.phase_at(now) == hit.phase
         {
             ViewCounter::of(&state).record(&current.page_id);
-            return respond(&hit);
+            return hit.page.response(encoding);
         }
     }
     let res = next.run(req).await;
-    keep(&state, short_id, before, res).await
+    keep(&state, short_id, before, res, encoding).await
 }
 
 /// Stores a rendered response when it is safe to reuse, and returns it either way.
-async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>>, res: Response) -> Response {
+async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>>, res: Response, encoding: Encoding) -> Response {
     let cacheable = matches!(res.status(), StatusCode::OK | StatusCode::FOUND) && !res.headers().contains_key(header::SET_COOKIE);
     let nonce = res
         .headers()
@@ -154,64 +152,14 @@ async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return Response::from_parts(parts, Body::from("The page could not be sent in full. Please reload."));
     };
-    let mut headers = parts.headers.clone();
-    headers.remove(header::CONTENT_SECURITY_POLICY);
-    headers.remove(header::CONTENT_LENGTH);
+    let reload_port = crate::infra::security_headers::reload_port(&state.leptos_options);
+    let Some(page) = StaticPage::prepare(parts.status, parts.headers.clone(), &bytes, &nonce, reload_port) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let response = page.response(encoding);
     let cache = HtmlCache::of(state);
-    let rendered = Arc::new(Rendered {
-        at: cache.clock.now(),
-        phase: source.source.phase_at(chrono::Utc::now()),
-        source,
-        status: parts.status,
-        headers,
-        parts: split_on(&bytes, nonce.as_bytes()),
-        reload_port: crate::infra::security_headers::reload_port(&state.leptos_options),
-    });
+    let rendered = Arc::new(Rendered { at: cache.clock.now(), phase: source.source.phase_at(chrono::Utc::now()), source, page });
     cache.entries.insert(short_id, rendered).await;
     cache.renders_kept.fetch_add(1, Ordering::Relaxed);
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-/// The stored response with a fresh nonce in the body and the CSP.
-fn respond(hit: &Rendered) -> Response {
-    let nonce = leptos::nonce::Nonce::new();
-    let mut body = Vec::with_capacity(hit.parts.iter().map(Bytes::len).sum::<usize>() + nonce.len() * hit.parts.len());
-    for (i, part) in hit.parts.iter().enumerate() {
-        if i > 0 {
-            body.extend_from_slice(nonce.as_bytes());
-        }
-        body.extend_from_slice(part);
-    }
-    let mut res = Response::new(Body::from(body));
-    *res.status_mut() = hit.status;
-    *res.headers_mut() = hit.headers.clone();
-    if let Ok(csp) = HeaderValue::from_str(&page_csp(&nonce, hit.reload_port)) {
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
-    res
-}
-
-fn split_on(haystack: &[u8], needle: &[u8]) -> Vec<Bytes> {
-    let mut parts = Vec::new();
-    let mut rest = haystack;
-    while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
-        parts.push(Bytes::copy_from_slice(&rest[..at]));
-        rest = &rest[at + needle.len()..];
-    }
-    parts.push(Bytes::copy_from_slice(rest));
-    parts
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_on;
-
-    #[test]
-    fn splits_where_the_nonce_was() {
-        let parts = split_on(b"<script nonce=\"N1\">a</script><script nonce=\"N1\">", b"N1");
-        assert_eq!(parts.len(), 3);
-        assert_eq!(&parts[0][..], b"<script nonce=\"");
-        assert_eq!(&parts[2][..], b"\">");
-        assert_eq!(split_on(b"no nonce here", b"N1").len(), 1);
-    }
+    response
 }

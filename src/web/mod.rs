@@ -7,5 +7,6 @@ pub mod health;
 pub mod html_cache;
 pub mod middleware;
 pub mod router;
+pub mod static_page;
 pub mod startup;
 pub mod uploads;
