@@ -226,6 +226,11 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
 
     let res = app.post_form(&visitor, "/api/notify-me", &from, &[("short_id", &short), ("email", "not-an-email")]).await;
     assert!(location(&res).contains("__err="), "a bad email goes back to the page with the error");
+    let back = location(&res);
+    let back = if back.starts_with('/') { app.url(&back) } else { back };
+    let back = visitor.get(back).send().await.expect("request").text().await.expect("body");
+    assert!(back.contains("Enter an email address like name@example.com."), "the error shows beside the field without JavaScript");
+    assert!(back.contains(r#"aria-invalid="true""#));
 
     let count: Result<i64, flashpage::infra::db::DbError> = flashpage::db_read!(app.state.db, conn => {
         use diesel::{ExpressionMethods, QueryDsl};

@@ -1,5 +1,6 @@
-// The first-visit byte budget of the visitor's page (issue 8): a live page of each kind, opened
-// with the browser cache off, transfers at most 150 KB on the wire (every response's encoded
+// The first-visit byte budget of the visitor's page (issue 8): a live page of each kind, and a
+// scheduled one with its notify-me form (the page a visitor meets before a launch), opened with
+// the browser cache off, transfers at most 150 KB on the wire (every response's encoded
 // length, as the DevTools protocol reports it); a second visit fetches only the HTML.
 //
 // It measures the assets this run serves: `make test` builds the browser code as it is deployed
@@ -28,7 +29,7 @@ async function load(page, cdp, url) {
   return counting.stop();
 }
 
-test('a first visit to a live page of each kind stays within 150 KB; a repeat visit fetches only the HTML', async (t) => {
+test('a first visit to a live page of each kind, or a scheduled one, stays within 150 KB; a repeat visit fetches only the HTML', async (t) => {
   // A new account keeps three pages live: the fourth comes from a second one (own cookies).
   const setup = await env.browser.newContext();
   const second = await env.browser.newContext();
@@ -49,6 +50,9 @@ test('a first visit to a live page of each kind stays within 150 KB; a repeat vi
       { offerEndTime: inDays(2), discountCode: 'WINTER', bonusDescription: 'A printable guide', limitedQuantity: 50, postOfferAction: 'show-alternate',
         alternateTitle: 'Missed it?', alternateContent: 'Join the list for the next one.' },
       { headline: 'Presets bundle, this week only', body }, [offer('Bundle', '59.00')]),
+    'scheduled, with notify-me': await two.page('countdown',
+      { countdownTarget: inDays(3), postCountdownAction: 'show-message', messageTitle: 'We are live', messageContent: 'Come in.' },
+      { headline: 'Winter Presets: coming soon', body, notifyMe: true }, [], { launchAt: inDays(2) }),
   };
   await setup.close();
   await second.close();

@@ -7,3 +7,5 @@ pub mod layout;
 pub mod status;
 #[cfg(feature = "hydrate")]
 pub mod islands;
+#[cfg(feature = "hydrate")]
+pub mod post;

@@ -6,7 +6,7 @@ use super::api::load_public_page;
 use super::countdown::{AtZero, Countdown};
 use super::clock::unix_ms;
 use super::local_time::LocalTime;
-use super::notify_me::NotifyMe;
+use super::notify_me::{NotifyAnswer, NotifyMe};
 use super::model::{LiveFacts, PhaseContent, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::phase::Phase;
@@ -19,17 +19,20 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn PublicPageRoute() -> impl IntoView {
     let params = use_params_map();
     let short_id = move || params.with(|p| p.get("short_id").unwrap_or_default());
-    // Without JavaScript the notify-me form comes back here with `?notified=1`.
-    let notified = use_query_map().with_untracked(|q| q.get("notified").is_some());
+    // Without JavaScript the notify-me form comes back here with `?notified=1` or its error.
+    let notify = use_query_map().with_untracked(|q| NotifyAnswer::from_query(q.get("notified").is_some(), q.get("__path").as_deref(), q.get("__err").as_deref()));
     let page = Resource::new(short_id, load_public_page);
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => view! { <PageHead page=page.clone()/> <PublicPageView page notified/> }.into_any(),
-                    Err(err) => view! { <Unavailable err/> }.into_any(),
-                }
-            })}
+            {move || {
+                let notify = notify.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <PageHead page=page.clone()/> <PublicPageView page notify/> }.into_any(),
+                        Err(err) => view! { <Unavailable err/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -97,7 +100,7 @@ pub fn PublicPageView(
     page: PublicPage,
     /// The notify-me form was sent without JavaScript and came back here.
     #[prop(optional)]
-    notified: bool,
+    notify: NotifyAnswer,
 ) -> impl IntoView {
     let (on_accent, accent_ink) = crate::pages::palette::accent_palette(&page.accent_color);
     let style = format!(
@@ -110,7 +113,7 @@ pub fn PublicPageView(
             {page.hero_image_url.clone().map(|src| view! { <img class="pp-hero" src=src alt=page.hero_alt.clone() decoding="async"/> })}
             <p class="pp-kind">{page.page_type.label()}</p>
             <h1>{page.headline.clone()}</h1>
-            {phase_view(page.clone(), notified)}
+            {phase_view(page.clone(), notify)}
         </article>
     };
     if page.preview {
@@ -139,9 +142,9 @@ fn server_redirect(url: &str) {
     }
 }
 
-fn phase_view(page: PublicPage, notified: bool) -> AnyView {
+fn phase_view(page: PublicPage, answer: NotifyAnswer) -> AnyView {
     let notify = |label: Option<String>, page: &PublicPage| {
-        label.map(|label| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label notified/> })
+        label.map(|label| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label answer=answer.clone()/> })
     };
     // At the end of the phase, the server says what comes next; the preview stays put.
     let ask = |page: &PublicPage| {

@@ -74,8 +74,7 @@ fn upload_with_progress(
     status: RwSignal<String>,
     uploaded: Callback<()>,
 ) {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
+    use crate::ui::post::{Payload, post};
     let (Some(form), Some(input)) = (form_ref.get_untracked(), file_ref.get_untracked()) else { return };
     ev.prevent_default();
     let Some(file) = input.files().and_then(|files| files.get(0)) else {
@@ -87,44 +86,21 @@ fn upload_with_progress(
         error.set(Some(format!("Images can be up to {} MB. Try a smaller or more compressed one.", HERO_IMAGE_MAX_BYTES / (1024 * 1024))));
         return;
     }
-    let (Ok(data), Ok(xhr)) = (web_sys::FormData::new_with_form(&form), web_sys::XmlHttpRequest::new()) else { return };
-    if xhr.open("POST", &form.action()).is_err() {
-        return;
-    }
-    let _ = xhr.set_request_header("Accept", "application/json");
+    let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
     error.set(None);
     status.set("Uploading…".into());
     progress.set(Some(0));
-    let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-        if e.length_computable() && e.total() > 0.0 {
-            progress.set(Some((e.loaded() / e.total() * 100.0).round() as u32));
+    post(&form.action(), Payload::Form(data), Some(Box::new(move |percent| progress.set(Some(percent)))), move |answer| {
+        progress.set(None);
+        match answer {
+            Ok(_) => {
+                status.set("Uploaded.".into());
+                uploaded.run(());
+            }
+            Err(e) => {
+                status.set(String::new());
+                error.set(Some(e.field_message("image").unwrap_or(e.message)));
+            }
         }
     });
-    if let Ok(upload) = xhr.upload() {
-        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-    }
-    let done_xhr = xhr.clone();
-    let on_done = Closure::<dyn FnMut()>::new(move || {
-        progress.set(None);
-        let status_code = done_xhr.status().unwrap_or(0);
-        let body = done_xhr.response_text().ok().flatten().unwrap_or_default();
-        if status_code == 200 {
-            status.set("Uploaded.".into());
-            uploaded.run(());
-        } else {
-            status.set(String::new());
-            let message = serde_json::from_str::<crate::error::AppError>(&body)
-                .map(|e| e.field_message("image").unwrap_or(e.message))
-                .unwrap_or_else(|_| "The upload failed. Check your connection and try again.".into());
-            error.set(Some(message));
-        }
-    });
-    xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));
-    // The closures live as long as the page: one small allocation per upload.
-    on_progress.forget();
-    on_done.forget();
-    if xhr.send_with_opt_form_data(Some(&data)).is_err() {
-        progress.set(None);
-        error.set(Some("The upload could not start.".into()));
-    }
 }
