@@ -49,6 +49,14 @@ async fn visit(app: &TestApp, short_id: &str) -> (u16, String, String) {
     (status, loc, res.text().await.expect("body"))
 }
 
+/// The opening tag of the element with this id.
+fn opening_tag<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no element #{id}"));
+    let start = html[..at].rfind('<').expect("a tag");
+    let end = at + html[at..].find('>').expect("a tag's end");
+    &html[start..=end]
+}
+
 fn seconds_left(html: &str) -> i64 {
     let marker = "data-seconds-left=\"";
     let start = html.find(marker).expect("a countdown") + marker.len();
@@ -213,6 +221,7 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     let (id, short) = creator.page(app, "countdown", settings.clone(), json!({"headline": "Soon", "notifyMe": true, "buttonLabel": "Tell me first"}), Some(iso(launch)), None, true).await;
     let (_, _, html) = visit(app, &short).await;
     assert!(html.contains("Tell me first") && html.contains(r#"for="notify-email""#), "the form is offered, labelled, with the creator's button label");
+    assert!(!opening_tag(&html, "notify-form").contains(" hidden") && opening_tag(&html, "notify-thanks").contains(" hidden"), "the form shows, the thanks wait");
 
     let visitor = app.new_browser();
     let from = format!("/p/{short}");
@@ -223,6 +232,7 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     }
     let thanks = app.get(&visitor, &format!("/p/{short}?notified=1")).await.text().await.expect("body");
     assert!(thanks.contains("We&#x27;ll email you") || thanks.contains("We'll email you"));
+    assert!(opening_tag(&thanks, "notify-form").contains(" hidden") && !opening_tag(&thanks, "notify-thanks").contains(" hidden"), "the thanks show instead of the form");
 
     let res = app.post_form(&visitor, "/api/notify-me", &from, &[("short_id", &short), ("email", "not-an-email")]).await;
     assert!(location(&res).contains("__err="), "a bad email goes back to the page with the error");

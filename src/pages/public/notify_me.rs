@@ -1,4 +1,10 @@
 //! The "notify me" form of a page before its launch (and after a countdown that offers it).
+//!
+//! The form is rendered by the server and works as a plain post. With JavaScript, a small island
+//! sends it in place instead. That island renders nothing and holds no view of the form: it
+//! reads and updates the server's markup through the DOM. Rendering the form inside the island
+//! (signals, `<Show>`, reactive attributes) put about 35 KB of shared leptos code in front of a
+//! scheduled page's visitors; this way the form's behaviour costs a few KB (issue 8's budget).
 
 use crate::registrations::api::NotifyMe as NotifyMeFn;
 use leptos::prelude::*;
@@ -24,12 +30,14 @@ impl NotifyAnswer {
     }
 }
 
-/// The "notify me" sign-up: one email field, a plain form post without JavaScript. Hydrated on
-/// demand (after the countdown): without it, or before it, the form still posts.
-///
-/// Hydrated, it sends the form itself (`ui::post`) rather than through a `ServerAction`, whose
-/// client would add about 50 KB of wasm to a scheduled page, the one a visitor meets first.
-#[island(lazy)]
+/// The ids the island finds the form's parts by.
+const FORM_ID: &str = "notify-form";
+const EMAIL_ID: &str = "notify-email";
+const ERROR_ID: &str = "notify-email-error";
+const THANKS_ID: &str = "notify-thanks";
+
+/// The "notify me" sign-up: one email field and the thank-you line (hidden until it applies).
+#[component]
 pub fn NotifyMe(
     short_id: String,
     /// In the editor's preview: shown, not sent.
@@ -39,70 +47,82 @@ pub fn NotifyMe(
     /// What a post sent without JavaScript came back with.
     answer: NotifyAnswer,
 ) -> impl IntoView {
-    #[cfg(feature = "hydrate")]
-    crate::ui::islands::report_hydrated();
     let label = if label.trim().is_empty() { "Notify me".to_string() } else { label };
-    let done = RwSignal::new(answer.notified);
-    let email_error = RwSignal::new(answer.error);
-    let pending = RwSignal::new(false);
-    let email_input = NodeRef::<leptos::html::Input>::new();
-    let on_submit = {
-        let short_id = short_id.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if preview || pending.get_untracked() {
-                return;
-            }
-            let email = email_input.get_untracked().map(|input| input.value()).unwrap_or_default();
-            pending.set(true);
-            email_error.set(None);
-            send(short_id.clone(), email, move |outcome| {
-                pending.set(false);
-                match outcome {
-                    Ok(()) => done.set(true),
-                    Err(message) => email_error.set(Some(message)),
-                }
-            });
-        }
-    };
+    let invalid = if answer.error.is_some() { "true" } else { "false" };
     view! {
         <section class="notify">
-            <Show
-                when=move || done.get()
-                fallback=move || {
-                    let short_id = short_id.clone();
-                    let label = label.clone();
-                    view! {
-                        <form method="post" action=NotifyMeFn::url() class="notify-form" novalidate=true on:submit=on_submit.clone()>
-                            <input type="hidden" name="short_id" value=short_id/>
-                            <label for="notify-email">"Get an email when it starts"</label>
-                            <div class="notify-row">
-                                <input node_ref=email_input id="notify-email" name="email" type="email" autocomplete="email" required=true
-                                    placeholder="you@example.com"
-                                    aria-invalid=move || if email_error.get().is_some() { "true" } else { "false" }
-                                    aria-describedby="notify-email-error"/>
-                                <button class="button" type="submit" disabled=move || preview || pending.get()>{label}</button>
-                            </div>
-                            <p class="field-error" id="notify-email-error" aria-live="polite">{move || email_error.get().unwrap_or_default()}</p>
-                        </form>
-                    }
-                }
-            >
-                <p class="form-notice" role="status">"Thanks! We'll email you when it starts."</p>
-            </Show>
+            <form id=FORM_ID method="post" action=NotifyMeFn::url() class="notify-form" novalidate=true hidden=answer.notified>
+                <input type="hidden" name="short_id" value=short_id.clone()/>
+                <label for=EMAIL_ID>"Get an email when it starts"</label>
+                <div class="notify-row">
+                    <input id=EMAIL_ID name="email" type="email" autocomplete="email" required=true
+                        placeholder="you@example.com" aria-invalid=invalid aria-describedby=ERROR_ID/>
+                    <button class="button" type="submit" disabled=preview>{label}</button>
+                </div>
+                <p class="field-error" id=ERROR_ID aria-live="polite">{answer.error}</p>
+            </form>
+            <p id=THANKS_ID class="form-notice" role="status" hidden=!answer.notified>"Thanks! We'll email you when it starts."</p>
+            {(!preview).then(|| view! { <NotifyMeInPlace short_id/> })}
         </section>
     }
 }
 
-/// Sends the sign-up; `done` gets the message to show beside the field when it was refused.
-#[cfg(feature = "hydrate")]
-fn send(short_id: String, email: String, done: impl FnOnce(Result<(), String>) + 'static) {
-    use crate::ui::post::{Payload, post};
-    post(NotifyMeFn::url(), Payload::Fields(vec![("short_id", short_id), ("email", email)]), None, move |answer| {
-        done(answer.map(|_| ()).map_err(|e| e.field_message("email").unwrap_or(e.message)));
-    });
+/// Sends the form above in place once hydrated (on demand: it is not needed to see the page).
+#[island(lazy)]
+fn NotifyMeInPlace(short_id: String) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        crate::ui::islands::report_hydrated();
+        in_place::take_over(short_id);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = short_id;
 }
 
-/// The server never submits a form.
-#[cfg(not(feature = "hydrate"))]
-fn send(_short_id: String, _email: String, _done: impl FnOnce(Result<(), String>) + 'static) {}
+/// The island's work, on the DOM the server rendered.
+#[cfg(feature = "hydrate")]
+mod in_place {
+    use super::*;
+    use crate::ui::post::{Payload, post};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    fn element(id: &str) -> Option<web_sys::Element> {
+        document().get_element_by_id(id)
+    }
+
+    /// Handles the form's submit: one request at a time, the server's message beside the field,
+    /// the thank-you line on success.
+    pub fn take_over(short_id: String) {
+        let Some(form) = element(FORM_ID) else { return };
+        let on_submit = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            ev.prevent_default();
+            let (Some(form), Some(input), Some(error)) = (element(FORM_ID), element(EMAIL_ID), element(ERROR_ID)) else { return };
+            let Ok(Some(button)) = form.query_selector("button[type=submit]") else { return };
+            if button.has_attribute("disabled") {
+                return; // already sending
+            }
+            let email = input.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let _ = button.set_attribute("disabled", "");
+            error.set_text_content(None);
+            post(NotifyMeFn::url(), Payload::Fields(vec![("short_id", short_id.clone()), ("email", email)]), None, move |answer| {
+                let _ = button.remove_attribute("disabled");
+                match answer {
+                    Ok(_) => {
+                        let _ = form.set_attribute("hidden", "");
+                        if let Some(thanks) = element(THANKS_ID) {
+                            let _ = thanks.remove_attribute("hidden");
+                        }
+                    }
+                    Err(e) => {
+                        let _ = input.set_attribute("aria-invalid", "true");
+                        error.set_text_content(Some(&e.field_message("email").unwrap_or(e.message)));
+                    }
+                }
+            });
+        });
+        let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        // The listener lives as long as the page.
+        on_submit.forget();
+    }
+}
