@@ -16,7 +16,7 @@ use crate::infra::state::AppState;
 use crate::{db_read, db_write};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn not_found() -> AppError {
@@ -47,15 +47,21 @@ pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppErr
 /// The page behind a short id as its current phase shows it, and its internal id; errors as
 /// [`load`], no view counted.
 pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicPage), AppError> {
-    if !looks_like_short_id(short_id) {
-        return Err(not_found());
-    }
-    let cached = PageCache::of(state).get_or_load(short_id, build(&state.db, &state.config.public_url, short_id)).await?.ok_or_else(not_found)?;
+    let cached = source(state, short_id).await?.ok_or_else(not_found)?;
     let page = cached.source.view_at(Utc::now());
     if page.phase == Phase::Inactive {
         return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
     }
     Ok((cached.page_id.clone(), page))
+}
+
+/// The page data behind a short id, from the cache (loaded on a miss, one query however many ask
+/// at once); `None` for no such page.
+pub async fn source(state: &AppState, short_id: &str) -> Result<Option<Arc<CachedPage>>, AppError> {
+    if !looks_like_short_id(short_id) {
+        return Ok(None);
+    }
+    PageCache::of(state).get_or_load(short_id, build(&state.db, &state.config.public_url, short_id)).await
 }
 
 /// Reads a page and builds what visitors may get (on a cache miss only).
@@ -73,7 +79,7 @@ async fn build(db: &Db, public_url: &str, short_id: &str) -> Result<Option<Cache
 /// Everything the server knows about a page for its visitors, parsed once (this is what the
 /// cache keeps). A visitor never gets it whole: [`PageSource::view_at`] cuts out what the phase
 /// of that moment shows.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PageSource {
     pub short_id: String,
     pub settings: PageSettings,

@@ -20,7 +20,7 @@ pub const TTL: Duration = Duration::from_secs(2);
 const CAPACITY: u64 = 50_000;
 
 /// A page as the server keeps it for visitors (each gets the part their moment shows).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CachedPage {
     pub page_id: String,
     pub source: PageSource,
