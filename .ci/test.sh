@@ -29,6 +29,12 @@ if ! command -v s3s-fs >/dev/null 2>&1; then
   skipped+=("the S3 storage tests: s3s-fs is not installed (.ci/tools.sh test installs it)")
 fi
 
+if ! command -v aiosmtpd >/dev/null 2>&1; then
+  [ "${CI:-}" = "true" ] && { echo "aiosmtpd is required in CI (.ci/tools.sh test installs it)" >&2; exit 1; }
+  skip_args+=(--skip smtp_)
+  skipped+=("the SMTP mail tests: aiosmtpd is not installed (.ci/tools.sh test installs it)")
+fi
+
 say "unit and integration tests (SQLite and PostgreSQL)"
 cargo test --features ssr --locked -- "${skip_args[@]}"
 

@@ -60,6 +60,14 @@ if [ "$want" = "test" ]; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
   fi
+  # A real SMTP server on loopback for the mail tests.
+  if ! command -v aiosmtpd >/dev/null 2>&1; then
+    say "installing aiosmtpd (the SMTP test server) from Debian's packages"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-aiosmtpd >/dev/null
+  fi
   if ! command -v node >/dev/null 2>&1; then
     echo "node is not on PATH: install Node.js 20 or newer for the browser tests." >&2
     exit 1

@@ -4,6 +4,7 @@
 //! A wrong value stops start-up with one line naming the variable, never a panic trace.
 
 use crate::infra::db::{DatabaseUrl, parse_database_url};
+use crate::infra::mail::MailSettings;
 use crate::infra::storage::StorageSettings;
 use std::path::PathBuf;
 
@@ -24,6 +25,8 @@ pub struct Config {
     pub public_origin: String,
     /// Where uploaded files go: a folder under `DATA_DIR`, or an S3/R2 bucket.
     pub storage: StorageSettings,
+    /// Where mail goes: SMTP, or `.eml` files under `DATA_DIR/mail`.
+    pub mail: MailSettings,
 }
 
 /// A configuration problem, naming the variable so the fix is obvious.
@@ -77,7 +80,8 @@ impl Config {
         let public_origin = crate::infra::origin::origin_of(&public_url)
             .ok_or_else(|| err("PUBLIC_URL", format!("must be an absolute http(s) URL like https://flashpage.example (got '{public_url}')")))?;
         let storage = StorageSettings::from_lookup(&get, &data_dir).map_err(|(variable, problem)| err(variable, problem))?;
-        Ok(Config { data_dir, database_url, public_url, public_origin, db_max_connections, session_ttl_hours, trusted_proxies, signups_per_address_per_hour, storage })
+        let mail = MailSettings::from_lookup(&get, &data_dir, &public_url).map_err(|(variable, problem)| err(variable, problem))?;
+        Ok(Config { data_dir, database_url, public_url, public_origin, db_max_connections, session_ttl_hours, trusted_proxies, signups_per_address_per_hour, storage, mail })
     }
 
     /// Cookies get the `Secure` flag, and responses HSTS, when the public URL is https: also

@@ -1,8 +1,9 @@
-//! Server-only infrastructure: database, object storage, request context, origin check, rate
+//! Server-only infrastructure: database, object storage, mail, request context, origin check, rate
 //! limits, security headers. It names no domain; the HTTP stack that wires domains to routes is
 //! `web`.
 
 pub mod db;
+pub mod mail;
 pub mod origin;
 pub mod rate_limit;
 pub mod request;

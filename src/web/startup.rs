@@ -8,6 +8,8 @@ use crate::pages::public::cache::PageCache;
 use crate::pages::public::backend::ViewCounter;
 use crate::registrations::backend::NotifyLimiter;
 use crate::infra::db::{Db, DbError, run_migrations};
+use crate::infra::mail::sender;
+use crate::infra::mail::transport::Mailer;
 use crate::infra::state::AppState;
 use crate::infra::storage::{Storage, StorageError};
 use leptos::config::LeptosOptions;
@@ -23,6 +25,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("{0}")]
     Assets(String),
+    #[error("configuration error: {0}")]
+    Mail(String),
 }
 
 /// With hashed asset names, Leptos reads their names from the hash file next to the binary on
@@ -48,6 +52,8 @@ fn check_hash_file(options: &LeptosOptions) -> Result<(), StartupError> {
 pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartupError> {
     check_hash_file(&leptos_options)?;
     let storage = Storage::open(&config.storage)?;
+    let mailer = Mailer::open(&config.mail).map_err(StartupError::Mail)?;
+    tracing::info!(mail = %mailer.describe(), "mail ready");
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     let ran = run_migrations(&db).await?;
     if ran > 0 {
@@ -59,13 +65,15 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
         .with_part(PageCache::default())
         .with_part(HtmlCache::default())
         .with_part(Arc::new(ViewCounter::default()))
-        .with_part(NotifyLimiter::new()))
+        .with_part(NotifyLimiter::new())
+        .with_part(Arc::new(mailer)))
 }
 
-/// The background work of a running server: housekeeping, and writing counted views every few
-/// seconds.
+/// The background work of a running server: housekeeping, the mail sender (every 2 s), and
+/// writing counted views every few seconds.
 pub fn spawn_background(state: &AppState) {
     spawn_housekeeping(state);
+    sender::spawn_sender(state.db.clone(), state.part::<Arc<Mailer>>().clone(), Duration::from_secs(2));
     crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
 }
 

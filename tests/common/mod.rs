@@ -9,6 +9,7 @@
 
 pub mod html;
 pub mod s3;
+pub mod smtp;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use flashpage::config::Config;

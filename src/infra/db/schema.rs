@@ -208,6 +208,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Nullable<Text>,
+        headers -> Text,
+        attachments -> Text,
+        created_at -> Timestamp,
+        due_at -> Timestamp,
+        attempts -> Integer,
+        leased_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(groups -> organizations (organization_id));
 diesel::joinable!(users -> groups (group_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -226,5 +245,5 @@ diesel::joinable!(stored_objects -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
-    page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects,
+    page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects, mail_outbox,
 );

@@ -1,0 +1,62 @@
+//! Writing a message to the outbox: inside the transaction of the change it reports, so the two
+//! are committed together or not at all.
+
+use serde::{Deserialize, Serialize};
+
+/// A message as the app writes it; the sender turns it into MIME.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    /// The HTML alternative, if any.
+    pub html: Option<String>,
+    /// Extra headers, e.g. `List-Unsubscribe`.
+    pub headers: Vec<(String, String)>,
+    pub attachments: Vec<TextAttachment>,
+}
+
+/// A small text attachment, such as a calendar invitation (`.ics`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TextAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub content: String,
+}
+
+/// Inserts `$mail: &OutgoingMail` into the outbox with `$conn` (either backend, inside the
+/// caller's transaction), due at `$now: NaiveDateTime`. The macro is a
+/// `Result<usize, diesel::result::Error>`.
+#[macro_export]
+macro_rules! enqueue_mail {
+    ($conn:expr, $mail:expr, $now:expr) => {{
+        use $crate::infra::db::schema::mail_outbox;
+        let mail: &$crate::infra::mail::outbox::OutgoingMail = $mail;
+        let now: chrono::NaiveDateTime = $now;
+        diesel::insert_into(mail_outbox::table)
+            .values((
+                mail_outbox::id.eq($crate::infra::db::new_id()),
+                mail_outbox::recipient.eq(&mail.to),
+                mail_outbox::subject.eq(&mail.subject),
+                mail_outbox::text_body.eq(&mail.text),
+                mail_outbox::html_body.eq(mail.html.as_ref()),
+                mail_outbox::headers.eq(serde_json::to_string(&mail.headers).unwrap_or_else(|_| "[]".into())),
+                mail_outbox::attachments.eq(serde_json::to_string(&mail.attachments).unwrap_or_else(|_| "[]".into())),
+                mail_outbox::created_at.eq(now),
+                mail_outbox::due_at.eq(now),
+            ))
+            .execute($conn)
+            .await
+    }};
+}
+pub use enqueue_mail;
+
+/// Queues one message in a transaction of its own (for mail that reports no other change).
+pub async fn enqueue(db: &crate::infra::db::Db, mail: &OutgoingMail, now: chrono::NaiveDateTime) -> Result<(), crate::infra::db::DbError> {
+    use crate::infra::db::prelude::*;
+    crate::db_write!(db, conn => {
+        enqueue_mail!(conn, mail, now)?;
+        Ok::<_, crate::infra::db::DbError>(())
+    })
+}
