@@ -1,6 +1,7 @@
 //! Where every stored file lives and what it is. The only place that builds object keys, so the
-//! layout of the bucket (`users/{userId}/pages/{pageId}/assets/{assetName}`, the seed's "File
-//! Storage") is decided once, and the only place that says which content type a file is served as.
+//! layout of the bucket (`users/{userId}/pages/{pageId}/assets/{assetName}` and
+//! `users/{userId}/products/{productId}/{original|preview}/{fileName}`, the seed's "File Storage")
+//! is decided once, and the only place that says which content type a file is served as.
 
 use std::fmt;
 
@@ -18,6 +19,17 @@ impl ObjectKey {
     pub fn page_asset(user_id: &str, page_id: &str, asset_name: &str) -> Option<ObjectKey> {
         (is_id(user_id) && is_id(page_id) && is_asset_name(asset_name))
             .then(|| ObjectKey(format!("users/{user_id}/pages/{page_id}/assets/{asset_name}")))
+    }
+
+    /// The key of a product's file: the `original` that buyers download, or the public `preview`
+    /// sample. `file_name` must already be safe ([`safe_file_name`]); `None` otherwise.
+    pub fn product_file(user_id: &str, product_id: &str, part: ProductFilePart, file_name: &str) -> Option<ObjectKey> {
+        let part = match part {
+            ProductFilePart::Original => "original",
+            ProductFilePart::Preview => "preview",
+        };
+        (is_id(user_id) && is_id(product_id) && safe_file_name(file_name).as_deref() == Some(file_name))
+            .then(|| ObjectKey(format!("users/{user_id}/products/{product_id}/{part}/{file_name}")))
     }
 
     /// The folder holding all of a page's assets (for removing them with the page).
@@ -54,6 +66,41 @@ impl fmt::Display for ObjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Which file of a product a key names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProductFilePart {
+    Original,
+    Preview,
+}
+
+/// Longest file name kept, in bytes (object stores allow 1024 for the whole key).
+pub const MAX_FILE_NAME_BYTES: usize = 180;
+
+/// A creator's file name made safe to be part of a key and of a download's name: only its last
+/// path segment, no control characters, no leading dots or spaces (nothing hidden, no `..`), at
+/// most [`MAX_FILE_NAME_BYTES`] (cut at a character boundary, keeping the extension). `None`
+/// when nothing usable is left.
+pub fn safe_file_name(name: &str) -> Option<String> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim().trim_start_matches(['.', ' ']).trim_end_matches(['.', ' ']).to_string();
+    if cleaned.is_empty() {
+        return None;
+    }
+    if cleaned.len() <= MAX_FILE_NAME_BYTES {
+        return Some(cleaned);
+    }
+    let (stem, ext) = match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 16 => (stem, format!(".{ext}")),
+        _ => (cleaned.as_str(), String::new()),
+    };
+    let mut cut = MAX_FILE_NAME_BYTES - ext.len();
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Some(format!("{}{ext}", stem[..cut].trim_end_matches(['.', ' '])))
 }
 
 /// Ids are UUIDs (hex and dashes); nothing else reaches a key.
@@ -159,6 +206,28 @@ mod tests {
             &format!("users/{USER}/pages/{PAGE}/assets/x/hero.png"), &format!("/users/{USER}/pages/{PAGE}/assets/hero.png")] {
             assert_eq!(ObjectKey::parse_page_asset(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn product_files_follow_the_seed_layout_with_safe_names() {
+        const PRODUCT: &str = "0192f0e4-7b1c-7d2a-9c3e-cccccccccccc";
+        let key = ObjectKey::product_file(USER, PRODUCT, ProductFilePart::Original, "Winter Presets.zip").expect("valid");
+        assert_eq!(key.as_str(), format!("users/{USER}/products/{PRODUCT}/original/Winter Presets.zip"));
+        let key = ObjectKey::product_file(USER, PRODUCT, ProductFilePart::Preview, "sample.pdf").expect("valid");
+        assert_eq!(key.as_str(), format!("users/{USER}/products/{PRODUCT}/preview/sample.pdf"));
+        assert_eq!(ObjectKey::product_file(USER, PRODUCT, ProductFilePart::Original, "../x.zip"), None, "unsafe names are refused");
+        assert_eq!(ObjectKey::product_file("..", PRODUCT, ProductFilePart::Original, "x.zip"), None);
+
+        assert_eq!(safe_file_name("../../etc/passwd").as_deref(), Some("passwd"));
+        assert_eq!(safe_file_name("C:\\Users\\me\\Presets.zip").as_deref(), Some("Presets.zip"));
+        assert_eq!(safe_file_name("bad\u{0}na\nme\u{7f}.pdf").as_deref(), Some("badname.pdf"));
+        assert_eq!(safe_file_name("..").as_deref(), None);
+        assert_eq!(safe_file_name(" .hidden ").as_deref(), Some("hidden"));
+        assert_eq!(safe_file_name("").as_deref(), None);
+        assert_eq!(safe_file_name("Café résumé.pdf").as_deref(), Some("Café résumé.pdf"));
+        let long = format!("{}.zip", "é".repeat(200));
+        let cut = safe_file_name(&long).expect("cut");
+        assert!(cut.len() <= MAX_FILE_NAME_BYTES && cut.ends_with(".zip"), "{cut}");
     }
 
     #[test]

@@ -5,8 +5,10 @@
 mod keys;
 pub mod ledger;
 mod settings;
+mod stream;
 
-pub use keys::{ImageKind, ObjectKey};
+pub use keys::{ImageKind, MAX_FILE_NAME_BYTES, ObjectKey, ProductFilePart, safe_file_name};
+pub use stream::{PART_BYTES, StreamError, StreamedFile};
 pub use settings::{S3Settings, StorageSettings};
 
 use axum::body::Bytes;
