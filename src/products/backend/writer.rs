@@ -108,10 +108,8 @@ pub async fn edit(db: &Db, org_id: &str, product_id: &str, input: &ProductInput)
 pub async fn set_active(db: &Db, org_id: &str, product_id: &str, active: bool, limit: Option<u32>) -> Result<Limited<()>, AppError> {
     let now = Utc::now().naive_utc();
     let written = db_write!(db, conn => {
-        if active {
-            if let Some(count) = over_limit!(conn, org_id, limit, product_id)? {
-                return Ok(Some(Limited::OverLimit { active: count }));
-            }
+        if active && let Some(count) = over_limit!(conn, org_id, limit, product_id)? {
+            return Ok(Some(Limited::OverLimit { active: count }));
         }
         let changed = diesel::update(products::table.filter(products::id.eq(product_id)).filter(products::organization_id.eq(org_id)))
             .set((products::is_active.eq(active), products::updated_at.eq(now)))
