@@ -3,6 +3,7 @@
 use crate::accounts::views::{Dashboard, Login, Signup};
 use crate::pages::public::view::PublicPageRoute;
 use crate::pages::views::PageEditorRoute;
+use crate::products::views::{NewProductRoute, ProductRoute, ProductsRoute};
 use crate::ui::landing::Landing;
 use crate::ui::status::NotFound;
 use leptos::prelude::*;
@@ -62,6 +63,10 @@ pub fn App() -> impl IntoView {
                 // (streamed out-of-order chunks need a script to be put in place).
                 <Route path=path!("/dashboard") view=Dashboard ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/pages/:id") view=PageEditorRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/products") view=ProductsRoute ssr=SsrMode::Async/>
+                // Before `:id`: the first route that matches wins.
+                <Route path=path!("/dashboard/products/new") view=NewProductRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/products/:id") view=ProductRoute ssr=SsrMode::Async/>
                 <Route path=path!("/p/:short_id") view=PublicPageRoute ssr=SsrMode::Async/>
             </Routes>
         </Router>

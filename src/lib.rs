@@ -13,6 +13,7 @@ pub mod billing;
 pub mod error;
 pub mod money;
 pub mod pages;
+pub mod products;
 pub mod registrations;
 pub mod ui;
 

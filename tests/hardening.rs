@@ -6,7 +6,7 @@ mod common;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use common::html::parse;
-use common::{Backend, Options, PASSWORD, TestApp, call, foreign_client, location, set_cookies};
+use common::{Backend, Options, PASSWORD, TestApp, call, foreign_client, location, set_cookies, set_role};
 use diesel::{ExpressionMethods, JoinOnDsl, QueryDsl};
 use flashpage::infra::db::DbError;
 use flashpage::infra::db::schema::*;
@@ -64,18 +64,6 @@ async fn all_statuses(mut tasks: JoinSet<u16>) -> Vec<u16> {
         statuses.push(status.expect("task"));
     }
     statuses
-}
-
-/// Replaces the user's roles with one role.
-async fn set_role(app: &TestApp, email: &str, role: &str) {
-    let r: Result<(), DbError> = db_write!(app.state.db, conn => {
-        let user_id: String = users::table.filter(users::email.eq(email)).select(users::id).first(conn).await?;
-        let role_id: String = roles::table.filter(roles::name.eq(role)).select(roles::id).first(conn).await?;
-        diesel::delete(user_roles::table.filter(user_roles::user_id.eq(&user_id))).execute(conn).await?;
-        diesel::insert_into(user_roles::table).values((user_roles::user_id.eq(&user_id), user_roles::role_id.eq(role_id))).execute(conn).await?;
-        Ok(())
-    });
-    r.expect("set role");
 }
 
 /// The editor's form of a page as `form[...]` fields, ready to post back.

@@ -5,7 +5,7 @@ mod common;
 
 use common::{TestApp, call, location};
 use diesel::{ExpressionMethods, QueryDsl};
-use flashpage::{db_read, db_write};
+use flashpage::db_read;
 use flashpage::infra::db::DbError;
 use flashpage::infra::db::schema::*;
 use serde_json::{Value, json};
@@ -147,15 +147,7 @@ async fn another_organizations_pages_are_not_found(app: &TestApp) {
 async fn viewers_can_look_but_not_edit(app: &TestApp) {
     let creator = signed_in(app, "viewer@example.com").await;
     let id = create(app, &creator, "countdown", "Look only").await;
-    // Demote the user to viewer.
-    let r: Result<(), DbError> = db_write!(app.state.db, conn => {
-        let user_id: String = users::table.filter(users::email.eq("viewer@example.com")).select(users::id).first(conn).await?;
-        let viewer: String = roles::table.filter(roles::name.eq("viewer")).select(roles::id).first(conn).await?;
-        diesel::delete(user_roles::table.filter(user_roles::user_id.eq(&user_id))).execute(conn).await?;
-        diesel::insert_into(user_roles::table).values((user_roles::user_id.eq(&user_id), user_roles::role_id.eq(viewer))).execute(conn).await?;
-        Ok(())
-    });
-    r.expect("demote");
+    common::set_role(app, "viewer@example.com", "viewer").await;
     assert_eq!(call(app, &creator, "/api/pages/list", &[]).await.0, 200);
     assert_eq!(call(app, &creator, "/api/pages/get", &[("id", &id)]).await.0, 200);
     let (status, body) = call(app, &creator, "/api/pages/create", &[("page_type", "countdown"), ("headline", "x")]).await;

@@ -64,12 +64,24 @@ pub async fn visible_plans(db: &Db) -> Result<Vec<Plan>, DbError> {
     rows.into_iter().map(|(n, p, f)| parse(n, p, f)).collect()
 }
 
-/// The cheapest plan that allows more live pages than `current` does.
-pub fn next_plan_for_pages<'a>(current: &Plan, plans: &'a [Plan]) -> Option<&'a Plan> {
-    let have = current.features.active_pages;
-    plans.iter().find(|p| match (p.features.active_pages, have) {
+/// The cheapest plan whose `limit` (`None`: unlimited) is above `current`'s.
+pub fn next_plan_with_more<'a>(current: &Plan, plans: &'a [Plan], limit: fn(&PlanFeatures) -> Option<u32>) -> Option<&'a Plan> {
+    let have = limit(&current.features);
+    plans.iter().find(|p| match (limit(&p.features), have) {
         (None, Some(_)) => true,
         (Some(more), Some(have)) => more > have,
         _ => false,
     })
+}
+
+/// " The Basic plan allows 25." (or "has no limit"): what a refusal at `limit` adds, empty on
+/// the largest plan.
+pub fn upgrade_hint(current: &Plan, plans: &[Plan], limit: fn(&PlanFeatures) -> Option<u32>) -> String {
+    match next_plan_with_more(current, plans, limit) {
+        Some(next) => match limit(&next.features) {
+            Some(n) => format!(" The {} plan allows {n}.", next.name),
+            None => format!(" The {} plan has no limit.", next.name),
+        },
+        None => String::new(),
+    }
 }

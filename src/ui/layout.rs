@@ -53,3 +53,33 @@ pub fn AuthCard(title: &'static str, subtitle: &'static str, children: Children)
         </SiteFrame>
     }
 }
+
+/// The dashboard's sections, in the navigation's order.
+const SECTIONS: [(&str, &str); 2] = [("/dashboard", "Overview"), ("/dashboard/products", "Products")];
+
+/// The frame of the dashboard's screens: the header (the brand, then `header`), the navigation
+/// between sections with `current` marked, and the main area. One place, so that every screen
+/// links to every section.
+#[component]
+pub fn AppFrame(current: &'static str, header: AnyView, children: Children) -> impl IntoView {
+    view! {
+        <div class="app">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="app-header">
+                <div class="app-header-inner">
+                    <Brand/>
+                    {header}
+                </div>
+            </header>
+            <div class="app-body">
+                <nav class="app-nav" aria-label="Dashboard">
+                    {SECTIONS
+                        .iter()
+                        .map(|(href, label)| view! { <a href=*href aria-current=(*href == current).then_some("page")>{*label}</a> })
+                        .collect_view()}
+                </nav>
+                <main id="main" class="app-main">{children()}</main>
+            </div>
+        </div>
+    }
+}

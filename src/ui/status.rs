@@ -21,3 +21,20 @@ pub fn NotFound() -> impl IntoView {
         </SiteFrame>
     }
 }
+
+/// A dashboard screen whose data could not be loaded: the error's message under `title`, its HTTP
+/// status when rendered on the server (404 for another tenant's id), and a link `back`.
+#[component]
+pub fn LoadFailed(title: &'static str, error: crate::error::AppError, back: &'static str, back_label: &'static str) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::from_u16(error.status()).unwrap_or(axum::http::StatusCode::NOT_FOUND));
+    }
+    view! {
+        <div class="status-page" role="alert">
+            <h1>{title}</h1>
+            <p>{error.message}</p>
+            <a class="button" href=back>{back_label}</a>
+        </div>
+    }
+}

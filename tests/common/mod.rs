@@ -235,6 +235,20 @@ pub fn set_cookies(res: &reqwest::Response) -> Vec<String> {
     res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect()
 }
 
+/// Replaces the roles of the user with `email` by one role (`viewer`, `editor`, …), in the database.
+pub async fn set_role(app: &TestApp, email: &str, role: &str) {
+    use diesel::{ExpressionMethods, QueryDsl};
+    use flashpage::infra::db::schema::{roles, user_roles, users};
+    let r: Result<(), flashpage::infra::db::DbError> = flashpage::db_write!(app.state.db, conn => {
+        let user_id: String = users::table.filter(users::email.eq(email)).select(users::id).first(conn).await?;
+        let role_id: String = roles::table.filter(roles::name.eq(role)).select(roles::id).first(conn).await?;
+        diesel::delete(user_roles::table.filter(user_roles::user_id.eq(&user_id))).execute(conn).await?;
+        diesel::insert_into(user_roles::table).values((user_roles::user_id.eq(&user_id), user_roles::role_id.eq(role_id))).execute(conn).await?;
+        Ok(())
+    });
+    r.expect("set role");
+}
+
 /// Generates one test per backend from `async fn name(app: &TestApp)` bodies, so the very same
 /// suite runs on SQLite and PostgreSQL and the counts show per backend.
 #[macro_export]

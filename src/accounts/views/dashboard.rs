@@ -1,7 +1,7 @@
 use crate::accounts::api;
 use crate::accounts::model::CurrentUser;
 use crate::pages::views::PagesPanel;
-use crate::ui::layout::Brand;
+use crate::ui::layout::AppFrame;
 use leptos::prelude::*;
 use crate::ui::head::Title;
 use leptos_router::components::Redirect;
@@ -35,52 +35,42 @@ fn DashboardShell(user: CurrentUser) -> impl IntoView {
     let logout = ServerAction::<api::Logout>::new();
     let role = user.primary_role().map(|r| r.label()).unwrap_or("Member");
     let first_name = user.name.split(' ').next().unwrap_or(&user.name).to_string();
-    view! {
-        <div class="app">
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <header class="app-header">
-                <div class="app-header-inner">
-                    <Brand/>
-                    <div class="org-badge" data-testid="org">
-                        <span class="org-name" data-testid="org-name">{user.organization_name.clone()}</span>
-                        <span class="role-pill" data-testid="role">{role}</span>
-                    </div>
-                    <div class="app-user">
-                        <span class="app-user-name">{user.name.clone()}</span>
-                        <ActionForm action=logout attr:class="logout-form">
-                            <button class="button button--ghost button--small" type="submit">"Log out"</button>
-                        </ActionForm>
-                    </div>
-                </div>
-            </header>
-            <div class="app-body">
-                <nav class="app-nav" aria-label="Dashboard">
-                    <a href="/dashboard" aria-current="page">"Overview"</a>
-                </nav>
-                <main id="main" class="app-main">
-                    <h1>"Welcome, " {first_name}</h1>
-                    <section class="panel-grid">
-                        <article class="panel">
-                            <h2>"Your organization"</h2>
-                            <dl class="facts">
-                                <dt>"Organization"</dt>
-                                <dd>{user.organization_name.clone()}</dd>
-                                <dt>"Team"</dt>
-                                <dd>{user.group_name.clone()}</dd>
-                                <dt>"Your role"</dt>
-                                <dd>{role}</dd>
-                                <dt>"Plan"</dt>
-                                <dd data-testid="plan">{user.plan_name.clone()}</dd>
-                            </dl>
-                            <p class="panel-note">
-                                "Names are generated for you on the " {user.plan_name.clone()}
-                                " plan. Enterprise organizations can choose their own."
-                            </p>
-                        </article>
-                    </section>
-                    <PagesPanel/>
-                </main>
-            </div>
+    let header = view! {
+        <div class="org-badge" data-testid="org">
+            <span class="org-name" data-testid="org-name">{user.organization_name.clone()}</span>
+            <span class="role-pill" data-testid="role">{role}</span>
         </div>
+        <div class="app-user">
+            <span class="app-user-name">{user.name.clone()}</span>
+            <ActionForm action=logout attr:class="logout-form">
+                <button class="button button--ghost button--small" type="submit">"Log out"</button>
+            </ActionForm>
+        </div>
+    }
+    .into_any();
+    view! {
+        <AppFrame current="/dashboard" header>
+            <h1>"Welcome, " {first_name}</h1>
+            <section class="panel-grid">
+                <article class="panel">
+                    <h2>"Your organization"</h2>
+                    <dl class="facts">
+                        <dt>"Organization"</dt>
+                        <dd>{user.organization_name.clone()}</dd>
+                        <dt>"Team"</dt>
+                        <dd>{user.group_name.clone()}</dd>
+                        <dt>"Your role"</dt>
+                        <dd>{role}</dd>
+                        <dt>"Plan"</dt>
+                        <dd data-testid="plan">{user.plan_name.clone()}</dd>
+                    </dl>
+                    <p class="panel-note">
+                        "Names are generated for you on the " {user.plan_name.clone()}
+                        " plan. Enterprise organizations can choose their own."
+                    </p>
+                </article>
+            </section>
+            <PagesPanel/>
+        </AppFrame>
     }
 }

@@ -101,6 +101,7 @@ diesel::table! {
         updated_at -> Timestamp,
         expires_at -> Nullable<Timestamp>,
         is_active -> Bool,
+        organization_id -> Nullable<Text>,
     }
 }
 
@@ -234,6 +235,7 @@ diesel::joinable!(user_roles -> roles (role_id));
 diesel::joinable!(subscriptions -> users (user_id));
 diesel::joinable!(subscriptions -> plans (plan_id));
 diesel::joinable!(products -> users (user_id));
+diesel::joinable!(products -> organizations (organization_id));
 diesel::joinable!(files -> products (product_id));
 diesel::joinable!(pages -> users (user_id));
 diesel::joinable!(pages -> organizations (organization_id));

@@ -4,7 +4,7 @@ use super::form_parts::{PageParts, form_from_parts, parts_from_form, validate_pa
 use super::store::{self, PageRow, Publish, editable, not_found};
 use super::writer::{self, Draft};
 use crate::accounts::guard::{Scope, can};
-use crate::billing::backend::{next_plan_for_pages, plan_for_organization, visible_plans};
+use crate::billing::backend::{plan_for_organization, upgrade_hint, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::{Customization, validate_customization};
 use crate::pages::editor_form::PageForm;
@@ -221,14 +221,7 @@ pub async fn publish(state: &AppState, scope: &Scope<can::PublishPages>, page_id
     match writer::publish(state, scope.organization_id(), page_id, plan.features.active_pages).await? {
         Publish::Done => Ok(()),
         Publish::OverLimit { live } => {
-            let plans = visible_plans(&state.db).await?;
-            let upgrade = match next_plan_for_pages(&plan, &plans) {
-                Some(next) => match next.features.active_pages {
-                    Some(n) => format!(" The {} plan allows {n}.", next.name),
-                    None => format!(" The {} plan has no limit.", next.name),
-                },
-                None => String::new(),
-            };
+            let upgrade = upgrade_hint(&plan, &visible_plans(&state.db).await?, |f| f.active_pages);
             Err(AppError::new(
                 ErrorKind::LimitReached,
                 format!(

@@ -15,6 +15,7 @@ use crate::ui::fields::{FormAlert, FormErrors};
 use crate::ui::layout::Brand;
 use leptos::prelude::*;
 use crate::ui::head::Title;
+use crate::ui::status::LoadFailed;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The editor's actions live here, above the data they change, so that a successful one can
@@ -75,19 +76,9 @@ pub fn PageEditorRoute() -> impl IntoView {
                         Suspend::new(async move {
                             match editor.await {
                                 Ok((editor, preview)) => view! { <LiveEditor editor preview arrival/> }.into_any(),
-                                Err(e) => {
-                                    #[cfg(feature = "ssr")]
-                                    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                                        res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::NOT_FOUND));
-                                    }
-                                    view! {
-                                        <div class="status-page" role="alert">
-                                            <h1>"We couldn't open this page"</h1>
-                                            <p>{e.message}</p>
-                                            <a class="button" href="/dashboard">"Back to your pages"</a>
-                                        </div>
-                                    }.into_any()
-                                }
+                                Err(error) => view! {
+                                    <LoadFailed title="We couldn't open this page" error back="/dashboard" back_label="Back to your pages"/>
+                                }.into_any(),
                             }
                         })
                     }}

@@ -1,0 +1,71 @@
+//! Product reads. Every query is scoped to an organization, so another tenant's product id finds
+//! nothing (and answers 404, like a product that does not exist).
+
+use crate::db_read;
+use crate::error::AppError;
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::{orders, products};
+use crate::infra::db::{Db, DbError};
+use chrono::NaiveDateTime;
+use diesel::prelude::{Queryable, Selectable, SelectableHelper};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = products)]
+pub struct ProductRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub price_in_cents: i64,
+    pub currency: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub is_active: bool,
+}
+
+/// The organization's products, newest first.
+pub async fn list(db: &Db, org_id: &str) -> Result<Vec<ProductRow>, DbError> {
+    db_read!(db, conn => {
+        Ok(products::table
+            .filter(products::organization_id.eq(org_id))
+            .order((products::created_at.desc(), products::id.desc()))
+            .select(ProductRow::as_select())
+            .load::<ProductRow>(conn)
+            .await?)
+    })
+}
+
+/// One product of the organization, or `None` (also when it belongs to another organization).
+pub async fn get(db: &Db, org_id: &str, product_id: &str) -> Result<Option<ProductRow>, DbError> {
+    db_read!(db, conn => {
+        Ok(products::table
+            .filter(products::organization_id.eq(org_id))
+            .filter(products::id.eq(product_id))
+            .select(ProductRow::as_select())
+            .first::<ProductRow>(conn)
+            .await
+            .optional()?)
+    })
+}
+
+/// Whether any order references the product (then it may be switched off, not deleted).
+pub async fn has_orders(db: &Db, product_id: &str) -> Result<bool, DbError> {
+    db_read!(db, conn => {
+        Ok(diesel::select(diesel::dsl::exists(orders::table.filter(orders::product_id.eq(product_id))))
+            .get_result::<bool>(conn)
+            .await?)
+    })
+}
+
+pub fn not_found() -> AppError {
+    AppError::not_found("We couldn't find that product. It may have been deleted.")
+}
+
+/// The refusal of a delete while orders need the product.
+pub fn has_orders_refusal() -> AppError {
+    AppError::conflict(
+        "This product has orders, so it can't be deleted: its buyers may still need it. Switch it off instead, \
+         and nobody can buy it any more.",
+    )
+}

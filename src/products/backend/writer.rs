@@ -1,0 +1,156 @@
+//! The product writer: every change to a product goes through these functions, each one
+//! transaction scoped to the organization (another tenant's id changes nothing and is not found).
+//!
+//! - Creating a product, or switching one back on, counts the organization's switched-on products
+//!   against the plan under the organization's row lock (the lock page publishing takes), so
+//!   parallel requests cannot exceed the limit.
+//! - Deleting locks the product's row and refuses while an order references it; an order that
+//!   commits in between is caught by the foreign key (`orders.product_id`), reported the same way.
+//! - Edits are one conditional UPDATE each: concurrent saves of one product are last-wins.
+//!
+//! Products are not cached anywhere (stock and prices must never be served stale across app
+//! instances), so there is nothing to invalidate after a write.
+
+use super::store::{has_orders_refusal, not_found};
+use crate::db_write;
+use crate::error::AppError;
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::{orders, organizations, products};
+use crate::infra::db::{Db, DbError, new_id};
+use crate::products::validation::ProductInput;
+use chrono::Utc;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// The outcome of a write that the plan may refuse.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Limited<T> {
+    Done(T),
+    /// The organization already has `active` switched-on products, the plan's maximum.
+    OverLimit { active: i64 },
+}
+
+/// Inside a write transaction: locks the organization's row (so that concurrent creates and
+/// reactivations queue), then says whether one more switched-on product would exceed `limit`.
+/// `except` is a product that is already counted (the one being switched on).
+macro_rules! over_limit {
+    ($conn:ident, $org_id:expr, $limit:expr, $except:expr) => {
+        async {
+            diesel::update(organizations::table.filter(organizations::id.eq($org_id)))
+                .set(organizations::updated_at.eq(organizations::updated_at))
+                .execute($conn)
+                .await?;
+            let Some(limit) = $limit else { return Ok::<_, DbError>(None) };
+            let active: i64 = products::table
+                .filter(products::organization_id.eq($org_id))
+                .filter(products::is_active.eq(true))
+                .filter(products::id.ne($except))
+                .count()
+                .get_result($conn)
+                .await?;
+            Ok((active >= i64::from(limit)).then_some(active))
+        }
+        .await
+    };
+}
+
+/// Inserts a product, switched on, unless the plan's `limit` of switched-on products is reached.
+pub async fn create(db: &Db, org_id: &str, user_id: &str, input: &ProductInput, limit: Option<u32>) -> Result<Limited<String>, AppError> {
+    let id = new_id();
+    let now = Utc::now().naive_utc();
+    let expires_at = input.expires_at.map(|t| t.naive_utc());
+    let id_ref = &id;
+    let written = db_write!(db, conn => {
+        if let Some(active) = over_limit!(conn, org_id, limit, "")? {
+            return Ok(Limited::OverLimit { active });
+        }
+        diesel::insert_into(products::table)
+            .values((
+                products::id.eq(id_ref),
+                products::organization_id.eq(org_id),
+                products::user_id.eq(user_id),
+                products::name.eq(&input.name),
+                products::description.eq(&input.description),
+                products::price_in_cents.eq(input.price_in_cents),
+                products::currency.eq(&input.currency),
+                products::created_at.eq(now),
+                products::updated_at.eq(now),
+                products::expires_at.eq(expires_at),
+                products::is_active.eq(true),
+            ))
+            .execute(conn)
+            .await?;
+        Ok::<_, DbError>(Limited::Done(id_ref.clone()))
+    })?;
+    Ok(written)
+}
+
+/// Saves name, description, price and expiry (already validated).
+pub async fn edit(db: &Db, org_id: &str, product_id: &str, input: &ProductInput) -> Result<(), AppError> {
+    let now = Utc::now().naive_utc();
+    let expires_at = input.expires_at.map(|t| t.naive_utc());
+    let changed = db_write!(db, conn => {
+        Ok::<_, DbError>(diesel::update(products::table.filter(products::id.eq(product_id)).filter(products::organization_id.eq(org_id)))
+            .set((
+                products::name.eq(&input.name),
+                products::description.eq(&input.description),
+                products::price_in_cents.eq(input.price_in_cents),
+                products::currency.eq(&input.currency),
+                products::expires_at.eq(expires_at),
+                products::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?)
+    })?;
+    if changed == 0 { Err(not_found()) } else { Ok(()) }
+}
+
+/// Switches a product on (within the plan's `limit`) or off.
+pub async fn set_active(db: &Db, org_id: &str, product_id: &str, active: bool, limit: Option<u32>) -> Result<Limited<()>, AppError> {
+    let now = Utc::now().naive_utc();
+    let written = db_write!(db, conn => {
+        if active && let Some(count) = over_limit!(conn, org_id, limit, product_id)? {
+            return Ok(Some(Limited::OverLimit { active: count }));
+        }
+        let changed = diesel::update(products::table.filter(products::id.eq(product_id)).filter(products::organization_id.eq(org_id)))
+            .set((products::is_active.eq(active), products::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        Ok::<_, DbError>((changed > 0).then_some(Limited::Done(())))
+    })?;
+    written.ok_or_else(not_found)
+}
+
+/// What a delete found.
+enum Deleted {
+    Done,
+    NotFound,
+    HasOrders,
+}
+
+/// Deletes a product that no order references.
+pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<(), AppError> {
+    let outcome = db_write!(db, conn => {
+        let locked = diesel::update(products::table.filter(products::id.eq(product_id)).filter(products::organization_id.eq(org_id)))
+            .set(products::updated_at.eq(products::updated_at))
+            .execute(conn)
+            .await?;
+        if locked == 0 {
+            return Ok(Deleted::NotFound);
+        }
+        let referenced: bool = diesel::select(diesel::dsl::exists(orders::table.filter(orders::product_id.eq(product_id))))
+            .get_result(conn)
+            .await?;
+        if referenced {
+            return Ok(Deleted::HasOrders);
+        }
+        diesel::delete(products::table.filter(products::id.eq(product_id))).execute(conn).await?;
+        Ok::<_, DbError>(Deleted::Done)
+    });
+    match outcome {
+        Ok(Deleted::Done) => Ok(()),
+        Ok(Deleted::NotFound) => Err(not_found()),
+        Ok(Deleted::HasOrders) => Err(has_orders_refusal()),
+        Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))) => Err(has_orders_refusal()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,155 @@
+//! `/dashboard/products/new` and `/dashboard/products/{id}`: the product form (a plain post that
+//! comes back here with `?saved=1`, or with leptos' `__err` and the message beside its field),
+//! switch off / on, and delete behind a confirmation step (`?delete=1`) that needs no script.
+
+use super::fields::ProductFields;
+use super::frame::ProductsFrame;
+use crate::products::api::{CreateProduct, DeactivateProduct, DeleteProduct, ReactivateProduct, SaveProduct, get_product};
+use crate::products::model::{ProductDetail, ProductForm};
+use crate::ui::fields::{FormAlert, FormErrors};
+use crate::ui::head::Title;
+use crate::ui::status::LoadFailed;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn NewProductRoute() -> impl IntoView {
+    let create = ServerAction::<CreateProduct>::new();
+    let errors = FormErrors::new(Signal::derive(move || create.value().get().and_then(Result::err)));
+    let form = ProductForm { currency: Some("USD".into()), ..Default::default() };
+    view! {
+        <Title text="New product · Flashpage"/>
+        <ProductsFrame>
+            <h1>"New product"</h1>
+            <FormAlert message=errors.summary()/>
+            <ActionForm action=create attr:class="editor-form" attr:novalidate=true>
+                <ProductFields form errors read_only=false/>
+                <button class="button button--large" type="submit">"Create product"</button>
+            </ActionForm>
+        </ProductsFrame>
+    }
+}
+
+/// What the address said: the answers of forms sent without JavaScript.
+#[derive(Clone, Copy)]
+struct Arrival {
+    /// `?saved=1`: the last form post succeeded.
+    saved: bool,
+    /// `?delete=1`: the creator asked to delete; show the confirmation.
+    confirm_delete: bool,
+}
+
+#[component]
+pub fn ProductRoute() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let arrival = use_query_map().with_untracked(|q| Arrival { saved: q.get("saved").is_some(), confirm_delete: q.get("delete").is_some() });
+    let product = Resource::new(move || id.clone(), get_product);
+    view! {
+        <Title text="Product · Flashpage"/>
+        <ProductsFrame>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the product…"</p> }>
+                {move || Suspend::new(async move {
+                    match product.await {
+                        Ok(detail) => view! { <ProductScreen detail arrival/> }.into_any(),
+                        Err(error) => view! {
+                            <LoadFailed title="We couldn't open this product" error back="/dashboard/products" back_label="Back to your products"/>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </ProductsFrame>
+    }
+}
+
+#[component]
+fn ProductScreen(detail: ProductDetail, arrival: Arrival) -> impl IntoView {
+    let save = ServerAction::<SaveProduct>::new();
+    let deactivate = ServerAction::<DeactivateProduct>::new();
+    let reactivate = ServerAction::<ReactivateProduct>::new();
+    let delete = ServerAction::<DeleteProduct>::new();
+    let errors = FormErrors::new(Signal::derive(move || save.value().get().and_then(Result::err)));
+    let action_error = Signal::derive(move || {
+        deactivate.value().get().and_then(Result::err)
+            .or_else(|| reactivate.value().get().and_then(Result::err))
+            .or_else(|| delete.value().get().and_then(Result::err))
+            .map(|e| e.message)
+    });
+    let saved = arrival.saved && save.value().get_untracked().is_none();
+    let ProductDetail { summary, form, can_edit, has_orders, .. } = detail;
+    let (status_label, status_class) = summary.status.badge();
+    let (name, price, is_active) = (summary.name.clone(), summary.price(), summary.is_active);
+    let [id_toggle, id_save, id_delete] = std::array::from_fn(|_| summary.id.clone());
+    // One plain form for either direction: its target is the server function to call (the
+    // actions above only read what the last post answered).
+    let (toggle_path, toggle_label, toggle_class) = if is_active {
+        (<DeactivateProduct as ServerFn>::PATH, "Switch off", "button button--ghost")
+    } else {
+        (<ReactivateProduct as ServerFn>::PATH, "Switch on", "button")
+    };
+    let toggle = move || {
+        view! {
+            <form method="post" action=toggle_path>
+                <input type="hidden" name="id" value=id_toggle/>
+                <button class=toggle_class type="submit">{toggle_label}</button>
+            </form>
+        }
+    };
+    view! {
+        <div class="editor-head">
+            <div>
+                <p class="eyebrow">"Product"</p>
+                <h1>{name.clone()}</h1>
+                <p class="muted">
+                    <span class=format!("badge badge--{status_class}") data-testid="product-status">{status_label}</span>
+                    " · " {price}
+                </p>
+            </div>
+            <div class="editor-actions">{can_edit.then(toggle)}</div>
+        </div>
+        <FormAlert message=action_error/>
+        {saved.then(|| view! { <div class="form-notice" role="status">"Saved."</div> })}
+        {(!can_edit).then(|| view! { <p class="form-notice" role="status">"Your role lets you look at products, not change them."</p> })}
+        <FormAlert message=errors.summary()/>
+        <ActionForm action=save attr:class="editor-form" attr:novalidate=true>
+            <input type="hidden" name="id" value=id_save/>
+            <ProductFields form errors read_only=!can_edit/>
+            {can_edit.then(|| view! { <button class="button button--large" type="submit">"Save product"</button> })}
+        </ActionForm>
+        {can_edit.then(|| view! { <DeleteSection product_id=id_delete name has_orders confirm=arrival.confirm_delete delete/> })}
+    }
+}
+
+/// Deleting is two plain steps: a link that asks (`?delete=1`), then the form that deletes. A
+/// product that orders reference can only be switched off; the server refuses it too.
+#[component]
+fn DeleteSection(product_id: String, name: String, has_orders: bool, confirm: bool, delete: ServerAction<DeleteProduct>) -> impl IntoView {
+    let body = if has_orders {
+        view! {
+            <p>"Orders reference this product, so it can't be deleted: its buyers may still need it. Switch it off instead, and nobody can buy it any more."</p>
+        }.into_any()
+    } else if confirm {
+        let cancel = format!("/dashboard/products/{product_id}");
+        view! {
+            <p role="alert"><strong>{format!("Delete “{name}” for good?")}</strong>" This can't be undone."</p>
+            <div class="editor-actions">
+                <ActionForm action=delete>
+                    <input type="hidden" name="id" value=product_id/>
+                    <button class="button button--danger" type="submit">"Yes, delete it"</button>
+                </ActionForm>
+                <a class="button button--ghost" href=cancel>"Cancel"</a>
+            </div>
+        }.into_any()
+    } else {
+        view! {
+            <p>"Deleting removes the product for good. Switching it off keeps it for later."</p>
+            <a class="button button--danger" href=format!("/dashboard/products/{product_id}?delete=1#delete-title")>"Delete…"</a>
+        }.into_any()
+    };
+    view! {
+        <section class="panel danger-zone" aria-labelledby="delete-title">
+            <h2 id="delete-title">"Delete this product"</h2>
+            {body}
+        </section>
+    }
+}

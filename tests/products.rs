@@ -1,0 +1,262 @@
+//! Products over HTTP, on SQLite and PostgreSQL: create, edit, list, switch off and on, delete;
+//! validation per field; permissions and tenancy; delete refused while an order needs the
+//! product; the plan's product limit; the dashboard screens without JavaScript.
+
+mod common;
+
+use common::{TestApp, call, location, set_role};
+use diesel::{ExpressionMethods, QueryDsl};
+use flashpage::db_write;
+use flashpage::infra::db::DbError;
+use flashpage::infra::db::schema::{orders, products};
+use serde_json::Value;
+
+async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let browser = app.new_browser();
+    assert_eq!(app.signup(&browser, "Creator", email).await.status(), 302);
+    browser
+}
+
+/// A product form as the browser posts it: `form[key]` fields.
+fn form<'a>(name: &'a str, price: &'a str, currency: &'a str, expires: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("form[name]", name),
+        ("form[description]", "A practical guide."),
+        ("form[price]", price),
+        ("form[currency]", currency),
+        ("form[expiresAt]", expires),
+    ]
+}
+
+async fn create(app: &TestApp, client: &reqwest::Client, name: &str) -> String {
+    let (status, body) = call(app, client, "/api/products/create", &form(name, "19.99", "USD", "")).await;
+    assert_eq!(status, 200, "{body}");
+    body.as_str().expect("id").to_string()
+}
+
+async fn get(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16, Value) {
+    call(app, client, "/api/products/get", &[("id", id)]).await
+}
+
+async fn creators_create_edit_and_list_products(app: &TestApp) {
+    let creator = signed_in(app, "creator@example.com").await;
+    let page = app.get(&creator, "/dashboard/products").await.text().await.expect("html");
+    assert!(page.contains("No products yet.") && page.contains("href=\"/dashboard/products/new\""), "empty state with a call to action");
+
+    let (status, body) = call(app, &creator, "/api/products/create", &form("Field guide", "19.99", "usd", "2030-06-01T10:00")).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body.as_str().expect("id").to_string();
+    let (status, detail) = get(app, &creator, &id).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["summary"]["name"], "Field guide");
+    assert_eq!(detail["summary"]["price_in_cents"], 1999);
+    assert_eq!(detail["summary"]["currency"], "USD");
+    assert_eq!(detail["summary"]["expires_at"], "2030-06-01T10:00:00Z");
+    assert_eq!(detail["summary"]["status"], "active", "a new product is switched on");
+    assert_eq!(detail["description"], "A practical guide.");
+    assert_eq!(detail["form"]["price"], "19.99");
+    assert_eq!((detail["can_edit"].as_bool(), detail["has_orders"].as_bool()), (Some(true), Some(false)));
+
+    let mut edit = form("Field guide, 2nd edition", "1500", "JPY", "");
+    edit.push(("id", &id));
+    let (status, body) = call(app, &creator, "/api/products/save", &edit).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, detail) = get(app, &creator, &id).await;
+    assert_eq!(detail["summary"]["name"], "Field guide, 2nd edition");
+    assert_eq!((detail["summary"]["price_in_cents"].as_i64(), detail["summary"]["currency"].as_str()), (Some(1500), Some("JPY")));
+    assert_eq!(detail["summary"]["expires_at"], Value::Null, "an emptied expiry is removed");
+
+    // Without JavaScript: a create lands on the product, a refused save goes back with the error.
+    let res = app.post_form(&creator, "/api/products/create", "/dashboard/products/new", &form("Sticker pack", "0", "EUR", "")).await;
+    assert_eq!(res.status(), 302);
+    assert!(location(&res).starts_with("/dashboard/products/") && location(&res).ends_with("?saved=1"), "{}", location(&res));
+    let from = format!("/dashboard/products/{id}");
+    let mut bad = form("", "12", "USD", "");
+    bad.push(("id", &id));
+    let res = app.post_form(&creator, "/api/products/save", &from, &bad).await;
+    assert_eq!(res.status(), 302);
+    let back = location(&res);
+    assert!(back.contains(&from) && back.contains("__err="), "{back}");
+    let page = app.get(&creator, back.trim_start_matches(&app.base)).await.text().await.expect("html");
+    assert!(page.contains("Give the product a name."), "the message stands beside its field");
+
+    let (status, list) = call(app, &creator, "/api/products/list", &[]).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = list.as_array().expect("list").iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["Sticker pack", "Field guide, 2nd edition"], "newest first");
+    let page = app.get(&creator, "/dashboard/products").await.text().await.expect("html");
+    assert!(page.contains("Field guide, 2nd edition") && page.contains("¥1500") && page.contains("€0.00"), "{page}");
+    let page = app.get(&creator, &format!("{from}?saved=1")).await.text().await.expect("html");
+    assert!(page.contains("Saved.") && page.contains("value=\"Field guide, 2nd edition\""));
+    let dashboard = app.get(&creator, "/dashboard").await.text().await.expect("html");
+    assert!(dashboard.contains("href=\"/dashboard/products\""), "the dashboard links to products");
+}
+
+async fn every_field_is_validated(app: &TestApp) {
+    let creator = signed_in(app, "checks@example.com").await;
+    let id = create(app, &creator, "Guide").await;
+    let long_name = "x".repeat(121);
+    let long_description = "y".repeat(5001);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (form("  ", "5", "USD", ""), "name"),
+        (form(&long_name, "5", "USD", ""), "name"),
+        (form("Guide", "-5", "USD", ""), "price"),
+        (form("Guide", "abc", "USD", ""), "price"),
+        (form("Guide", "1000001", "USD", ""), "price"),
+        (form("Guide", "5", "DOGE", ""), "currency"),
+        (form("Guide", "5", "USD", "2001-01-01T10:00"), "expiresAt"),
+        (form("Guide", "5", "USD", "next week"), "expiresAt"),
+        (vec![("form[name]", "Guide"), ("form[description]", &long_description), ("form[price]", "5"), ("form[currency]", "USD")], "description"),
+    ];
+    for (fields, key) in cases {
+        let (status, body) = call(app, &creator, "/api/products/create", &fields).await;
+        assert_eq!(status, 422, "{key}: {body}");
+        assert_eq!(body["fields"][0]["field"], key, "{body}");
+        let mut edit = fields.clone();
+        edit.push(("id", &id));
+        let (status, body) = call(app, &creator, "/api/products/save", &edit).await;
+        assert_eq!(status, 422, "save {key}: {body}");
+    }
+    // A request without the form at all is a 400 with a message, never a 500.
+    let (status, body) = call(app, &creator, "/api/products/save", &[("id", &id)]).await;
+    assert!(status == 400 || status == 422, "{status} {body}");
+    let (_, list) = call(app, &creator, "/api/products/list", &[]).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "nothing half-stored");
+    let (_, detail) = get(app, &creator, &id).await;
+    assert_eq!(detail["summary"]["name"], "Guide", "untouched");
+}
+
+async fn switch_off_on_and_delete(app: &TestApp) {
+    let creator = signed_in(app, "switch@example.com").await;
+    let id = create(app, &creator, "Preset pack").await;
+    assert_eq!(call(app, &creator, "/api/products/deactivate", &[("id", &id)]).await.0, 200);
+    let (_, detail) = get(app, &creator, &id).await;
+    assert_eq!((detail["summary"]["is_active"].as_bool(), detail["summary"]["status"].as_str()), (Some(false), Some("inactive")));
+    let res = app.post_form(&creator, "/api/products/reactivate", &format!("/dashboard/products/{id}"), &[("id", &id)]).await;
+    assert_eq!(location(&res), format!("/dashboard/products/{id}?saved=1"));
+    let (_, detail) = get(app, &creator, &id).await;
+    assert_eq!(detail["summary"]["status"], "active");
+
+    // Past its expiry a product cannot be bought, and it can still be edited without moving it.
+    let past = chrono::Utc::now().naive_utc() - chrono::Duration::days(1);
+    let key = &id;
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => Ok(diesel::update(products::table.filter(products::id.eq(key))).set(products::expires_at.eq(past)).execute(conn).await?));
+    r.expect("expire");
+    let (_, detail) = get(app, &creator, &id).await;
+    assert_eq!(detail["summary"]["status"], "expired");
+    let stored = detail["form"]["expiresAt"].as_str().expect("expiry").to_string();
+    let mut edit = form("Preset pack v2", "9", "USD", &stored);
+    edit.push(("id", &id));
+    assert_eq!(call(app, &creator, "/api/products/save", &edit).await.0, 200, "the stored expiry may stay");
+
+    // Deleting is confirmed on a page of its own, then the product is gone.
+    let page = app.get(&creator, &format!("/dashboard/products/{id}?delete=1")).await.text().await.expect("html");
+    assert!(page.contains("for good?") && page.contains("action=\"/api/products/delete\""), "{page}");
+    let res = app.post_form(&creator, "/api/products/delete", &format!("/dashboard/products/{id}?delete=1"), &[("id", &id)]).await;
+    assert_eq!(location(&res), "/dashboard/products?deleted=1");
+    assert_eq!(get(app, &creator, &id).await.0, 404);
+    let res = app.get(&creator, &format!("/dashboard/products/{id}")).await;
+    assert_eq!(res.status(), 404);
+    let (_, list) = call(app, &creator, "/api/products/list", &[]).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(0));
+}
+
+async fn delete_is_refused_while_an_order_references_the_product(app: &TestApp) {
+    let creator = signed_in(app, "orders@example.com").await;
+    let id = create(app, &creator, "Course").await;
+    let (status, page) = call(app, &creator, "/api/pages/create", &[("page_type", "flash-sale"), ("headline", "Sale")]).await;
+    assert_eq!(status, 200, "{page}");
+    let page_id = page.as_str().expect("page id").to_string();
+    let now = chrono::Utc::now().naive_utc();
+    let (product_id, page_ref) = (&id, &page_id);
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
+        Ok(diesel::insert_into(orders::table)
+            .values((
+                orders::id.eq("order-1"),
+                orders::page_id.eq(page_ref),
+                orders::product_id.eq(product_id),
+                orders::customer_id.eq("buyer@example.com"),
+                orders::amount_paid.eq(1999_i64),
+                orders::currency.eq("USD"),
+                orders::created_at.eq(now),
+                orders::status.eq("completed"),
+            ))
+            .execute(conn)
+            .await?)
+    });
+    r.expect("order");
+    let (status, body) = call(app, &creator, "/api/products/delete", &[("id", &id)]).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("Switch it off instead"), "{body}");
+    let (status, detail) = get(app, &creator, &id).await;
+    assert_eq!((status, detail["has_orders"].as_bool()), (200, Some(true)), "still there");
+    let page = app.get(&creator, &format!("/dashboard/products/{id}")).await.text().await.expect("html");
+    assert!(page.contains("Orders reference this product") && !page.contains("Delete…"), "the screen offers switching off instead");
+    assert_eq!(call(app, &creator, "/api/products/deactivate", &[("id", &id)]).await.0, 200);
+}
+
+async fn another_organizations_products_are_not_found(app: &TestApp) {
+    let owner = signed_in(app, "owner@example.com").await;
+    let id = create(app, &owner, "Secret").await;
+    let stranger = signed_in(app, "stranger@example.com").await;
+    for path in ["/api/products/get", "/api/products/deactivate", "/api/products/reactivate", "/api/products/delete"] {
+        let (status, body) = call(app, &stranger, path, &[("id", &id)]).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let mut edit = form("Hijacked", "1", "USD", "");
+    edit.push(("id", &id));
+    assert_eq!(call(app, &stranger, "/api/products/save", &edit).await.0, 404);
+    assert_eq!(app.get(&stranger, &format!("/dashboard/products/{id}")).await.status(), 404);
+    let (_, list) = call(app, &stranger, "/api/products/list", &[]).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(0));
+    let (_, detail) = get(app, &owner, &id).await;
+    assert_eq!((detail["summary"]["name"].as_str(), detail["summary"]["status"].as_str()), (Some("Secret"), Some("active")), "untouched");
+    assert_eq!(call(app, &app.new_browser(), "/api/products/list", &[]).await.0, 401);
+}
+
+async fn viewers_can_look_but_not_edit(app: &TestApp) {
+    let creator = signed_in(app, "viewer@example.com").await;
+    let id = create(app, &creator, "Look only").await;
+    set_role(app, "viewer@example.com", "viewer").await;
+    assert_eq!(call(app, &creator, "/api/products/list", &[]).await.0, 200);
+    let (status, detail) = get(app, &creator, &id).await;
+    assert_eq!((status, detail["can_edit"].as_bool()), (200, Some(false)));
+    let (status, body) = call(app, &creator, "/api/products/create", &form("New", "1", "USD", "")).await;
+    assert_eq!(status, 403, "{body}");
+    let mut edit = form("Changed", "1", "USD", "");
+    edit.push(("id", &id));
+    assert_eq!(call(app, &creator, "/api/products/save", &edit).await.0, 403);
+    for path in ["/api/products/deactivate", "/api/products/reactivate", "/api/products/delete"] {
+        assert_eq!(call(app, &creator, path, &[("id", &id)]).await.0, 403, "{path}");
+    }
+    let page = app.get(&creator, &format!("/dashboard/products/{id}")).await.text().await.expect("html");
+    assert!(page.contains("not change them") && !page.contains("Save product"), "a viewer's screen is read-only");
+    set_role(app, "viewer@example.com", "editor").await;
+    assert_eq!(call(app, &creator, "/api/products/save", &edit).await.0, 200, "editors edit");
+}
+
+async fn the_plan_limits_switched_on_products(app: &TestApp) {
+    let creator = signed_in(app, "limits@example.com").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(create(app, &creator, &format!("Product {i}")).await);
+    }
+    let (status, body) = call(app, &creator, "/api/products/create", &form("One more", "1", "USD", "")).await;
+    assert_eq!(status, 403, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Free plan allows 5 active products") && message.contains("Basic plan allows 100"), "{message}");
+    assert_eq!(call(app, &creator, "/api/products/deactivate", &[("id", &ids[0])]).await.0, 200);
+    create(app, &creator, "One more").await;
+    assert_eq!(call(app, &creator, "/api/products/reactivate", &[("id", &ids[0])]).await.0, 403, "switching on counts too");
+    assert_eq!(call(app, &creator, "/api/products/reactivate", &[("id", &ids[1])]).await.0, 200, "an active one stays");
+}
+
+backend_tests! {
+    creators_create_edit_and_list_products,
+    every_field_is_validated,
+    switch_off_on_and_delete,
+    delete_is_refused_while_an_order_references_the_product,
+    another_organizations_products_are_not_found,
+    viewers_can_look_but_not_edit,
+    the_plan_limits_switched_on_products,
+}
