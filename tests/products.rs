@@ -1,6 +1,7 @@
 //! Products over HTTP, on SQLite and PostgreSQL: create, edit, list, switch off and on, delete;
 //! validation per field; permissions and tenancy; delete refused while an order needs the
-//! product; the plan's product limit; the dashboard screens without JavaScript.
+//! product; the plan's product limit; the dashboard screens without JavaScript; the product's
+//! file (streamed upload, replaced, refused when empty or over the plan, removed with the product).
 
 mod common;
 
@@ -251,7 +252,98 @@ async fn the_plan_limits_switched_on_products(app: &TestApp) {
     assert_eq!(call(app, &creator, "/api/products/reactivate", &[("id", &ids[1])]).await.0, 200, "an active one stays");
 }
 
+async fn upload_file(app: &TestApp, client: &reqwest::Client, id: &str, name: &str, bytes: Vec<u8>, json: bool) -> reqwest::Response {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()).mime_str("application/octet-stream").expect("mime"));
+    let mut req = client.post(app.url(&format!("/dashboard/products/{id}/file"))).multipart(form);
+    if json {
+        req = req.header("accept", "application/json");
+    }
+    req.send().await.expect("upload")
+}
+
+/// The organization a product belongs to.
+async fn organization_of(app: &TestApp, product_id: &str) -> String {
+    let id = product_id.to_string();
+    let r: Result<Option<String>, DbError> = flashpage::db_read!(app.state.db, conn => {
+        Ok(products::table.filter(products::id.eq(&id)).select(products::organization_id).first(conn).await?)
+    });
+    r.expect("organization").expect("set")
+}
+
+/// What the storage ledger counts for an organization.
+async fn storage_used(app: &TestApp, org: &str) -> i64 {
+    use flashpage::infra::db::schema::organizations;
+    let org = org.to_string();
+    let r: Result<i64, DbError> = flashpage::db_read!(app.state.db, conn => {
+        Ok(organizations::table.filter(organizations::id.eq(&org)).select(organizations::storage_bytes).first(conn).await?)
+    });
+    r.expect("storage used")
+}
+
+async fn a_product_gets_its_file(app: &TestApp) {
+    let creator = signed_in(app, "files@example.com").await;
+    let id = create(app, &creator, "Presets").await;
+    let pdf = [b"%PDF-1.7\n".as_slice(), &vec![b'x'; 300_000]].concat();
+
+    // Without JavaScript: a plain multipart post, back to the product with the file shown.
+    let res = upload_file(app, &creator, &id, "../Winter Presets.pdf", pdf.clone(), false).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("/dashboard/products/{id}?saved=1"));
+    let (_, detail) = get(app, &creator, &id).await;
+    let file = &detail["file"];
+    assert_eq!(file["name"], "Winter Presets.pdf", "the name is made safe");
+    assert_eq!(file["size_bytes"], pdf.len() as i64);
+    assert_eq!(file["content_type"], "application/pdf", "recognised from the bytes");
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&pdf).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(file["sha256"], sha.as_str());
+    let org = organization_of(app, &id).await;
+    assert_eq!(storage_used(app, &org).await, pdf.len() as i64, "the ledger counts the real size, not the reservation");
+    let page = app.get(&creator, &format!("/dashboard/products/{id}")).await.text().await.expect("html");
+    assert!(page.contains("Winter Presets.pdf") && page.contains(r#"for="product-file""#), "the file is shown, the form labelled");
+
+    // Replaced (with JavaScript's JSON answer): the old object goes, the ledger follows.
+    let zip = [b"PK\x03\x04".as_slice(), &vec![0u8; 1000]].concat();
+    let res = upload_file(app, &creator, &id, "presets.zip", zip.clone(), true).await;
+    assert_eq!(res.status(), 204);
+    let (_, detail) = get(app, &creator, &id).await;
+    assert_eq!(detail["file"]["name"], "presets.zip");
+    assert_eq!(detail["file"]["content_type"], "application/zip");
+    assert_eq!(storage_used(app, &org).await, zip.len() as i64);
+
+    // Refused: empty, no file at all, over the plan's file size (Free: 100 MB; streamed, then cut off).
+    let res = upload_file(app, &creator, &id, "empty.pdf", Vec::new(), true).await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("json");
+    assert!(body["fields"][0]["message"].as_str().unwrap_or_default().contains("empty"), "{body}");
+    let res = upload_file(app, &creator, &id, "empty.pdf", Vec::new(), false).await;
+    assert!(location(&res).contains("file_error="), "without JavaScript the error comes back in the address");
+    let page = app.get(&creator, &location(&res)).await.text().await.expect("html");
+    assert!(page.contains("That file is empty") && page.contains(r#"aria-invalid="true""#), "and shows beside the field");
+    // One byte over: refused once that byte arrives (the request has been sent by then).
+    let big = vec![7u8; 100 * 1024 * 1024 + 1];
+    let res = upload_file(app, &creator, &id, "huge.bin", big, true).await;
+    assert_eq!(res.status(), 403, "over the plan's limit");
+    let body: Value = res.json().await.expect("json");
+    assert!(body["message"].as_str().unwrap_or_default().contains("Free plan takes files of up to 100 MB"), "{body}");
+    let (_, detail) = get(app, &creator, &id).await;
+    assert_eq!(detail["file"]["name"], "presets.zip", "a refused upload changes nothing");
+    assert_eq!(storage_used(app, &org).await, zip.len() as i64, "and leaves no reservation behind");
+
+    // Another organization cannot upload to it.
+    let stranger = signed_in(app, "stranger-files@example.com").await;
+    let res = upload_file(app, &stranger, &id, "x.pdf", pdf.clone(), true).await;
+    assert_eq!(res.status(), 404);
+
+    // Deleting the product deletes its file.
+    let (status, _) = call(app, &creator, "/api/products/delete", &[("id", &id)]).await;
+    assert_eq!(status, 200);
+    assert_eq!(storage_used(app, &org).await, 0);
+}
+
 backend_tests! {
+    a_product_gets_its_file,
     creators_create_edit_and_list_products,
     every_field_is_validated,
     switch_off_on_and_delete,

@@ -85,3 +85,17 @@ pub fn upgrade_hint(current: &Plan, plans: &[Plan], limit: fn(&PlanFeatures) -> 
         None => String::new(),
     }
 }
+
+/// The refusal of a file that would not fit in the plan's storage (`used`: bytes in use).
+pub fn storage_full(plan: &Plan, used: i64) -> crate::error::AppError {
+    let mb = |bytes: i64| (bytes + 1024 * 1024 - 1) / (1024 * 1024);
+    crate::error::AppError::new(
+        crate::error::ErrorKind::LimitReached,
+        format!(
+            "Your {} plan keeps up to {} MB of files and {} MB are in use. Remove images or files you no longer need, or upgrade your plan.",
+            plan.name,
+            plan.features.storage_mb.unwrap_or_default(),
+            mb(used)
+        ),
+    )
+}

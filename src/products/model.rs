@@ -86,6 +86,34 @@ pub struct ProductDetail {
     pub can_edit: bool,
     /// Orders reference it: it can be switched off but not deleted.
     pub has_orders: bool,
+    /// The file buyers get, once uploaded.
+    pub file: Option<ProductFile>,
+    /// The largest file the organization's plan takes, in MB.
+    pub max_file_mb: u32,
+}
+
+/// A product's stored file, as the dashboard shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductFile {
+    pub name: String,
+    pub size_bytes: i64,
+    /// Recognised from the file's bytes when it was uploaded.
+    pub content_type: String,
+    pub sha256: String,
+}
+
+impl ProductFile {
+    /// "12.4 MB", "830 KB", "12 bytes".
+    pub fn size_label(&self) -> String {
+        let b = self.size_bytes as f64;
+        if b >= 1024.0 * 1024.0 {
+            format!("{:.1} MB", b / (1024.0 * 1024.0))
+        } else if b >= 1024.0 {
+            format!("{:.0} KB", b / 1024.0)
+        } else {
+            format!("{} bytes", self.size_bytes)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! `POST /dashboard/pages/{id}/hero`: the hero image upload. A plain multipart form post, so it
-//! works without JavaScript (the answer is a redirect back to the editor); the hydrated editor
-//! sends the same form with `XMLHttpRequest` to show progress and gets JSON back.
+//! The uploads: `POST /dashboard/pages/{id}/hero` (a page's hero image) and
+//! `POST /dashboard/products/{id}/file` (a product's file, streamed: it may be gigabytes). Plain
+//! multipart form posts, so they work without JavaScript (the answer is a redirect back to the
+//! editor); sent with `XMLHttpRequest` and `Accept: application/json`, they answer JSON.
 
 use crate::pages::backend::hero::{check_image, replace, too_large};
 use crate::pages::backend::service::url_safe_id;
@@ -30,7 +31,7 @@ pub async fn upload_hero(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let wants_json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
+    let wants_json = wants_json(&headers);
     let outcome = async {
         let guard = guard?;
         let scope = guard.allow::<can::EditPages>().await?;
@@ -74,6 +75,55 @@ async fn read_image_field(mut multipart: Multipart) -> Result<Bytes, AppError> {
         return Ok(Bytes::from(data));
     }
     Err(AppError::field("image", "Choose an image to upload."))
+}
+
+/// A product's file: the `file` field goes to storage as it arrives (the plan's file size is the
+/// limit, enforced while streaming; the route has no body limit of its own).
+pub async fn upload_product_file(
+    guard: Result<Guard, AppError>,
+    Path(product_id): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let wants_json = wants_json(&headers);
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let outcome = async {
+        let guard = guard?;
+        let scope = guard.allow::<can::EditProducts>().await?;
+        let mut multipart = multipart.map_err(|_| AppError::invalid("Send the file as a form upload (multipart/form-data)."))?;
+        let interrupted = |_| AppError::field("file", "The upload was interrupted. Please try again.");
+        while let Some(field) = multipart.next_field().await.map_err(interrupted)? {
+            if field.name() != Some("file") {
+                continue;
+            }
+            let name = field.file_name().unwrap_or_default().to_string();
+            return crate::products::backend::files::attach(guard.state(), &scope, &product_id, &name, declared, Box::pin(field)).await;
+        }
+        Err(AppError::field("file", "Choose a file to upload."))
+    }
+    .await;
+    let back = format!("/dashboard/products/{}", crate::products::backend::service::url_safe_id(&product_id));
+    match (outcome, wants_json) {
+        (Ok(()), true) => StatusCode::NO_CONTENT.into_response(),
+        (Ok(()), false) => see_other(&format!("{back}?saved=1")),
+        (Err(e), json) => {
+            let mut res = if json {
+                let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+                (status, Json(e)).into_response()
+            } else {
+                let message = e.field_message("file").unwrap_or(e.message);
+                see_other(&format!("{back}?file_error={}", super::middleware::url_encode(&message)))
+            };
+            // A refused upload may not have been read to its end: the connection cannot be kept.
+            res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            res
+        }
+    }
+}
+
+/// Sent by the hydrated editor (`Accept: application/json`) rather than by a plain form.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
 }
 
 fn see_other(location: &str) -> Response {

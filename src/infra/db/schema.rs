@@ -114,6 +114,7 @@ diesel::table! {
         storage_key -> Text,
         file_size_bytes -> BigInt,
         uploaded_at -> Timestamp,
+        sha256 -> Text,
     }
 }
 

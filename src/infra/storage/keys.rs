@@ -32,6 +32,19 @@ impl ObjectKey {
             .then(|| ObjectKey(format!("users/{user_id}/products/{product_id}/{part}/{file_name}")))
     }
 
+    /// Reads back a product-file key (as stored in the `files` table).
+    pub fn parse_product_file(key: &str) -> Option<ObjectKey> {
+        let part = |p: &str| match p {
+            "original" => Some(ProductFilePart::Original),
+            "preview" => Some(ProductFilePart::Preview),
+            _ => None,
+        };
+        match key.split('/').collect::<Vec<_>>()[..] {
+            ["users", user, "products", product, p, name] => ObjectKey::product_file(user, product, part(p)?, name),
+            _ => None,
+        }
+    }
+
     /// The folder holding all of a page's assets (for removing them with the page).
     pub fn page_assets_prefix(user_id: &str, page_id: &str) -> Option<String> {
         (is_id(user_id) && is_id(page_id)).then(|| format!("users/{user_id}/pages/{page_id}/assets"))
@@ -217,6 +230,8 @@ mod tests {
         assert_eq!(key.as_str(), format!("users/{USER}/products/{PRODUCT}/preview/sample.pdf"));
         assert_eq!(ObjectKey::product_file(USER, PRODUCT, ProductFilePart::Original, "../x.zip"), None, "unsafe names are refused");
         assert_eq!(ObjectKey::product_file("..", PRODUCT, ProductFilePart::Original, "x.zip"), None);
+        assert_eq!(ObjectKey::parse_product_file(key.as_str()), Some(key.clone()));
+        assert_eq!(ObjectKey::parse_product_file(&format!("users/{USER}/products/{PRODUCT}/other/x.zip")), None);
 
         assert_eq!(safe_file_name("../../etc/passwd").as_deref(), Some("passwd"));
         assert_eq!(safe_file_name("C:\\Users\\me\\Presets.zip").as_deref(), Some("Presets.zip"));

@@ -49,6 +49,39 @@ pub async fn reserve(db: &Db, entry: &Entry<'_>, allowance: Option<i64>) -> Resu
     })
 }
 
+/// Turns a reservation made before a streamed upload (under `pending_key`, for as many bytes as
+/// the upload might have been) into the stored file's entry under `key` with its real size, in
+/// one transaction. A file already written down under `key` (one that was just overwritten) is
+/// written off at the same time.
+pub async fn settle(db: &Db, pending_key: &str, key: &str, bytes: i64) -> Result<(), DbError> {
+    db_write!(db, conn => {
+        let gone: Vec<(String, Option<String>, i64, NaiveDateTime)> =
+            diesel::delete(stored_objects::table.filter(stored_objects::key.eq_any([pending_key, key])))
+                .returning((stored_objects::organization_id, stored_objects::page_id, stored_objects::bytes, stored_objects::created_at))
+                .get_results(conn)
+                .await?;
+        let Some((organization_id, page_id, _, created_at)) = gone.get(0).cloned() else { // not `.first()`: Diesel's QueryDsl::first is in scope
+            return Err(DbError::Query(diesel::result::Error::NotFound));
+        };
+        let released: i64 = gone.iter().map(|(_, _, b, _)| b).sum();
+        diesel::update(organizations::table.filter(organizations::id.eq(&organization_id)))
+            .set(organizations::storage_bytes.eq(organizations::storage_bytes - released + bytes))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(stored_objects::table)
+            .values((
+                stored_objects::key.eq(key),
+                stored_objects::organization_id.eq(&organization_id),
+                stored_objects::page_id.eq(page_id),
+                stored_objects::bytes.eq(bytes),
+                stored_objects::created_at.eq(created_at),
+            ))
+            .execute(conn)
+            .await?;
+        Ok::<(), DbError>(())
+    })
+}
+
 /// Writes off the files under these keys (files that are gone, or never made it to storage).
 pub async fn release(db: &Db, keys: &[String]) -> Result<(), DbError> {
     if keys.is_empty() {

@@ -8,7 +8,7 @@ use super::writer;
 use crate::accounts::guard::{Scope, can};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
-use crate::billing::backend::{Plan, plan_for_organization};
+use crate::billing::backend::{plan_for_organization, storage_full};
 use crate::infra::state::AppState;
 use crate::infra::storage::{ImageKind, ObjectKey, ledger};
 use chrono::Utc;
@@ -35,20 +35,6 @@ pub fn check_image(bytes: Bytes) -> Result<CheckedImage, AppError> {
 
 pub fn too_large() -> AppError {
     AppError::field("image", format!("Images can be up to {} MB. Try a smaller or more compressed one.", HERO_IMAGE_MAX_BYTES / (1024 * 1024)))
-}
-
-/// The error for an upload that would not fit in the plan's storage.
-fn storage_full(plan: &Plan, used: i64) -> AppError {
-    let mb = |bytes: i64| (bytes + 1024 * 1024 - 1) / (1024 * 1024);
-    AppError::new(
-        ErrorKind::LimitReached,
-        format!(
-            "Your {} plan keeps up to {} MB of files and {} MB are in use. Remove images or files you no longer need, or upgrade your plan.",
-            plan.name,
-            plan.features.storage_mb.unwrap_or_default(),
-            mb(used)
-        ),
-    )
 }
 
 /// Stores `bytes` under `key` for the organization's page, within the plan's storage.

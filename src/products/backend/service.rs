@@ -52,6 +52,8 @@ pub async fn get(state: &AppState, scope: &Scope<can::ViewDashboard>, product_id
         form: form_of(&input),
         can_edit: roles_allow(&scope.user().roles, Action::EditProducts),
         has_orders: store::has_orders(&state.db, product_id).await?,
+        file: store::file_of(&state.db, product_id).await?,
+        max_file_mb: plan_for_organization(&state.db, scope.organization_id()).await?.features.max_file_size_mb,
     })
 }
 
@@ -86,9 +88,11 @@ pub async fn reactivate(state: &AppState, scope: &Scope<can::EditProducts>, prod
     }
 }
 
-/// Deletes the product, unless an order references it.
+/// Deletes the product (and its file), unless an order references it.
 pub async fn delete(state: &AppState, scope: &Scope<can::EditProducts>, product_id: &str) -> Result<(), AppError> {
-    writer::delete(&state.db, scope.organization_id(), product_id).await
+    let keys = writer::delete(&state.db, scope.organization_id(), product_id).await?;
+    super::files::remove_objects(state, &keys).await;
+    Ok(())
 }
 
 /// The refusal at the plan's product limit, naming the plan that allows more.

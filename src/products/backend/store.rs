@@ -4,7 +4,7 @@
 use crate::db_read;
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
-use crate::infra::db::schema::{orders, products};
+use crate::infra::db::schema::{files, orders, products};
 use crate::infra::db::{Db, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::{Queryable, Selectable, SelectableHelper};
@@ -56,6 +56,19 @@ pub async fn has_orders(db: &Db, product_id: &str) -> Result<bool, DbError> {
             .get_result::<bool>(conn)
             .await?)
     })
+}
+
+/// The product's file, if one was uploaded.
+pub async fn file_of(db: &Db, product_id: &str) -> Result<Option<crate::products::model::ProductFile>, DbError> {
+    let row: Option<(String, i64, String, String)> = db_read!(db, conn => {
+        Ok::<_, DbError>(files::table
+            .filter(files::product_id.eq(product_id))
+            .select((files::file_name, files::file_size_bytes, files::file_type, files::sha256))
+            .first(conn)
+            .await
+            .optional()?)
+    })?;
+    Ok(row.map(|(name, size_bytes, content_type, sha256)| crate::products::model::ProductFile { name, size_bytes, content_type, sha256 }))
 }
 
 pub fn not_found() -> AppError {

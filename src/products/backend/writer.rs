@@ -7,6 +7,9 @@
 //! - Deleting locks the product's row and refuses while an order references it; an order that
 //!   commits in between is caught by the foreign key (`orders.product_id`), reported the same way.
 //! - Edits are one conditional UPDATE each: concurrent saves of one product are last-wins.
+//! - A product's file row is replaced under the product's row lock; the replaced file's key (and
+//!   on delete, the product's file keys) are handed back so the caller deletes the objects once
+//!   the rows are gone.
 //!
 //! Products are not cached anywhere (stock and prices must never be served stale across app
 //! instances), so there is nothing to invalidate after a write.
@@ -15,7 +18,7 @@ use super::store::{has_orders_refusal, not_found};
 use crate::db_write;
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
-use crate::infra::db::schema::{orders, organizations, products};
+use crate::infra::db::schema::{files, orders, organizations, products};
 use crate::infra::db::{Db, DbError, new_id};
 use crate::products::validation::ProductInput;
 use chrono::Utc;
@@ -120,15 +123,50 @@ pub async fn set_active(db: &Db, org_id: &str, product_id: &str, active: bool, l
     written.ok_or_else(not_found)
 }
 
+/// Links a stored file to the product, replacing its earlier one; returns that one's key.
+pub async fn set_file(db: &Db, org_id: &str, product_id: &str, file: &super::files::StoredFile) -> Result<Option<String>, AppError> {
+    let now = Utc::now().naive_utc();
+    let written = db_write!(db, conn => {
+        let locked = diesel::update(products::table.filter(products::id.eq(product_id)).filter(products::organization_id.eq(org_id)))
+            .set(products::updated_at.eq(now))
+            .execute(conn)
+            .await?;
+        if locked == 0 {
+            return Ok(None);
+        }
+        let replaced: Option<String> = diesel::delete(files::table.filter(files::product_id.eq(product_id)))
+            .returning(files::storage_key)
+            .get_result(conn)
+            .await
+            .optional()?;
+        diesel::insert_into(files::table)
+            .values((
+                files::id.eq(new_id()),
+                files::product_id.eq(product_id),
+                files::file_name.eq(&file.file_name),
+                files::file_type.eq(&file.content_type),
+                files::storage_key.eq(file.key.as_str()),
+                files::file_size_bytes.eq(file.size),
+                files::uploaded_at.eq(now),
+                files::sha256.eq(&file.sha256),
+            ))
+            .execute(conn)
+            .await?;
+        Ok::<_, DbError>(Some(replaced))
+    })?;
+    written.ok_or_else(not_found)
+}
+
 /// What a delete found.
 enum Deleted {
-    Done,
+    /// With the keys of the product's files, to delete from storage.
+    Done(Vec<String>),
     NotFound,
     HasOrders,
 }
 
-/// Deletes a product that no order references.
-pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<(), AppError> {
+/// Deletes a product that no order references; returns its files' keys.
+pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<Vec<String>, AppError> {
     let outcome = db_write!(db, conn => {
         let locked = diesel::update(products::table.filter(products::id.eq(product_id)).filter(products::organization_id.eq(org_id)))
             .set(products::updated_at.eq(products::updated_at))
@@ -143,11 +181,15 @@ pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<(), AppEr
         if referenced {
             return Ok(Deleted::HasOrders);
         }
+        let keys: Vec<String> = diesel::delete(files::table.filter(files::product_id.eq(product_id)))
+            .returning(files::storage_key)
+            .get_results(conn)
+            .await?;
         diesel::delete(products::table.filter(products::id.eq(product_id))).execute(conn).await?;
-        Ok::<_, DbError>(Deleted::Done)
+        Ok::<_, DbError>(Deleted::Done(keys))
     });
     match outcome {
-        Ok(Deleted::Done) => Ok(()),
+        Ok(Deleted::Done(keys)) => Ok(keys),
         Ok(Deleted::NotFound) => Err(not_found()),
         Ok(Deleted::HasOrders) => Err(has_orders_refusal()),
         Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))) => Err(has_orders_refusal()),

@@ -5,7 +5,7 @@
 use super::fields::ProductFields;
 use super::frame::ProductsFrame;
 use crate::products::api::{CreateProduct, DeactivateProduct, DeleteProduct, ReactivateProduct, SaveProduct, get_product};
-use crate::products::model::{ProductDetail, ProductForm};
+use crate::products::model::{ProductDetail, ProductFile, ProductForm};
 use crate::ui::fields::{FormAlert, FormErrors};
 use crate::ui::head::Title;
 use crate::ui::status::LoadFailed;
@@ -32,31 +32,39 @@ pub fn NewProductRoute() -> impl IntoView {
 }
 
 /// What the address said: the answers of forms sent without JavaScript.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Arrival {
     /// `?saved=1`: the last form post succeeded.
     saved: bool,
     /// `?delete=1`: the creator asked to delete; show the confirmation.
     confirm_delete: bool,
+    /// `?file_error=…`: the server refused the uploaded file.
+    file_error: Option<String>,
 }
 
 #[component]
 pub fn ProductRoute() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let arrival = use_query_map().with_untracked(|q| Arrival { saved: q.get("saved").is_some(), confirm_delete: q.get("delete").is_some() });
+    let arrival = use_query_map().with_untracked(|q| Arrival {
+        saved: q.get("saved").is_some(),
+        confirm_delete: q.get("delete").is_some(),
+        file_error: q.get("file_error"),
+    });
     let product = Resource::new(move || id.clone(), get_product);
     view! {
         <Title text="Product · Flashpage"/>
         <ProductsFrame>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the product…"</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                    let arrival = arrival.clone();
+                    Suspend::new(async move {
                     match product.await {
                         Ok(detail) => view! { <ProductScreen detail arrival/> }.into_any(),
                         Err(error) => view! {
                             <LoadFailed title="We couldn't open this product" error back="/dashboard/products" back_label="Back to your products"/>
                         }.into_any(),
                     }
-                })}
+                })}}
             </Suspense>
         </ProductsFrame>
     }
@@ -76,10 +84,10 @@ fn ProductScreen(detail: ProductDetail, arrival: Arrival) -> impl IntoView {
             .map(|e| e.message)
     });
     let saved = arrival.saved && save.value().get_untracked().is_none();
-    let ProductDetail { summary, form, can_edit, has_orders, .. } = detail;
+    let ProductDetail { summary, form, can_edit, has_orders, file, max_file_mb, .. } = detail;
     let (status_label, status_class) = summary.status.badge();
     let (name, price, is_active) = (summary.name.clone(), summary.price(), summary.is_active);
-    let [id_toggle, id_save, id_delete] = std::array::from_fn(|_| summary.id.clone());
+    let [id_toggle, id_save, id_delete, id_file] = std::array::from_fn(|_| summary.id.clone());
     // One plain form for either direction: its target is the server function to call (the
     // actions above only read what the last post answered).
     let (toggle_path, toggle_label, toggle_class) = if is_active {
@@ -116,7 +124,39 @@ fn ProductScreen(detail: ProductDetail, arrival: Arrival) -> impl IntoView {
             <ProductFields form errors read_only=!can_edit/>
             {can_edit.then(|| view! { <button class="button button--large" type="submit">"Save product"</button> })}
         </ActionForm>
+        <FileSection product_id=id_file file max_file_mb can_edit error=arrival.file_error.clone()/>
         {can_edit.then(|| view! { <DeleteSection product_id=id_delete name has_orders confirm=arrival.confirm_delete delete/> })}
+    }
+}
+
+/// The file buyers get: what is stored, and a plain multipart form to upload or replace it
+/// (streamed to storage by `web::uploads`, which comes back here with `?saved=1` or `?file_error=`).
+#[component]
+fn FileSection(product_id: String, file: Option<ProductFile>, max_file_mb: u32, can_edit: bool, error: Option<String>) -> impl IntoView {
+    let has_file = file.is_some();
+    let invalid = if error.is_some() { "true" } else { "false" };
+    view! {
+        <section class="panel" aria-labelledby="file-title">
+            <h2 id="file-title">"File"</h2>
+            {match file {
+                Some(f) => view! {
+                    <p data-testid="product-file">
+                        <strong>{f.name.clone()}</strong>" · "{f.size_label()}" · "{f.content_type.clone()}
+                    </p>
+                    <p class="muted">"SHA-256 "<code>{f.sha256.clone()}</code></p>
+                }.into_any(),
+                None => view! { <p class="muted">"No file yet: buyers get the file you upload here."</p> }.into_any(),
+            }}
+            {can_edit.then(|| view! {
+                <form method="post" action=format!("/dashboard/products/{product_id}/file") enctype="multipart/form-data" class="editor-form">
+                    <label for="product-file">{if has_file { "Replace the file" } else { "Upload the file" }}</label>
+                    <input id="product-file" name="file" type="file" required=true aria-invalid=invalid aria-describedby="product-file-hint product-file-error"/>
+                    <p class="field-hint" id="product-file-hint">{format!("Up to {max_file_mb} MB on your plan.")}</p>
+                    <p class="field-error" id="product-file-error" aria-live="polite">{error}</p>
+                    <button class="button" type="submit">"Upload"</button>
+                </form>
+            })}
+        </section>
     }
 }
 

@@ -1,0 +1,2 @@
+DROP INDEX files_one_per_product;
+ALTER TABLE files DROP COLUMN sha256;

@@ -1,0 +1,118 @@
+//! A product's file: streamed into storage at `users/{userId}/products/{productId}/original/{fileName}`
+//! within the plan's file size and storage, then linked to the product through the writer.
+//!
+//! The size is not known before the stream ends, so the upload first reserves in the storage
+//! ledger as much as it may turn out to be (the request's length, at most the plan's file size),
+//! and settles to the real size once stored: parallel uploads can never take the organization
+//! past its storage. Whatever fails, the reservation is written off and no object is left (the
+//! stream is aborted; a file whose product vanished meanwhile is deleted).
+
+use super::store::{self, not_found};
+use super::writer;
+use crate::accounts::guard::{Scope, can};
+use crate::billing::backend::{Plan, next_plan_with_more, plan_for_organization, storage_full, visible_plans};
+use crate::error::{AppError, ErrorKind};
+use crate::infra::state::AppState;
+use crate::infra::storage::{ObjectKey, ProductFilePart, StreamError, ledger, safe_file_name};
+use axum::body::Bytes;
+use chrono::Utc;
+use futures_util::Stream;
+
+const MIB: u64 = 1024 * 1024;
+
+/// The stored file of a product, as the writer records it.
+pub struct StoredFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub key: ObjectKey,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// Stores `chunks` as the product's file (replacing any earlier one). `file_name` is the name the
+/// browser sent; `declared_len` the request's length, if it said.
+pub async fn attach<S, E>(
+    state: &AppState,
+    scope: &Scope<can::EditProducts>,
+    product_id: &str,
+    file_name: &str,
+    declared_len: Option<u64>,
+    chunks: S,
+) -> Result<(), AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let org = scope.organization_id();
+    let product = store::get(&state.db, org, product_id).await?.ok_or_else(not_found)?;
+    let name = safe_file_name(file_name).ok_or_else(|| AppError::field("file", "Choose a file to upload."))?;
+    let key = ObjectKey::product_file(&product.user_id, &product.id, ProductFilePart::Original, &name)
+        .ok_or_else(|| AppError::field("file", "That file name can't be used. Rename the file and try again."))?;
+    let plan = plan_for_organization(&state.db, org).await?;
+    let max_file = u64::from(plan.features.max_file_size_mb) * MIB;
+
+    // Reserve what the upload may take, under a key of its own (the file's key may already be
+    // written down, for the file this one replaces).
+    let pending = format!("{key}#upload-{}", uuid::Uuid::now_v7().simple());
+    let reserved = declared_len.unwrap_or(max_file).min(max_file);
+    let entry = ledger::Entry { organization_id: org, page_id: None, key: &pending, bytes: i64::try_from(reserved).unwrap_or(i64::MAX), now: Utc::now().naive_utc() };
+    if !ledger::reserve(&state.db, &entry, plan.features.storage_bytes()).await? {
+        return Err(storage_full(&plan, ledger::used(&state.db, org).await?));
+    }
+    let streamed = match state.storage.put_stream(&key, chunks, max_file).await {
+        Ok(streamed) => streamed,
+        Err(e) => {
+            ledger::release(&state.db, &[pending]).await?;
+            return Err(refusal(state, &plan, e).await?);
+        }
+    };
+    let size = i64::try_from(streamed.size).unwrap_or(i64::MAX);
+    ledger::settle(&state.db, &pending, key.as_str(), size).await?;
+    let file = StoredFile { file_name: name, content_type: streamed.content_type, key: key.clone(), size, sha256: streamed.sha256 };
+    match writer::set_file(&state.db, org, product_id, &file).await {
+        Ok(replaced) => {
+            // The file this one replaced, unless it had the same name (then it was overwritten).
+            if let Some(old) = replaced.filter(|old| old != key.as_str()) {
+                remove_objects(state, &[old]).await;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            // The product was deleted while the file arrived.
+            remove_objects(state, &[key.to_string()]).await;
+            Err(e)
+        }
+    }
+}
+
+/// Deletes stored files and writes them off; a failure is logged (the ledger keeps counting a
+/// file that could not be deleted, so nothing is under-counted).
+pub async fn remove_objects(state: &AppState, keys: &[String]) {
+    let mut gone = Vec::new();
+    for key in keys {
+        let Some(parsed) = ObjectKey::parse_product_file(key) else { continue };
+        match state.storage.delete(&parsed).await {
+            Ok(()) => gone.push(key.clone()),
+            Err(e) => tracing::warn!(key = %key, error = %e, "could not delete a product file"),
+        }
+    }
+    if let Err(e) = ledger::release(&state.db, &gone).await {
+        tracing::warn!(error = %e, "could not write off deleted product files");
+    }
+}
+
+/// A stream that could not be stored, as the creator should hear it.
+async fn refusal(state: &AppState, plan: &Plan, e: StreamError) -> Result<AppError, AppError> {
+    Ok(match e {
+        StreamError::Empty => AppError::field("file", "That file is empty. Choose the file buyers should get."),
+        StreamError::TooLarge { .. } => {
+            let plans = visible_plans(&state.db).await?;
+            let upgrade = next_plan_with_more(plan, &plans, |f| Some(f.max_file_size_mb))
+                .map(|next| format!(" The {} plan takes files of up to {} MB.", next.name, next.features.max_file_size_mb))
+                .unwrap_or_default();
+            AppError::new(ErrorKind::LimitReached, format!("Your {} plan takes files of up to {} MB.{upgrade}", plan.name, plan.features.max_file_size_mb))
+        }
+        StreamError::Interrupted(_) => AppError::field("file", "The upload was interrupted. Please try again."),
+        StreamError::Storage(e) => e.into(),
+    })
+}
