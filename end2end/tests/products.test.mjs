@@ -7,7 +7,7 @@ import { signUp } from './support/editor.mjs';
 
 const env = appAndBrowser({ before, after });
 
-test('without JavaScript: create, correct, edit and switch off a product', async () => {
+test('without JavaScript: create, correct, edit, give a file and switch off a product', async () => {
   const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await signUp(env, page, false, 'products');
@@ -41,6 +41,16 @@ test('without JavaScript: create, correct, edit and switch off a product', async
   await page.waitForURL(/\?saved=1$/);
   await page.getByRole('heading', { name: 'Photo presets, volume 2', level: 1 }).waitFor();
   assert.equal(await page.getByLabel('Price', { exact: true }).inputValue(), '12.50');
+
+  // The file buyers get: a plain multipart upload, shown with its size and recognised type.
+  await page.getByLabel('Upload the file').setInputFiles({ name: 'Golden hour.pdf', mimeType: 'application/octet-stream', buffer: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2048, 120)]) });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.waitForURL(/\?saved=1$/);
+  assert.match(await page.getByTestId('product-file').textContent(), /Golden hour\.pdf · 2 KB · application\/pdf/);
+  await page.getByLabel('Replace the file').setInputFiles({ name: 'empty.zip', mimeType: 'application/zip', buffer: Buffer.alloc(0) });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.waitForURL(/file_error=/);
+  await page.locator('#product-file-error').filter({ hasText: 'That file is empty' }).waitFor();
 
   await page.getByRole('button', { name: 'Switch off' }).click();
   await page.getByRole('button', { name: 'Switch on' }).waitFor();
