@@ -62,3 +62,31 @@ test('without JavaScript: create, correct, edit, give a file and switch off a pr
   assert.deepEqual(await row.locator('td').allTextContents(), ['Photo presets, volume 2', '€12.50', 'Off']);
   await context.close();
 });
+
+test('with JavaScript: a file upload shows its progress and answers in place', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await signUp(env, page, true, 'product-files');
+  await page.goto(`${env.app.base}/dashboard/products/new`);
+  await page.getByLabel('Name', { exact: true }).fill('Brushes');
+  await page.getByLabel('Price', { exact: true }).fill('5');
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await page.waitForURL(/\/dashboard\/products\/[0-9a-f-]+\?saved=1$/);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  const loads = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) loads.push(f.url()); });
+
+  // Refused in place: no page load, the message beside the field.
+  await page.getByLabel('Upload the file').setInputFiles({ name: 'empty.zip', mimeType: 'application/zip', buffer: Buffer.alloc(0) });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.locator('#product-file-error').filter({ hasText: 'That file is empty' }).waitFor();
+  assert.deepEqual(loads, [], 'answered in place');
+
+  // Sent with progress; the product opens again with its file.
+  await page.getByLabel('Upload the file').setInputFiles({ name: 'brushes.zip', mimeType: 'application/zip', buffer: Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(3 * 1024 * 1024, 1)]) });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.waitForURL(/\?saved=1$/);
+  await page.getByTestId('product-file').filter({ hasText: 'brushes.zip' }).waitFor();
+  assert.match(await page.getByTestId('product-file').textContent(), /3\.0 MB · application\/zip/);
+  await context.close();
+});

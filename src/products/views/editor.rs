@@ -4,6 +4,7 @@
 
 use super::fields::ProductFields;
 use super::frame::ProductsFrame;
+use super::upload;
 use crate::products::api::{CreateProduct, DeactivateProduct, DeleteProduct, ReactivateProduct, SaveProduct, get_product};
 use crate::products::model::{ProductDetail, ProductFile, ProductForm};
 use crate::ui::fields::{FormAlert, FormErrors};
@@ -148,13 +149,16 @@ fn FileSection(product_id: String, file: Option<ProductFile>, max_file_mb: u32, 
                 None => view! { <p class="muted">"No file yet: buyers get the file you upload here."</p> }.into_any(),
             }}
             {can_edit.then(|| view! {
-                <form method="post" action=format!("/dashboard/products/{product_id}/file") enctype="multipart/form-data" class="editor-form">
-                    <label for="product-file">{if has_file { "Replace the file" } else { "Upload the file" }}</label>
-                    <input id="product-file" name="file" type="file" required=true aria-invalid=invalid aria-describedby="product-file-hint product-file-error"/>
+                <form id=upload::FORM_ID method="post" action=format!("/dashboard/products/{product_id}/file") enctype="multipart/form-data" class="editor-form">
+                    <label for=upload::INPUT_ID>{if has_file { "Replace the file" } else { "Upload the file" }}</label>
+                    <input id=upload::INPUT_ID name="file" type="file" required=true aria-invalid=invalid aria-describedby="product-file-hint product-file-error"/>
                     <p class="field-hint" id="product-file-hint">{format!("Up to {max_file_mb} MB on your plan.")}</p>
-                    <p class="field-error" id="product-file-error" aria-live="polite">{error}</p>
+                    <p class="field-error" id=upload::ERROR_ID aria-live="polite">{error}</p>
+                    <progress id=upload::PROGRESS_ID max="100" value="0" hidden=true aria-label="Upload progress"></progress>
+                    <p class="muted" id=upload::STATUS_ID role="status"></p>
                     <button class="button" type="submit">"Upload"</button>
                 </form>
+                <upload::FileUploadInPlace/>
             })}
         </section>
     }
