@@ -49,6 +49,12 @@ pub fn report_hydrated() {
     });
 }
 
+/// An element of the server's markup by id: the islands that render nothing and work on the
+/// server's forms (notify-me, file uploads) find their parts this way.
+pub fn element(id: &str) -> Option<web_sys::Element> {
+    document().get_element_by_id(id)
+}
+
 /// Marks the document once its islands are interactive; end-to-end tests wait for it.
 fn mark_hydrated() {
     if let Some(body) = document().body() {

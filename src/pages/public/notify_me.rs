@@ -83,13 +83,10 @@ fn NotifyMeInPlace(short_id: String) -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod in_place {
     use super::*;
+    use crate::ui::islands::element;
     use crate::ui::post::{Payload, post};
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-
-    fn element(id: &str) -> Option<web_sys::Element> {
-        document().get_element_by_id(id)
-    }
 
     /// Handles the form's submit: one request at a time, the server's message beside the field,
     /// the thank-you line on success.

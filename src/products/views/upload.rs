@@ -26,13 +26,10 @@ pub fn FileUploadInPlace() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod in_place {
     use super::*;
+    use crate::ui::islands::element;
     use crate::ui::post::{Payload, post};
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-
-    fn element(id: &str) -> Option<web_sys::Element> {
-        document().get_element_by_id(id)
-    }
 
     pub fn take_over() {
         let Some(form) = element(FORM_ID) else { return };
