@@ -176,6 +176,24 @@ async fn smtp_concurrent_senders_send_each_message_once(backend: Backend) {
     app.finish().await;
 }
 
+/// A sender that died holding a message (its lease still running) delays it, and the message is
+/// claimed again once the lease has run out.
+async fn smtp_a_dead_senders_lease_runs_out(backend: Backend) {
+    let server = SmtpServer::start();
+    let Some(app) = app_with_smtp(backend, server.port).await else { return };
+    let t0 = now();
+    enqueue(&app.state.db, &mail("late@example.com", "Leased"), t0).await.expect("queued");
+    let lease_end = t0 + TimeDelta::minutes(10);
+    let r: Result<usize, DbError> = flashpage::db_write!(app.state.db, conn => {
+        Ok(diesel::update(mail_outbox::table).set((mail_outbox::leased_until.eq(Some(lease_end)), mail_outbox::attempts.eq(1))).execute(conn).await?)
+    });
+    assert_eq!(r.expect("leased"), 1);
+    assert_eq!(deliver_due(&app.state.db, mailer(&app), t0 + TimeDelta::minutes(5)).await.expect("round"), Round::default(), "still leased");
+    assert_eq!(deliver_due(&app.state.db, mailer(&app), lease_end).await.expect("round").sent, 1, "claimed again once the lease ran out");
+    assert_eq!(server.messages().len(), 1);
+    app.finish().await;
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -200,4 +218,5 @@ on_both_backends! {
     smtp_bad_address_fails_at_once,
     mail_leaves_with_its_transaction,
     smtp_concurrent_senders_send_each_message_once,
+    smtp_a_dead_senders_lease_runs_out,
 }

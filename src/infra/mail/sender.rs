@@ -11,7 +11,7 @@
 
 use super::outbox::{OutgoingMail, TextAttachment};
 use super::transport::Mailer;
-use crate::db_write;
+use crate::{db_read, db_write};
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::mail_outbox;
 use crate::infra::db::{Db, DbError, Pool};
@@ -79,6 +79,22 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, now: NaiveDateTime) -> Result
         Pool::Pg(_) => CLAIM_POSTGRES,
         Pool::Sqlite { .. } => CLAIM_SQLITE,
     };
+    // A read first: an empty outbox (the usual case) costs no write transaction, which on SQLite
+    // would queue behind, and hold up, the app's own writes every two seconds.
+    let due: bool = db_read!(db, conn => {
+        Ok::<_, DbError>(diesel::select(diesel::dsl::exists(
+            mail_outbox::table
+                .filter(mail_outbox::sent_at.is_null())
+                .filter(mail_outbox::failed_at.is_null())
+                .filter(mail_outbox::due_at.le(now))
+                .filter(mail_outbox::leased_until.is_null().or(mail_outbox::leased_until.le(now))),
+        ))
+        .get_result(conn)
+        .await?)
+    })?;
+    if !due {
+        return Ok(Round::default());
+    }
     let lease_end = now + LEASE;
     let claimed: Vec<Claimed> = db_write!(db, conn => {
         Ok::<_, DbError>(diesel::sql_query(claim).bind::<Timestamp, _>(now).bind::<Timestamp, _>(lease_end).bind::<BigInt, _>(BATCH).load(conn).await?)
