@@ -213,6 +213,25 @@ async fn another_organizations_products_are_not_found(app: &TestApp) {
     let (_, detail) = get(app, &owner, &id).await;
     assert_eq!((detail["summary"]["name"].as_str(), detail["summary"]["status"].as_str()), (Some("Secret"), Some("active")), "untouched");
     assert_eq!(call(app, &app.new_browser(), "/api/products/list", &[]).await.0, 401);
+    let res = upload_file(app, &app.new_browser(), &id, "x.pdf", b"%PDF-1.7 anonymous".to_vec(), true).await;
+    assert_eq!(res.status(), 302, "no session, no upload: the dashboard's guard sends the visitor to log in");
+    assert!(location(&res).starts_with("/login"), "{}", location(&res));
+}
+
+/// The owner's own cookies do not let another site change products or upload files.
+async fn other_sites_cannot_use_a_creators_session(app: &TestApp) {
+    let owner = signed_in(app, "csrf-owner@example.com").await;
+    let id = create(app, &owner, "Guarded").await;
+    let foreign = |path: &str| owner.post(app.url(path)).header("origin", "https://evil.example").header("accept", "application/json");
+    assert_eq!(foreign("/api/products/create").form(&form("Planted", "1", "USD", "")).send().await.expect("request").status(), 403);
+    for path in ["/api/products/deactivate", "/api/products/delete"] {
+        assert_eq!(foreign(path).form(&[("id", &id)]).send().await.expect("request").status(), 403, "{path}");
+    }
+    let upload = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"%PDF-1.7 planted".to_vec()).file_name("p.pdf"));
+    let res = foreign(&format!("/dashboard/products/{id}/file")).multipart(upload).send().await.expect("request");
+    assert_eq!(res.status(), 403);
+    let (_, detail) = get(app, &owner, &id).await;
+    assert_eq!((detail["summary"]["status"].as_str(), detail["file"].is_null()), (Some("active"), true), "nothing changed");
 }
 
 async fn viewers_can_look_but_not_edit(app: &TestApp) {
@@ -230,8 +249,13 @@ async fn viewers_can_look_but_not_edit(app: &TestApp) {
     for path in ["/api/products/deactivate", "/api/products/reactivate", "/api/products/delete"] {
         assert_eq!(call(app, &creator, path, &[("id", &id)]).await.0, 403, "{path}");
     }
+    let res = upload_file(app, &creator, &id, "x.pdf", b"%PDF-1.7 viewer".to_vec(), true).await;
+    assert_eq!(res.status(), 403, "viewers upload no file");
     let page = app.get(&creator, &format!("/dashboard/products/{id}")).await.text().await.expect("html");
     assert!(page.contains("not change them") && !page.contains("Save product"), "a viewer's screen is read-only");
+    assert!(!page.contains(r#"for="product-file""#), "and has no upload form");
+    let (_, detail) = get(app, &creator, &id).await;
+    assert!(detail["file"].is_null(), "nothing was stored");
     set_role(app, "viewer@example.com", "editor").await;
     assert_eq!(call(app, &creator, "/api/products/save", &edit).await.0, 200, "editors edit");
 }
@@ -344,6 +368,7 @@ async fn a_product_gets_its_file(app: &TestApp) {
 
 backend_tests! {
     a_product_gets_its_file,
+    other_sites_cannot_use_a_creators_session,
     creators_create_edit_and_list_products,
     every_field_is_validated,
     switch_off_on_and_delete,
