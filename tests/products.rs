@@ -360,10 +360,22 @@ async fn a_product_gets_its_file(app: &TestApp) {
     let res = upload_file(app, &stranger, &id, "x.pdf", pdf.clone(), true).await;
     assert_eq!(res.status(), 404);
 
+    // A reservation left by an upload whose process ended is written off after a day, not before.
+    use flashpage::infra::storage::ledger;
+    let stale_at = chrono::Utc::now().naive_utc() - chrono::TimeDelta::days(2);
+    for (key, at) in [(ledger::reservation_key("users/x/products/y/original/a.zip"), stale_at), (ledger::reservation_key("users/x/products/y/original/b.zip"), chrono::Utc::now().naive_utc())] {
+        let entry = ledger::Entry { organization_id: &org, page_id: None, key: &key, bytes: 5000, now: at };
+        assert!(ledger::reserve(&app.state.db, &entry, None).await.expect("reserve"));
+    }
+    let cutoff = chrono::Utc::now().naive_utc() - chrono::TimeDelta::days(1);
+    assert_eq!(ledger::release_stale_reservations(&app.state.db, cutoff).await.expect("housekeeping"), 1);
+    assert_eq!(storage_used(app, &org).await, zip.len() as i64 + 5000, "the recent one stays");
+    assert_eq!(ledger::release_stale_reservations(&app.state.db, cutoff).await.expect("again"), 0);
+
     // Deleting the product deletes its file.
     let (status, _) = call(app, &creator, "/api/products/delete", &[("id", &id)]).await;
     assert_eq!(status, 200);
-    assert_eq!(storage_used(app, &org).await, 0);
+    assert_eq!(storage_used(app, &org).await, 5000, "the file is written off (the reservation of the upload under way stays)");
 }
 
 backend_tests! {

@@ -77,8 +77,8 @@ pub fn spawn_background(state: &AppState) {
     crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
 }
 
-/// Hourly clean-up of expired sessions, security-log entries past retention and finished
-/// rate-limit windows.
+/// Hourly clean-up of expired sessions, security-log entries past retention, finished
+/// rate-limit windows, and storage reservations of uploads that ended with their process.
 pub fn spawn_housekeeping(state: &AppState) {
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -94,6 +94,11 @@ pub fn spawn_housekeeping(state: &AppState) {
             }
             if let Err(e) = crate::infra::shared_limit::purge_expired(&db, now).await {
                 tracing::warn!(error = %e, "could not purge finished rate-limit windows");
+            }
+            match crate::infra::storage::ledger::release_stale_reservations(&db, now - chrono::TimeDelta::days(1)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(reservations = n, "wrote off storage reserved by uploads that never finished"),
+                Err(e) => tracing::warn!(error = %e, "could not write off stale upload reservations"),
             }
         }
     });

@@ -49,6 +49,29 @@ pub async fn reserve(db: &Db, entry: &Entry<'_>, allowance: Option<i64>) -> Resu
     })
 }
 
+/// What marks a ledger entry as a reservation for an upload still under way (not a stored file).
+const RESERVATION: &str = "#upload-";
+
+/// The ledger key of a reservation for an upload to `key` (one per upload attempt).
+pub fn reservation_key(key: &str) -> String {
+    format!("{key}{RESERVATION}{}", uuid::Uuid::now_v7().simple())
+}
+
+/// Writes off reservations made before `before` that were never settled or released: their
+/// upload's process ended in between (a crash, a restart). Returns how many went.
+pub async fn release_stale_reservations(db: &Db, before: NaiveDateTime) -> Result<usize, DbError> {
+    let stale: Vec<String> = db_read!(db, conn => {
+        Ok::<_, DbError>(stored_objects::table
+            .filter(stored_objects::key.like(format!("%{RESERVATION}%")))
+            .filter(stored_objects::created_at.lt(before))
+            .select(stored_objects::key)
+            .load(conn)
+            .await?)
+    })?;
+    release(db, &stale).await?;
+    Ok(stale.len())
+}
+
 /// Turns a reservation made before a streamed upload (under `pending_key`, for as many bytes as
 /// the upload might have been) into the stored file's entry under `key` with its real size, in
 /// one transaction. A file already written down under `key` (one that was just overwritten) is

@@ -5,7 +5,8 @@
 //! ledger as much as it may turn out to be (the request's length, at most the plan's file size),
 //! and settles to the real size once stored: parallel uploads can never take the organization
 //! past its storage. Whatever fails, the reservation is written off and no object is left (the
-//! stream is aborted; a file whose product vanished meanwhile is deleted).
+//! stream is aborted; a file whose product vanished meanwhile is deleted). A reservation left by
+//! a process that ended mid-upload is written off by the hourly housekeeping after a day.
 
 use super::store::{self, not_found};
 use super::writer;
@@ -53,7 +54,7 @@ where
 
     // Reserve what the upload may take, under a key of its own (the file's key may already be
     // written down, for the file this one replaces).
-    let pending = format!("{key}#upload-{}", uuid::Uuid::now_v7().simple());
+    let pending = ledger::reservation_key(key.as_str());
     let reserved = declared_len.unwrap_or(max_file).min(max_file);
     let entry = ledger::Entry { organization_id: org, page_id: None, key: &pending, bytes: i64::try_from(reserved).unwrap_or(i64::MAX), now: Utc::now().naive_utc() };
     if !ledger::reserve(&state.db, &entry, plan.features.storage_bytes()).await? {
