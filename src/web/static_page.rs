@@ -73,7 +73,7 @@ impl StaticPage {
         headers.remove(header::CONTENT_LENGTH);
         headers.remove(header::CONTENT_ENCODING);
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        Some(StaticPage { status, headers, brotli: brotli(&html)?, gzip: gzip(&html)?, identity: Bytes::from(html) })
+        Some(StaticPage { status, headers, brotli: compress_brotli(&html)?, gzip: compress_gzip(&html)?, identity: Bytes::from(html) })
     }
 
     /// The response for one visitor.
@@ -128,13 +128,13 @@ fn without_nonce(body: &[u8], nonce: &str) -> Option<(Vec<u8>, Vec<String>)> {
     Some((out.into_bytes(), hashes))
 }
 
-fn brotli(bytes: &[u8]) -> Option<Bytes> {
+fn compress_brotli(bytes: &[u8]) -> Option<Bytes> {
     let mut writer = brotli::CompressorWriter::new(Vec::new(), 4096, BROTLI_QUALITY, BROTLI_WINDOW);
     writer.write_all(bytes).ok()?;
     Some(Bytes::from(writer.into_inner()))
 }
 
-fn gzip(bytes: &[u8]) -> Option<Bytes> {
+fn compress_gzip(bytes: &[u8]) -> Option<Bytes> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).ok()?;
     encoder.finish().ok().map(Bytes::from)
