@@ -1,6 +1,7 @@
 //! The document shell, the router, and the table of routes.
 
 use crate::accounts::views::{Dashboard, Login, Signup};
+use crate::orders::views::{CancelledRoute, OrdersRoute, PayoutsRoute, DownloadHelpRoute, TestCheckoutRoute, ThanksRoute};
 use crate::pages::public::view::PublicPageRoute;
 use crate::pages::views::PageEditorRoute;
 use crate::products::views::{NewProductRoute, ProductRoute, ProductsRoute};
@@ -67,7 +68,13 @@ pub fn App() -> impl IntoView {
                 // Before `:id`: the first route that matches wins.
                 <Route path=path!("/dashboard/products/new") view=NewProductRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/products/:id") view=ProductRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/orders") view=OrdersRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/payouts") view=PayoutsRoute ssr=SsrMode::Async/>
                 <Route path=path!("/p/:short_id") view=PublicPageRoute ssr=SsrMode::Async/>
+                <Route path=path!("/orders/:token/thanks") view=ThanksRoute ssr=SsrMode::Async/>
+                <Route path=path!("/orders/:token/cancel") view=CancelledRoute ssr=SsrMode::Async/>
+                <Route path=path!("/checkout/test/:session") view=TestCheckoutRoute ssr=SsrMode::Async/>
+                <Route path=path!("/d/:token/help") view=DownloadHelpRoute ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

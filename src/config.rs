@@ -5,6 +5,7 @@
 
 use crate::infra::db::{DatabaseUrl, parse_database_url};
 use crate::infra::mail::MailSettings;
+use crate::infra::payments::PaymentSettings;
 use crate::infra::storage::StorageSettings;
 use std::path::PathBuf;
 
@@ -27,6 +28,8 @@ pub struct Config {
     pub storage: StorageSettings,
     /// Where mail goes: SMTP, or `.eml` files under `DATA_DIR/mail`.
     pub mail: MailSettings,
+    /// Stripe, or the built-in test checkout.
+    pub payments: PaymentSettings,
 }
 
 /// A configuration problem, naming the variable so the fix is obvious.
@@ -81,7 +84,20 @@ impl Config {
             .ok_or_else(|| err("PUBLIC_URL", format!("must be an absolute http(s) URL like https://flashpage.example (got '{public_url}')")))?;
         let storage = StorageSettings::from_lookup(&get, &data_dir).map_err(|(variable, problem)| err(variable, problem))?;
         let mail = MailSettings::from_lookup(&get, &data_dir, &public_url).map_err(|(variable, problem)| err(variable, problem))?;
-        Ok(Config { data_dir, database_url, public_url, public_origin, db_max_connections, session_ttl_hours, trusted_proxies, signups_per_address_per_hour, storage, mail })
+        let payments = PaymentSettings::from_lookup(&get).map_err(|(variable, problem)| err(variable, problem))?;
+        Ok(Config {
+            data_dir,
+            database_url,
+            public_url,
+            public_origin,
+            db_max_connections,
+            session_ttl_hours,
+            trusted_proxies,
+            signups_per_address_per_hour,
+            storage,
+            mail,
+            payments,
+        })
     }
 
     /// Cookies get the `Secure` flag, and responses HSTS, when the public URL is https: also

@@ -12,6 +12,7 @@ pub mod app;
 pub mod billing;
 pub mod error;
 pub mod money;
+pub mod orders;
 pub mod pages;
 pub mod products;
 pub mod registrations;

@@ -169,11 +169,13 @@ async fn delete_is_refused_while_an_order_references_the_product(app: &TestApp) 
     assert_eq!(status, 200, "{page}");
     let page_id = page.as_str().expect("page id").to_string();
     let now = chrono::Utc::now().naive_utc();
+    let org = organization_of(app, &id).await;
     let (product_id, page_ref) = (&id, &page_id);
     let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
         Ok(diesel::insert_into(orders::table)
             .values((
                 orders::id.eq("order-1"),
+                orders::organization_id.eq(&org),
                 orders::page_id.eq(page_ref),
                 orders::product_id.eq(product_id),
                 orders::customer_id.eq("buyer@example.com"),
@@ -181,6 +183,13 @@ async fn delete_is_refused_while_an_order_references_the_product(app: &TestApp) 
                 orders::currency.eq("USD"),
                 orders::created_at.eq(now),
                 orders::status.eq("completed"),
+                orders::amount_due.eq(1999_i64),
+                orders::item_title.eq("Course"),
+                orders::provider.eq("test"),
+                orders::access_token_hash.eq("not-a-real-hash"),
+                orders::download_limit.eq(5),
+                orders::download_days.eq(30),
+                orders::updated_at.eq(now),
             ))
             .execute(conn)
             .await?)

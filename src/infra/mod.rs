@@ -5,9 +5,11 @@
 pub mod db;
 pub mod mail;
 pub mod origin;
+pub mod payments;
 pub mod rate_limit;
 pub mod request;
 pub mod security_headers;
 pub mod shared_limit;
 pub mod state;
 pub mod storage;
+pub mod tokens;

@@ -17,12 +17,16 @@ pub enum ContentKind {
     Text,
     /// Event details: agenda, speakers, what to bring.
     Event,
-    /// Something for sale at a price (discounted on flash-sale pages).
+    /// Something for sale at a price (discounted on flash-sale pages), without a file: shown,
+    /// not sold here.
     Offer,
+    /// One of the organization's products, with a Buy button: its name, description and price
+    /// come from the product (the block may word the title and text its own way).
+    Product,
 }
 
 impl ContentKind {
-    pub const ALL: [ContentKind; 3] = [ContentKind::Text, ContentKind::Event, ContentKind::Offer];
+    pub const ALL: [ContentKind; 4] = [ContentKind::Text, ContentKind::Event, ContentKind::Offer, ContentKind::Product];
 
     /// The value stored in `page_contents.content_type`.
     pub fn as_str(self) -> &'static str {
@@ -30,6 +34,7 @@ impl ContentKind {
             ContentKind::Text => "text",
             ContentKind::Event => "event",
             ContentKind::Offer => "offer",
+            ContentKind::Product => "product",
         }
     }
 
@@ -42,6 +47,7 @@ impl ContentKind {
             ContentKind::Text => "Text",
             ContentKind::Event => "Event details",
             ContentKind::Offer => "Offer with a price",
+            ContentKind::Product => "Product for sale",
         }
     }
 }
@@ -55,6 +61,9 @@ pub struct ContentItem {
     pub description: String,
     pub price_in_cents: Option<i64>,
     pub currency: Option<String>,
+    /// The product a `product` block sells.
+    #[serde(default)]
+    pub product_id: Option<String>,
 }
 
 impl ContentItem {
@@ -69,6 +78,7 @@ impl ContentItem {
                 _ => None,
             },
             currency: self.currency.clone(),
+            product_id: self.product_id.clone(),
         }
     }
 }
@@ -82,6 +92,7 @@ pub struct ContentForm {
     pub description: Option<String>,
     pub price: Option<String>,
     pub currency: Option<String>,
+    pub product_id: Option<String>,
 }
 
 /// A block ready to store.
@@ -92,6 +103,7 @@ pub struct ContentInput {
     pub description: String,
     pub price_in_cents: Option<i64>,
     pub currency: Option<String>,
+    pub product_id: Option<String>,
 }
 
 fn text(v: &Option<String>) -> String {
@@ -104,10 +116,15 @@ pub fn parse_content(form: &ContentForm) -> Result<ContentInput, AppError> {
     let mut add = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
     let kind = ContentKind::parse(&text(&form.kind));
     if kind.is_none() {
-        add("kind", "Choose text, event details or an offer.".into());
+        add("kind", "Choose text, event details, an offer or a product.".into());
     }
     let title = text(&form.title);
-    if title.is_empty() {
+    let product_id = Some(text(&form.product_id)).filter(|id| !id.is_empty() && kind == Some(ContentKind::Product));
+    if kind == Some(ContentKind::Product) && product_id.is_none() {
+        add("product_id", "Choose the product to sell.".into());
+    }
+    // A product block may leave its title empty: the product's name is shown.
+    if title.is_empty() && kind != Some(ContentKind::Product) {
         add("title", "Give the block a title.".into());
     } else if title.chars().count() > TITLE_MAX {
         add("title", format!("Use at most {TITLE_MAX} characters."));
@@ -130,7 +147,7 @@ pub fn parse_content(form: &ContentForm) -> Result<ContentInput, AppError> {
         }
     }
     match kind {
-        Some(kind) if errors.is_empty() => Ok(ContentInput { kind, title, description, price_in_cents, currency }),
+        Some(kind) if errors.is_empty() => Ok(ContentInput { kind, title, description, price_in_cents, currency, product_id }),
         _ => Err(AppError::fields(errors)),
     }
 }
@@ -146,6 +163,7 @@ mod tests {
             description: Some("Details".into()),
             price: Some(price.into()),
             currency: Some(currency.into()),
+            product_id: None,
         }
     }
 
@@ -154,6 +172,14 @@ mod tests {
         let ok = parse_content(&form("offer", "Course", "49.00", "usd")).expect("valid offer");
         assert_eq!((ok.price_in_cents, ok.currency.as_deref()), (Some(4900), Some("USD")));
         let text = parse_content(&form("text", "About", "49", "USD")).expect("valid text");
+        let mut product = form("product", "", "", "");
+        assert!(parse_content(&product).expect_err("no product").field_message("product_id").is_some());
+        product.product_id = Some(" p1 ".into());
+        let product = parse_content(&product).expect("a product block may leave its title to the product");
+        assert_eq!((product.product_id.as_deref(), product.price_in_cents), (Some("p1"), None));
+        let mut offer = form("offer", "Course", "49", "USD");
+        offer.product_id = Some("p1".into());
+        assert_eq!(parse_content(&offer).expect("offer").product_id, None, "only product blocks keep a product");
         assert_eq!(text.price_in_cents, None, "only offers carry a price");
         let cases: &[(ContentForm, &str)] = &[
             (form("banner", "x", "", ""), "kind"),
@@ -175,7 +201,7 @@ mod tests {
 
     #[test]
     fn a_stored_offer_refills_its_form() {
-        let item = ContentItem { id: "1".into(), kind: ContentKind::Offer, title: "T".into(), description: String::new(), price_in_cents: Some(1500), currency: Some("JPY".into()) };
+        let item = ContentItem { id: "1".into(), kind: ContentKind::Offer, title: "T".into(), description: String::new(), price_in_cents: Some(1500), currency: Some("JPY".into()), product_id: None };
         let again = parse_content(&item.form()).expect("round trip");
         assert_eq!(again.price_in_cents, Some(1500));
     }

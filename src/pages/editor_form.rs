@@ -60,6 +60,10 @@ pub struct PageForm {
     pub post_offer_action: Option<String>,
     pub alternate_title: Option<String>,
     pub alternate_content: Option<String>,
+    // Selling pages
+    pub code_discount_percentage: Option<String>,
+    pub code_uses: Option<String>,
+    pub hold_minutes: Option<String>,
 }
 
 impl PageForm {
@@ -70,7 +74,8 @@ impl PageForm {
         "messageContent", "saleEndTime", "discountPercentage", "originalPriceDisplay", "inventoryLimit", "soldOutAction",
         "postSaleRedirectUrl", "eventStartTime", "eventEndTime", "eventLocation", "physicalAddress", "virtualPlatform",
         "platformLink", "maxAttendees", "waitlistEnabled", "offerEndTime", "discountCode", "bonusDescription",
-        "limitedQuantity", "postOfferAction", "alternateTitle", "alternateContent",
+        "limitedQuantity", "postOfferAction", "alternateTitle", "alternateContent", "codeDiscountPercentage", "codeUses",
+        "holdMinutes",
     ];
 
     /// A field's current value by its camelCase key, for pre-filling inputs.
@@ -113,6 +118,9 @@ impl PageForm {
             "postOfferAction" => &self.post_offer_action,
             "alternateTitle" => &self.alternate_title,
             "alternateContent" => &self.alternate_content,
+            "codeDiscountPercentage" => &self.code_discount_percentage,
+            "codeUses" => &self.code_uses,
+            "holdMinutes" => &self.hold_minutes,
             _ => &None,
         };
         v.clone().unwrap_or_default()

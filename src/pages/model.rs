@@ -43,4 +43,14 @@ pub struct PageEditor {
     pub items: Vec<super::blocks::ContentItem>,
     /// Where the hero image is served, if there is one.
     pub hero_image_url: Option<String>,
+    /// The organization's products a product block can sell (selling pages only).
+    #[serde(default)]
+    pub products: Vec<ProductChoice>,
+}
+
+/// A product as the block form offers it: "Course ($49.00)".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductChoice {
+    pub id: String,
+    pub label: String,
 }

@@ -83,7 +83,15 @@ pub struct FlashSaleSettings {
     pub sold_out_action: SoldOutAction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_sale_redirect_url: Option<String>,
+    /// How long a buyer's unit is held while they pay (default [`DEFAULT_HOLD_MINUTES`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_minutes: Option<u16>,
 }
+
+/// How long checkout holds a unit for a buyer unless the page says otherwise (Hi.Events: 15).
+pub const DEFAULT_HOLD_MINUTES: u16 = 15;
+/// The longest hold a page may set (Hi.Events allows 120).
+pub const MAX_HOLD_MINUTES: u16 = 120;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,6 +150,15 @@ pub struct LimitedOfferSettings {
     pub alternate_title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_content: Option<String>,
+    /// What the discount code takes off, in percent (0: the code only unlocks the bonus).
+    #[serde(default)]
+    pub code_discount_percentage: u8,
+    /// How many orders may use the code (none: as many as the quantity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_uses: Option<u32>,
+    /// See [`FlashSaleSettings::hold_minutes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_minutes: Option<u16>,
 }
 
 /// A page's settings, one variant per kind. Serialised without a tag: the kind lives in `pages.type`.
@@ -175,6 +192,24 @@ impl PageSettings {
     }
 
     /// Parses the settings JSON of a page of the given kind. The error reads well in a form.
+    /// How long checkout holds a unit on this page; `None` for pages that sell nothing.
+    pub fn hold_minutes(&self) -> Option<u16> {
+        match self {
+            PageSettings::FlashSale(s) => Some(s.hold_minutes.unwrap_or(DEFAULT_HOLD_MINUTES)),
+            PageSettings::LimitedOffer(s) => Some(s.hold_minutes.unwrap_or(DEFAULT_HOLD_MINUTES)),
+            _ => None,
+        }
+    }
+
+    /// How many units the page sells; `None` for pages that sell nothing.
+    pub fn stock_limit(&self) -> Option<u32> {
+        match self {
+            PageSettings::FlashSale(s) => Some(s.inventory_limit),
+            PageSettings::LimitedOffer(s) => Some(s.limited_quantity),
+            _ => None,
+        }
+    }
+
     pub fn from_json(page_type: PageType, json: &str) -> Result<PageSettings, String> {
         fn parse<T: for<'de> Deserialize<'de>>(json: &str) -> Result<T, String> {
             serde_json::from_str(json).map_err(|e| format!("The settings could not be read: {e}."))

@@ -73,6 +73,13 @@ impl Errors {
             }
         }
     }
+    fn hold_minutes(&mut self, minutes: Option<u16>) {
+        use crate::pages::settings::MAX_HOLD_MINUTES;
+        if minutes.is_some_and(|m| !(1..=MAX_HOLD_MINUTES).contains(&m)) {
+            self.add("holdMinutes", format!("Hold a unit for 1 to {MAX_HOLD_MINUTES} minutes while the buyer pays."));
+        }
+    }
+
     fn at_least_one(&mut self, field: &str, value: u32) {
         if value < 1 {
             self.add(field, "Use a number of at least 1.");
@@ -156,6 +163,7 @@ pub fn validate_page(
                 e.add("discountPercentage", "Use a discount from 1 to 99 percent.");
             }
             e.at_least_one("inventoryLimit", s.inventory_limit);
+            e.hold_minutes(s.hold_minutes);
             let redirect = s.sold_out_action == SoldOutAction::Redirect;
             e.url("postSaleRedirectUrl", &s.post_sale_redirect_url, redirect.then_some("visitors are sent there when the sale is over"));
         }
@@ -189,6 +197,17 @@ pub fn validate_page(
             }
             e.text("bonusDescription", &s.bonus_description, 500, None);
             e.at_least_one("limitedQuantity", s.limited_quantity);
+            e.hold_minutes(s.hold_minutes);
+            if s.code_discount_percentage > 99 {
+                e.add("codeDiscountPercentage", "Use a discount from 0 to 99 percent.");
+            }
+            let has_code = s.discount_code.as_deref().is_some_and(|c| !c.trim().is_empty());
+            if !has_code && (s.code_discount_percentage > 0 || s.code_uses.is_some()) {
+                e.add("discountCode", "Set the code that the discount and its uses apply to.");
+            }
+            if s.code_uses == Some(0) {
+                e.add("codeUses", "Use a number of at least 1, or leave it empty.");
+            }
             match s.post_offer_action {
                 PostOfferAction::Redirect => {
                     e.url("redirectUrl", &s.redirect_url, Some("visitors are sent there when the offer ends"));
@@ -302,6 +321,7 @@ mod tests {
             inventory_limit: inventory,
             sold_out_action: action,
             post_sale_redirect_url: url.map(String::from),
+            hold_minutes: None,
         })
     }
 
@@ -367,6 +387,9 @@ mod tests {
             redirect_url: None,
             alternate_title: Some("Missed it?".into()),
             alternate_content: None,
+            code_discount_percentage: 20,
+            code_uses: Some(10),
+            hold_minutes: Some(30),
         };
         assert!(validate_page(&PageSettings::LimitedOffer(base.clone()), None, None).is_ok());
         let mut bad_code = base.clone();
@@ -377,8 +400,14 @@ mod tests {
         assert_eq!(fields(validate_page(&PageSettings::LimitedOffer(redirect.clone()), None, None)), ["redirectUrl"]);
         redirect.redirect_url = Some("https://example.com/next".into());
         assert!(validate_page(&PageSettings::LimitedOffer(redirect), None, None).is_ok());
-        let mut zero = base;
+        let mut zero = base.clone();
         zero.limited_quantity = 0;
         assert_eq!(fields(validate_page(&PageSettings::LimitedOffer(zero), None, None)), ["limitedQuantity"]);
+        let mut codeless = base.clone();
+        codeless.discount_code = None;
+        assert_eq!(fields(validate_page(&PageSettings::LimitedOffer(codeless), None, None)), ["discountCode"], "a discount needs its code");
+        let mut odd = base;
+        (odd.code_discount_percentage, odd.code_uses, odd.hold_minutes) = (100, Some(0), Some(121));
+        assert_eq!(fields(validate_page(&PageSettings::LimitedOffer(odd), None, None)), ["holdMinutes", "codeDiscountPercentage", "codeUses"]);
     }
 }

@@ -2,6 +2,8 @@
 //! the domains define, mounts routes and middleware, and holds the HTTP adapters (uploads, file
 //! serving, the rendered-page cache, health). Domains never import it.
 
+pub mod downloads;
+pub mod exports;
 pub mod files;
 pub mod health;
 pub mod html_cache;
@@ -10,3 +12,4 @@ pub mod router;
 pub mod static_page;
 pub mod startup;
 pub mod uploads;
+pub mod webhooks;

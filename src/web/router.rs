@@ -1,6 +1,9 @@
 //! The routes and the middleware stack, and serving with graceful shutdown.
 
+use super::downloads::download;
+use super::exports::orders_csv;
 use super::files::serve_page_asset;
+use super::webhooks::stripe_webhook;
 use super::health;
 use super::html_cache::serve_cached;
 use super::middleware::{client_ip, close_after_refused_body, page_guard, refuse_cross_site, server_fn_error_status, static_cache_headers, strict_transport_security};
@@ -17,6 +20,8 @@ use axum::routing::{any, get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::net::SocketAddr;
+use axum::http::{Extensions, HeaderMap, StatusCode, Version, header::{ACCEPT_RANGES, CONTENT_DISPOSITION}};
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -53,6 +58,9 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/files/{*key}", get(serve_page_asset))
+        .route("/d/{token}", get(download))
+        .route("/dashboard/orders.csv", get(orders_csv))
+        .route("/webhooks/stripe", post(stripe_webhook))
         .route("/api/{*fn_name}", any(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell((*options).clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
@@ -71,9 +79,17 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), strict_transport_security))
         .layer(middleware::from_fn_with_state(state.clone(), client_ip))
         .layer(security_headers::layers())
-        .layer(CompressionLayer::new())
+        // Buyers' downloads (attachments that answer byte ranges) go out as stored: compressing
+        // them would cost CPU for files that are mostly compressed already, and break the ranges.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(|_: StatusCode, _: Version, h: &HeaderMap, _: &Extensions| !is_download(h))))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A file download: an attachment that answers byte ranges.
+fn is_download(headers: &HeaderMap) -> bool {
+    headers.contains_key(ACCEPT_RANGES)
+        && headers.get(CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("attachment"))
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {

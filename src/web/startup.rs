@@ -10,6 +10,9 @@ use crate::registrations::backend::NotifyLimiter;
 use crate::infra::db::{Db, DbError, run_migrations};
 use crate::infra::mail::sender;
 use crate::infra::mail::transport::Mailer;
+use crate::infra::payments::Payments;
+use crate::infra::payments::stripe::StripeCheckout;
+use crate::infra::payments::test_checkout::TestCheckout;
 use crate::infra::state::AppState;
 use crate::infra::storage::{Storage, StorageError};
 use leptos::config::LeptosOptions;
@@ -27,6 +30,8 @@ pub enum StartupError {
     Assets(String),
     #[error("configuration error: {0}")]
     Mail(String),
+    #[error("configuration error: {0}")]
+    Payments(String),
 }
 
 /// With hashed asset names, Leptos reads their names from the hash file next to the binary on
@@ -61,12 +66,27 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     }
     // Compute the timing-equalisation hash now rather than during the first login.
     tokio::task::spawn_blocking(passwords::warm_up);
+    let payments = payments(&config, &db)?;
+    tracing::info!(provider = payments.provider.name(), "payments ready");
     Ok(AppState::new(db, config, leptos_options, storage)
+        .with_part(payments)
         .with_part(PageCache::default())
         .with_part(HtmlCache::default())
         .with_part(Arc::new(ViewCounter::default()))
         .with_part(NotifyLimiter::new())
         .with_part(Arc::new(mailer)))
+}
+
+/// The payment provider: Stripe when a key is configured, else the built-in test checkout. The
+/// test checkout signs its events with `STRIPE_WEBHOOK_SECRET` when set, else with a secret made
+/// up at start (nothing outside this process needs to know it).
+fn payments(config: &Config, db: &Db) -> Result<Payments, StartupError> {
+    let webhook_secret = config.payments.webhook_secret.clone().unwrap_or_else(|| format!("whsec_local_{}", crate::infra::tokens::new_token()));
+    let provider: Arc<dyn crate::infra::payments::PaymentProvider> = match &config.payments.stripe_secret_key {
+        None => Arc::new(TestCheckout::new(db.clone(), &config.public_url, &webhook_secret)),
+        Some(key) => Arc::new(StripeCheckout::new(key, config.payments.stripe_api_base.as_deref()).map_err(StartupError::Payments)?),
+    };
+    Ok(Payments { provider, webhook_secret })
 }
 
 /// The background work of a running server: housekeeping, the mail sender (every 2 s), and
@@ -75,6 +95,24 @@ pub fn spawn_background(state: &AppState) {
     spawn_housekeeping(state);
     sender::spawn_sender(state.db.clone(), state.part::<Arc<Mailer>>().clone(), Duration::from_secs(2));
     crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
+    spawn_hold_expiry(state, Duration::from_secs(15));
+}
+
+/// Ends lapsed holds and closes their payment pages. Stock does not wait for this (a lapsed hold
+/// counts as free at once); it keeps order statuses true and Stripe sessions closed.
+fn spawn_hold_expiry(state: &AppState, every: Duration) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match crate::orders::backend::service::expire_lapsed_holds(&state, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "ended lapsed holds"),
+                Err(e) => tracing::warn!(error = %e.message, "could not end lapsed holds"),
+            }
+        }
+    });
 }
 
 /// Hourly clean-up of expired sessions, security-log entries past retention, finished

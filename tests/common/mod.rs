@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_stripe;
 pub mod html;
 pub mod s3;
 pub mod smtp;

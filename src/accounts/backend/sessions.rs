@@ -1,26 +1,11 @@
 //! Login sessions: a random token in an HttpOnly, SameSite=Lax cookie; only its SHA-256 is stored,
 //! so a leaked database cannot be replayed as cookies. Sessions expire and are deleted on logout.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cookie::{Cookie, SameSite};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "fp_session";
 
-/// A fresh random token (256 bits) as it goes into the cookie.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What the database stores for a token.
-pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::infra::tokens::{new_token, token_hash};
 
 /// The `Set-Cookie` value that starts a session.
 pub fn session_cookie(token: &str, max_age_hours: i64, secure: bool) -> String {

@@ -45,6 +45,9 @@ diesel::table! {
         stripe_account -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        stripe_charges_enabled -> Bool,
+        stripe_payouts_enabled -> Bool,
+        stripe_details_submitted -> Bool,
     }
 }
 
@@ -102,6 +105,8 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         is_active -> Bool,
         organization_id -> Nullable<Text>,
+        download_limit -> Integer,
+        download_days -> Integer,
     }
 }
 
@@ -163,7 +168,8 @@ diesel::table! {
 diesel::table! {
     orders (id) {
         id -> Text,
-        page_id -> Text,
+        organization_id -> Text,
+        page_id -> Nullable<Text>,
         product_id -> Nullable<Text>,
         customer_id -> Text,
         payment_id -> Nullable<Text>,
@@ -173,6 +179,22 @@ diesel::table! {
         status -> Text,
         download_attempts -> Integer,
         last_download_at -> Nullable<Timestamp>,
+        amount_due -> BigInt,
+        quantity -> Integer,
+        item_title -> Text,
+        discount_code -> Nullable<Text>,
+        bonus_description -> Nullable<Text>,
+        hold_expires_at -> Nullable<Timestamp>,
+        client_ip -> Nullable<Text>,
+        provider -> Text,
+        checkout_session_id -> Nullable<Text>,
+        access_token_hash -> Text,
+        download_token_hash -> Nullable<Text>,
+        download_limit -> Integer,
+        download_days -> Integer,
+        downloads_until -> Nullable<Timestamp>,
+        amount_refunded -> BigInt,
+        updated_at -> Timestamp,
     }
 }
 
@@ -229,6 +251,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payment_events (id) {
+        id -> Text,
+        event_type -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    test_payments (id) {
+        id -> Text,
+        client_reference_id -> Text,
+        description -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        customer_email -> Text,
+        success_url -> Text,
+        cancel_url -> Text,
+        status -> Text,
+        payment_intent -> Nullable<Text>,
+        amount_refunded -> BigInt,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(groups -> organizations (organization_id));
 diesel::joinable!(users -> groups (group_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -249,4 +297,5 @@ diesel::joinable!(stored_objects -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
     page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects, mail_outbox,
+    payment_events, test_payments,
 );

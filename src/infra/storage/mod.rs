@@ -4,10 +4,12 @@
 
 mod keys;
 pub mod ledger;
+mod read;
 mod settings;
 mod stream;
 
 pub use keys::{ImageKind, MAX_FILE_NAME_BYTES, ObjectKey, ProductFilePart, safe_file_name};
+pub use read::{ByteRange, ObjectRead, ReadError};
 pub use stream::{PART_BYTES, StreamError, StreamedFile};
 pub use settings::{S3Settings, StorageSettings};
 
@@ -41,6 +43,8 @@ pub struct Storage {
     /// says it instead).
     keeps_attributes: bool,
     backend: &'static str,
+    /// S3/R2 only: signs short-lived download links.
+    signer: Option<Arc<object_store::aws::AmazonS3>>,
 }
 
 impl Storage {
@@ -52,7 +56,7 @@ impl Storage {
                 let store = object_store::local::LocalFileSystem::new_with_prefix(root)
                     .map_err(|e| StorageError { backend: "local", message: e.to_string() })?
                     .with_automatic_cleanup(true);
-                Ok(Storage { store: Arc::new(store), keeps_attributes: false, backend: "local" })
+                Ok(Storage { store: Arc::new(store), keeps_attributes: false, backend: "local", signer: None })
             }
             StorageSettings::S3(s) => {
                 let mut builder = object_store::aws::AmazonS3Builder::new()
@@ -64,8 +68,8 @@ impl Storage {
                     // Plain http only ever makes sense for a test server on loopback.
                     builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
                 }
-                let store = builder.build().map_err(|e| StorageError { backend: "s3", message: e.to_string() })?;
-                Ok(Storage { store: Arc::new(store), keeps_attributes: true, backend: "s3" })
+                let store = Arc::new(builder.build().map_err(|e| StorageError { backend: "s3", message: e.to_string() })?);
+                Ok(Storage { store: store.clone(), keeps_attributes: true, backend: "s3", signer: Some(store) })
             }
         }
     }

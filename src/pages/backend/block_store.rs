@@ -7,16 +7,17 @@ use super::store::page_write;
 use crate::accounts::guard::{Scope, can};
 use crate::db_read;
 use crate::error::AppError;
-use crate::pages::blocks::{ContentForm, ContentItem, ContentKind, MAX_ITEMS, parse_content};
+use crate::pages::blocks::{ContentForm, ContentInput, ContentItem, ContentKind, MAX_ITEMS, parse_content};
+use crate::pages::settings::PageType;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::page_contents;
 use crate::infra::db::{Db, DbError, new_id};
 use crate::infra::state::AppState;
 
-type ItemRow = (String, String, String, String, Option<i64>, Option<String>);
+type ItemRow = (String, String, String, String, Option<i64>, Option<String>, Option<String>);
 
-fn item_from_row((id, kind, title, description, price_in_cents, currency): ItemRow) -> Option<ContentItem> {
-    Some(ContentItem { id, kind: ContentKind::parse(&kind)?, title, description, price_in_cents, currency })
+fn item_from_row((id, kind, title, description, price_in_cents, currency, product_id): ItemRow) -> Option<ContentItem> {
+    Some(ContentItem { id, kind: ContentKind::parse(&kind)?, title, description, price_in_cents, currency, product_id })
 }
 
 /// The page's blocks in display order (blocks of a kind this version does not know are skipped).
@@ -27,7 +28,7 @@ pub async fn list(db: &Db, page_id: &str) -> Result<Vec<ContentItem>, DbError> {
             .order((page_contents::position.asc(), page_contents::id.asc()))
             .select((
                 page_contents::id, page_contents::content_type, page_contents::title, page_contents::description,
-                page_contents::price_in_cents, page_contents::currency,
+                page_contents::price_in_cents, page_contents::currency, page_contents::product_id,
             ))
             .load::<ItemRow>(conn)
             .await?)
@@ -56,16 +57,58 @@ fn block_not_found() -> AppError {
     AppError::not_found("That block is gone. It may have been removed in another tab.")
 }
 
+/// Why a product block cannot go on a page.
+enum ProductRefusal {
+    NotForSale,
+    NoSuchProduct,
+}
+
+impl ProductRefusal {
+    fn error(self) -> AppError {
+        match self {
+            ProductRefusal::NotForSale => AppError::fields(vec![crate::error::FieldError {
+                field: "kind".into(),
+                message: "Products are sold on flash-sale and limited-offer pages. Use an offer block here.".into(),
+            }]),
+            ProductRefusal::NoSuchProduct => AppError::fields(vec![crate::error::FieldError {
+                field: "product_id".into(),
+                message: "That product is gone. Choose another one.".into(),
+            }]),
+        }
+    }
+}
+
+/// The title a block is stored with: its own, or for a product block left untitled, the product's
+/// name. The product must be one of the organization's (another tenant's id finds nothing).
+async fn stored_title(state: &AppState, org_id: &str, input: &ContentInput) -> Result<String, AppError> {
+    let Some(product_id) = input.product_id.as_deref() else { return Ok(input.title.clone()) };
+    let product = crate::products::backend::store::get(&state.db, org_id, product_id).await?;
+    match product {
+        None => Err(ProductRefusal::NoSuchProduct.error()),
+        Some(_) if !input.title.is_empty() => Ok(input.title.clone()),
+        Some(p) => Ok(p.name),
+    }
+}
+
+/// Products are sold on selling pages only (checked under the page's lock).
+fn sells(page_type: &str, input: &ContentInput) -> bool {
+    input.kind != ContentKind::Product || matches!(PageType::parse(page_type), Some(PageType::FlashSale | PageType::LimitedOffer))
+}
+
 /// Adds a block at the end of the page. The page's row lock (see [`page_write!`]) makes the
 /// count and the next position safe against concurrent adds on PostgreSQL too.
 pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &ContentForm) -> Result<String, AppError> {
     let input = &parse_content(form)?;
+    let title = &stored_title(state, scope.organization_id(), input).await?;
     let id = new_id();
     let new_id = id.as_str();
-    let added = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
+    let added = page_write!(state, scope.organization_id(), page_id, |conn, row| {
+        if !sells(&row.page_type, input) {
+            return Ok(Err(ProductRefusal::NotForSale));
+        }
         let count: i64 = page_contents::table.filter(page_contents::page_id.eq(page_id)).count().get_result(conn).await?;
         if count >= MAX_ITEMS as i64 {
-            return Ok(false);
+            return Ok(Ok(false));
         }
         let last: Option<i32> = page_contents::table
             .filter(page_contents::page_id.eq(page_id))
@@ -77,17 +120,19 @@ pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str,
                 page_contents::id.eq(new_id),
                 page_contents::page_id.eq(page_id),
                 page_contents::content_type.eq(input.kind.as_str()),
-                page_contents::title.eq(&input.title),
+                page_contents::title.eq(title),
                 page_contents::description.eq(&input.description),
                 page_contents::price_in_cents.eq(input.price_in_cents),
                 page_contents::currency.eq(&input.currency),
+                page_contents::product_id.eq(&input.product_id),
                 page_contents::metadata.eq("{}"),
                 page_contents::position.eq(last.unwrap_or(0) + 1),
             ))
             .execute(conn)
             .await?;
-        Ok::<bool, DbError>(true)
-    })?;
+        Ok::<_, DbError>(Ok(true))
+    })?
+    .map_err(ProductRefusal::error)?;
     if !added {
         return Err(AppError::conflict(format!("A page holds up to {MAX_ITEMS} blocks. Remove one to add another.")));
     }
@@ -96,18 +141,25 @@ pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str,
 
 pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str, form: &ContentForm) -> Result<(), AppError> {
     let input = &parse_content(form)?;
-    let n = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
-        diesel::update(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
+    let title = &stored_title(state, scope.organization_id(), input).await?;
+    let n = page_write!(state, scope.organization_id(), page_id, |conn, row| {
+        if !sells(&row.page_type, input) {
+            return Ok(Err(ProductRefusal::NotForSale));
+        }
+        let n = diesel::update(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
             .set((
                 page_contents::content_type.eq(input.kind.as_str()),
-                page_contents::title.eq(&input.title),
+                page_contents::title.eq(title),
                 page_contents::description.eq(&input.description),
                 page_contents::price_in_cents.eq(input.price_in_cents),
                 page_contents::currency.eq(&input.currency),
+                page_contents::product_id.eq(&input.product_id),
             ))
             .execute(conn)
-            .await
-    })?;
+            .await?;
+        Ok::<_, DbError>(Ok(n))
+    })?
+    .map_err(ProductRefusal::error)?;
     if n == 0 { Err(block_not_found()) } else { Ok(()) }
 }
 
@@ -167,6 +219,7 @@ pub async fn copy_all(state: &AppState, scope: &Scope<can::EditPages>, from_page
                     page_contents::description.eq(&item.description),
                     page_contents::price_in_cents.eq(item.price_in_cents),
                     page_contents::currency.eq(&item.currency),
+                    page_contents::product_id.eq(&item.product_id),
                     page_contents::metadata.eq("{}"),
                     page_contents::position.eq(i as i32 + 1),
                 ))

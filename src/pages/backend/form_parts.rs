@@ -78,6 +78,17 @@ impl Reader<'_> {
             }
         }
     }
+    /// A whole number, or `None` when the field is empty.
+    fn optional_number<N: std::str::FromStr>(&mut self, key: &str) -> Option<N> {
+        match self.text(key).map(|v| v.parse::<N>()) {
+            None => None,
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => {
+                self.fail(key, "Enter a whole number, or leave it empty.");
+                None
+            }
+        }
+    }
     fn choice<E: DeserializeOwned>(&mut self, key: &str, fallback: E) -> E {
         match self.text(key).map(|v| serde_json::from_value::<E>(serde_json::Value::String(v))) {
             Some(Ok(e)) => e,
@@ -129,6 +140,7 @@ pub fn parts_from_form(kind: PageType, form: &PageForm, hero_image: Option<Strin
             inventory_limit: r.number("inventoryLimit"),
             sold_out_action: r.choice("soldOutAction", SoldOutAction::ShowMessage),
             post_sale_redirect_url: r.text("postSaleRedirectUrl"),
+            hold_minutes: r.optional_number("holdMinutes"),
         }),
         PageType::EventRegistration => PageSettings::EventRegistration(EventRegistrationSettings {
             event_start_time: r.required_time("eventStartTime"),
@@ -150,6 +162,9 @@ pub fn parts_from_form(kind: PageType, form: &PageForm, hero_image: Option<Strin
             redirect_url: r.text("redirectUrl"),
             alternate_title: r.text("alternateTitle"),
             alternate_content: r.text("alternateContent"),
+            code_discount_percentage: r.optional_number("codeDiscountPercentage").unwrap_or(0),
+            code_uses: r.optional_number("codeUses"),
+            hold_minutes: r.optional_number("holdMinutes"),
         }),
     };
     let customization = Customization {
@@ -237,6 +252,7 @@ pub fn form_from_parts(settings: &PageSettings, look: &Customization, launch_at:
             f.inventory_limit = Some(s.inventory_limit.to_string());
             f.sold_out_action = enum_text(serde_json::to_value(s.sold_out_action));
             f.post_sale_redirect_url = s.post_sale_redirect_url.clone();
+            f.hold_minutes = s.hold_minutes.map(|m| m.to_string());
         }
         PageSettings::EventRegistration(s) => {
             f.event_start_time = local(s.event_start_time);
@@ -257,6 +273,9 @@ pub fn form_from_parts(settings: &PageSettings, look: &Customization, launch_at:
             f.redirect_url = s.redirect_url.clone();
             f.alternate_title = s.alternate_title.clone();
             f.alternate_content = s.alternate_content.clone();
+            f.code_discount_percentage = (s.code_discount_percentage > 0).then(|| s.code_discount_percentage.to_string());
+            f.code_uses = s.code_uses.map(|n| n.to_string());
+            f.hold_minutes = s.hold_minutes.map(|m| m.to_string());
         }
     }
     f

@@ -39,6 +39,7 @@ pub fn default_settings(kind: PageType, now: DateTime<Utc>) -> PageSettings {
             inventory_limit: 100,
             sold_out_action: SoldOutAction::ShowMessage,
             post_sale_redirect_url: None,
+            hold_minutes: None,
         }),
         PageType::EventRegistration => PageSettings::EventRegistration(EventRegistrationSettings {
             event_start_time: in_a_week,
@@ -60,6 +61,9 @@ pub fn default_settings(kind: PageType, now: DateTime<Utc>) -> PageSettings {
             redirect_url: None,
             alternate_title: Some("This offer has ended".into()),
             alternate_content: None,
+            code_discount_percentage: 0,
+            code_uses: None,
+            hold_minutes: None,
         }),
     }
 }
@@ -179,7 +183,25 @@ pub async fn editor(state: &AppState, scope: &Scope<can::ViewDashboard>, page_id
     let public_url = format!("{}/p/{}", state.config.public_url, detail.summary.short_id);
     let items = super::block_store::list(&state.db, page_id).await?;
     let hero_image_url = detail.customization.hero_image.as_deref().and_then(ObjectKey::parse_page_asset).map(|k| k.public_path());
-    Ok(PageEditor { detail, form, public_url, items, hero_image_url })
+    let products = if matches!(detail.summary.page_type, PageType::FlashSale | PageType::LimitedOffer) {
+        product_choices(state, scope.organization_id()).await?
+    } else {
+        Vec::new()
+    };
+    Ok(PageEditor { detail, form, public_url, items, hero_image_url, products })
+}
+
+/// The organization's products, for a product block's select.
+async fn product_choices(state: &AppState, org_id: &str) -> Result<Vec<crate::pages::model::ProductChoice>, AppError> {
+    let rows = crate::products::backend::store::list(&state.db, org_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|p| {
+            let price = crate::money::format_money(p.price_in_cents, &p.currency);
+            let off = if p.is_active { "" } else { ", switched off" };
+            crate::pages::model::ProductChoice { label: format!("{} ({price}{off})", p.name), id: p.id }
+        })
+        .collect())
 }
 
 /// A copy of the page as a new draft with a new short link, its own copy of the hero image and
@@ -217,6 +239,13 @@ pub async fn duplicate(state: &AppState, scope: &Scope<can::EditPages>, page_id:
 }
 
 pub async fn publish(state: &AppState, scope: &Scope<can::PublishPages>, page_id: &str) -> Result<(), AppError> {
+    // A page that sells needs somewhere to pay the money to (with Stripe: payouts set up).
+    if super::store::get(&state.db, scope.organization_id(), page_id).await?.is_some() {
+        let blocks = super::block_store::list(&state.db, page_id).await?;
+        if blocks.iter().any(|b| b.product_id.is_some()) {
+            crate::orders::backend::payouts::check_can_sell(state, scope.organization_id()).await?;
+        }
+    }
     let plan = plan_for_organization(&state.db, scope.organization_id()).await?;
     match writer::publish(state, scope.organization_id(), page_id, plan.features.active_pages).await? {
         Publish::Done => Ok(()),

@@ -1,6 +1,6 @@
 //! Server side of public pages: lookup, Markdown, event times, view counting.
 
-use super::model::{EventTimes, LiveFacts, PhaseContent, PriceTag, PublicItem, PublicPage};
+use super::model::{BuyButton, EventTimes, LiveFacts, PhaseContent, PriceTag, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::customization::Customization;
 use crate::pages::phase::{EndReason, PageClock, Phase, phase};
@@ -8,7 +8,9 @@ use crate::pages::backend::short_id::looks_like_short_id;
 use crate::pages::backend::store::PageRow;
 use crate::pages::settings::*;
 use crate::infra::db::prelude::*;
-use crate::infra::db::schema::{orders, pages};
+use crate::infra::db::schema::{files, pages, products};
+use crate::pages::blocks::ContentKind;
+use crate::products::model::ProductStatus;
 use crate::infra::storage::ObjectKey;
 use super::cache::{CachedPage, PageCache};
 use crate::infra::db::{Db, DbError};
@@ -227,40 +229,84 @@ pub async fn assemble(
     })
 }
 
-/// The page's blocks with prices worked out for this kind of page.
+/// The page's blocks with prices worked out for this kind of page. A product block shows its
+/// product (name and description unless the block words them, price, a Buy form) while the
+/// product can be bought and has its file; otherwise it is left out.
 pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Vec<PublicItem>, AppError> {
-    Ok(crate::pages::backend::block_store::list(db, page_id)
-        .await?
+    let items = crate::pages::backend::block_store::list(db, page_id).await?;
+    let ids: Vec<&str> = items.iter().filter_map(|i| i.product_id.as_deref()).collect();
+    let for_sale = if ids.is_empty() { HashMap::new() } else { products_for_sale(db, &ids).await? };
+    Ok(items
         .into_iter()
-        .map(|item| PublicItem {
-            kind: item.kind,
-            price: match (item.price_in_cents, item.currency.as_deref()) {
-                (Some(cents), Some(currency)) => Some(PriceTag::for_page(cents, currency, settings)),
-                _ => None,
-            },
-            title: item.title,
-            description: item.description,
+        .filter_map(|item| {
+            let price = |cents: i64, currency: &str| Some(PriceTag::for_page(cents, currency, settings));
+            Some(match item.kind {
+                ContentKind::Product => {
+                    let product = for_sale.get(item.product_id.as_deref()?)?;
+                    PublicItem {
+                        kind: item.kind,
+                        price: price(product.price_in_cents, &product.currency),
+                        title: if item.title.is_empty() { product.name.clone() } else { item.title },
+                        description: if item.description.is_empty() { product.description.clone() } else { item.description },
+                        buy: Some(BuyButton {
+                            item_id: item.id,
+                            amount: match settings {
+                                PageSettings::FlashSale(s) => crate::money::discounted(product.price_in_cents, s.discount_percentage),
+                                _ => product.price_in_cents,
+                            },
+                            currency: product.currency.clone(),
+                            asks_code: matches!(settings, PageSettings::LimitedOffer(s) if s.discount_code.is_some()),
+                        }),
+                    }
+                }
+                _ => PublicItem {
+                    kind: item.kind,
+                    price: match (item.price_in_cents, item.currency.as_deref()) {
+                        (Some(cents), Some(currency)) => price(cents, currency),
+                        _ => None,
+                    },
+                    title: item.title,
+                    description: item.description,
+                    buy: None,
+                },
+            })
         })
         .collect())
 }
 
-/// What is left of a sale's or offer's quantity: the limit less the orders that took one
-/// (paid, or being paid for).
-pub async fn remaining(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Option<u32>, AppError> {
-    let limit = match settings {
-        PageSettings::FlashSale(s) => s.inventory_limit,
-        PageSettings::LimitedOffer(s) => s.limited_quantity,
-        _ => return Ok(None),
-    };
-    let taken: i64 = db_read!(db, conn => {
-        Ok::<_, DbError>(orders::table
-            .filter(orders::page_id.eq(page_id))
-            .filter(orders::status.eq_any(["completed", "processing"]))
-            .count()
-            .get_result(conn)
+/// A product as a page shows it.
+struct ProductOnPage {
+    name: String,
+    description: String,
+    price_in_cents: i64,
+    currency: String,
+}
+
+/// Of these products, those a visitor can buy now (switched on, not expired, with a file).
+async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, ProductOnPage>, AppError> {
+    type Row = (String, String, String, i64, String, bool, Option<chrono::NaiveDateTime>);
+    let rows: Vec<Row> = db_read!(db, conn => {
+        Ok::<_, DbError>(products::table
+            .filter(products::id.eq_any(ids))
+            .filter(diesel::dsl::exists(files::table.filter(files::product_id.eq(products::id))))
+            .select((products::id, products::name, products::description, products::price_in_cents, products::currency, products::is_active, products::expires_at))
+            .load::<Row>(conn)
             .await?)
     })?;
-    Ok(Some(limit.saturating_sub(u32::try_from(taken).unwrap_or(u32::MAX))))
+    let now = Utc::now();
+    Ok(rows
+        .into_iter()
+        .filter(|r| ProductStatus::of(r.5, r.6.map(|t| t.and_utc()), now).buyable())
+        .map(|(id, name, description, price_in_cents, currency, ..)| (id, ProductOnPage { name, description, price_in_cents, currency }))
+        .collect())
+}
+
+/// What is left of a sale's or offer's quantity: the limit less the orders that take a unit
+/// (the count checkout holds against).
+pub async fn remaining(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Option<u32>, AppError> {
+    let Some(limit) = settings.stock_limit() else { return Ok(None) };
+    let taken = crate::orders::backend::stock::taken(db, page_id, Utc::now()).await?;
+    Ok(Some(limit.saturating_sub(taken)))
 }
 
 /// Markdown to HTML, then through ammonia's allow-list: no scripts, no event handlers, no

@@ -111,6 +111,22 @@ pub struct PublicItem {
     pub title: String,
     pub description: String,
     pub price: Option<PriceTag>,
+    /// A product block's Buy form.
+    #[serde(default)]
+    pub buy: Option<BuyButton>,
+}
+
+/// What a Buy form carries: the block, which checkout resolves on the server, and the price the
+/// page shows, so that checkout can refuse a price that changed meanwhile (it never charges what
+/// a form says).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyButton {
+    pub item_id: String,
+    /// In minor units.
+    pub amount: i64,
+    pub currency: String,
+    /// A limited offer with a discount code: the form asks for it.
+    pub asks_code: bool,
 }
 
 /// A price, formatted: what it costs now and, on a sale that shows it, what it cost before.
@@ -149,6 +165,7 @@ mod tests {
             inventory_limit: 10,
             sold_out_action: SoldOutAction::ShowMessage,
             post_sale_redirect_url: None,
+            hold_minutes: None,
         };
         let tag = PriceTag::for_page(4900, "USD", &PageSettings::FlashSale(sale.clone()));
         assert_eq!(tag, PriceTag { now: "$39.20".into(), was: Some("$49.00".into()) });

@@ -7,6 +7,7 @@ use super::countdown::{AtZero, Countdown};
 use super::clock::unix_ms;
 use super::local_time::LocalTime;
 use super::notify_me::{NotifyAnswer, NotifyMe};
+use crate::orders::views::{BuyAnswer, BuyForm};
 use super::model::{LiveFacts, PhaseContent, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::phase::Phase;
@@ -21,14 +22,16 @@ pub fn PublicPageRoute() -> impl IntoView {
     let short_id = move || params.with(|p| p.get("short_id").unwrap_or_default());
     // Without JavaScript the notify-me form comes back here with `?notified=1` or its error.
     let notify = use_query_map().with_untracked(|q| NotifyAnswer::from_query(q.get("notified").is_some(), q.get("__path").as_deref(), q.get("__err").as_deref()));
+    // A Buy form refused without JavaScript comes back with its error; `?code=` pre-fills a code.
+    let buy = use_query_map().with_untracked(|q| BuyAnswer::from_query(q.get("__path").as_deref(), q.get("__err").as_deref(), q.get("code").as_deref()));
     let page = Resource::new(short_id, load_public_page);
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let notify = notify.clone();
+                let (notify, buy) = (notify.clone(), buy.clone());
                 Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <PageHead page=page.clone()/> <PublicPageView page notify/> }.into_any(),
+                        Ok(page) => view! { <PageHead page=page.clone()/> <PublicPageView page notify buy/> }.into_any(),
                         Err(err) => view! { <Unavailable err/> }.into_any(),
                     }
                 })
@@ -101,6 +104,9 @@ pub fn PublicPageView(
     /// The notify-me form was sent without JavaScript and came back here.
     #[prop(optional)]
     notify: NotifyAnswer,
+    /// A Buy form was refused without JavaScript and came back here.
+    #[prop(optional)]
+    buy: BuyAnswer,
 ) -> impl IntoView {
     let (on_accent, accent_ink) = crate::pages::palette::accent_palette(&page.accent_color);
     let style = format!(
@@ -113,7 +119,7 @@ pub fn PublicPageView(
             {page.hero_image_url.clone().map(|src| view! { <img class="pp-hero" src=src alt=page.hero_alt.clone() decoding="async"/> })}
             <p class="pp-kind">{page.page_type.label()}</p>
             <h1>{page.headline.clone()}</h1>
-            {phase_view(page.clone(), notify)}
+            {phase_view(page.clone(), notify, buy)}
         </article>
     };
     if page.preview {
@@ -142,7 +148,7 @@ fn server_redirect(url: &str) {
     }
 }
 
-fn phase_view(page: PublicPage, answer: NotifyAnswer) -> AnyView {
+fn phase_view(page: PublicPage, answer: NotifyAnswer, buy: BuyAnswer) -> AnyView {
     let notify = |label: Option<String>, page: &PublicPage| {
         label.map(|label| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label answer=answer.clone()/> })
     };
@@ -176,7 +182,7 @@ fn phase_view(page: PublicPage, answer: NotifyAnswer) -> AnyView {
                 }}
                 <LiveDetails facts/>
                 <div class="pp-body" inner_html=body_html></div>
-                <Items items/>
+                <Items items short_id=page.short_id.clone() preview=page.preview answer=buy/>
             }
             .into_any()
         }
@@ -235,15 +241,17 @@ fn left(remaining: u32, limit: u32) -> String {
     if remaining == limit { format!("Only {limit} available") } else { format!("{remaining} of {limit} left") }
 }
 
-/// The page's content blocks: text, event details and offers with their prices. Buying comes
-/// with checkout; until then there is no button that would not work.
+/// The page's content blocks: text, event details, offers with their prices, and products with
+/// their Buy form.
 #[component]
-fn Items(items: Vec<PublicItem>) -> impl IntoView {
+fn Items(items: Vec<PublicItem>, short_id: String, preview: bool, answer: BuyAnswer) -> impl IntoView {
     (!items.is_empty()).then(|| {
         view! {
             <section class="pp-items" aria-label="Details">
                 {items.into_iter().map(|item| {
                     let class = format!("pp-item pp-item--{}", item.kind.as_str());
+                    let buy = item.buy.clone();
+                    let now = item.price.as_ref().map(|p| p.now.clone()).unwrap_or_default();
                     view! {
                         <article class=class>
                             <h2>{item.title}</h2>
@@ -254,6 +262,7 @@ fn Items(items: Vec<PublicItem>) -> impl IntoView {
                                     {price.was.map(|was| view! { " " <s class="pp-price-was"><span class="visually-hidden">"was "</span>{was}</s> })}
                                 </p>
                             })}
+                            {buy.map(|buy| view! { <BuyForm short_id=short_id.clone() buy price=now preview answer=answer.clone()/> })}
                         </article>
                     }
                 }).collect_view()}

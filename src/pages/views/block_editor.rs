@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::money::{CURRENCIES, format_money};
 use crate::pages::api::{AddContentItem, MoveContentItem, RemoveContentItem, UpdateContentItem};
 use crate::pages::blocks::{ContentForm, ContentItem, ContentKind, MAX_ITEMS};
+use crate::pages::model::ProductChoice;
 use crate::ui::fields::FormAlert;
 use leptos::prelude::*;
 
@@ -41,13 +42,20 @@ impl Default for BlockActions {
 }
 
 #[component]
-pub fn ContentBlocks(page_id: String, items: Vec<ContentItem>, actions: BlockActions) -> impl IntoView {
+pub fn ContentBlocks(
+    page_id: String,
+    items: Vec<ContentItem>,
+    actions: BlockActions,
+    /// The organization's products (empty on pages that don't sell).
+    products: Vec<ProductChoice>,
+) -> impl IntoView {
+    let products = StoredValue::new(products);
     let BlockActions { add, update, remove, reorder } = actions;
     let list_error = Signal::derive(move || {
         update.value().get().and_then(Result::err)
             .or_else(|| remove.value().get().and_then(Result::err))
             .or_else(|| reorder.value().get().and_then(Result::err))
-            .map(|e| e.field_message("title").or_else(|| e.field_message("price")).or_else(|| e.field_message("currency")).unwrap_or(e.message))
+            .map(|e| e.field_message("title").or_else(|| e.field_message("product_id")).or_else(|| e.field_message("price")).or_else(|| e.field_message("currency")).unwrap_or(e.message))
     });
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
     let count = items.len();
@@ -63,13 +71,13 @@ pub fn ContentBlocks(page_id: String, items: Vec<ContentItem>, actions: BlockAct
                 view! {
                     <ol class="block-list">
                         {items.into_iter().enumerate().map(|(i, item)| {
-                            view! { <BlockRow page_id=page_id.clone() item first=i == 0 last=i == last update remove reorder/> }
+                            view! { <BlockRow page_id=page_id.clone() item first=i == 0 last=i == last update remove reorder products=products.get_value()/> }
                         }).collect_view()}
                     </ol>
                 }.into_any()
             }}
             {if count < MAX_ITEMS {
-                view! { <AddBlock page_id=page_id.clone() add error=add_error/> }.into_any()
+                view! { <AddBlock page_id=page_id.clone() add error=add_error products=products.get_value()/> }.into_any()
             } else {
                 view! { <p class="empty-note">{format!("A page holds up to {MAX_ITEMS} blocks.")}</p> }.into_any()
             }}
@@ -86,6 +94,7 @@ fn BlockRow(
     update: ServerAction<UpdateContentItem>,
     remove: ServerAction<RemoveContentItem>,
     reorder: ServerAction<MoveContentItem>,
+    products: Vec<ProductChoice>,
 ) -> impl IntoView {
     let price = match (item.price_in_cents, item.currency.as_deref()) {
         (Some(cents), Some(currency)) => Some(format_money(cents, currency)),
@@ -131,7 +140,7 @@ fn BlockRow(
                 <summary>"Edit"</summary>
                 <ActionForm action=update attr:class="block-form" attr:novalidate=true>
                     {hidden()}
-                    <BlockFields prefix form/>
+                    <BlockFields prefix form products/>
                     <button class="button button--small" type="submit">"Save block"</button>
                 </ActionForm>
             </details>
@@ -140,7 +149,7 @@ fn BlockRow(
 }
 
 #[component]
-fn AddBlock(page_id: String, add: ServerAction<AddContentItem>, error: Signal<Option<AppError>>) -> impl IntoView {
+fn AddBlock(page_id: String, add: ServerAction<AddContentItem>, error: Signal<Option<AppError>>, products: Vec<ProductChoice>) -> impl IntoView {
     let summary = Signal::derive(move || error.get().filter(|e| e.fields.is_empty()).map(|e| e.message));
     // Empty the form once the block is added, ready for the next one.
     let form = NodeRef::<leptos::html::Form>::new();
@@ -156,7 +165,7 @@ fn AddBlock(page_id: String, add: ServerAction<AddContentItem>, error: Signal<Op
             <h3>"Add a block"</h3>
             <FormAlert message=summary/>
             <input type="hidden" name="page_id" value=page_id/>
-            <BlockFields prefix="new-block".to_string() form=ContentForm { kind: Some("text".into()), currency: Some("USD".into()), ..Default::default() } error/>
+            <BlockFields prefix="new-block".to_string() form=ContentForm { kind: Some("text".into()), currency: Some("USD".into()), ..Default::default() } error products/>
             <button class="button" type="submit" disabled=move || add.pending().get()>"Add block"</button>
         </ActionForm>
     }
@@ -164,19 +173,35 @@ fn AddBlock(page_id: String, add: ServerAction<AddContentItem>, error: Signal<Op
 
 /// The fields of one block, named `item[...]` for the server function, ids unique per block.
 #[component]
-fn BlockFields(prefix: String, form: ContentForm, #[prop(optional, into)] error: Option<Signal<Option<AppError>>>) -> impl IntoView {
+fn BlockFields(prefix: String, form: ContentForm, products: Vec<ProductChoice>, #[prop(optional, into)] error: Option<Signal<Option<AppError>>>) -> impl IntoView {
     let message = move |field: &'static str| error.and_then(|e| e.get()).and_then(|e| e.field_message(field)).unwrap_or_default();
     let id = |name: &str| format!("{prefix}-{name}");
     let kind = form.kind.clone().unwrap_or_default();
     let currency = form.currency.clone().unwrap_or_else(|| "USD".into());
+    let chosen = form.product_id.clone().unwrap_or_default();
+    // Product blocks exist on selling pages only, where the page passes the products.
+    let sells = !products.is_empty();
+    let current = kind.clone();
+    let kinds = ContentKind::ALL.into_iter().filter(move |k| sells || *k != ContentKind::Product || current == k.as_str());
     view! {
         <div class="field">
             <label for=id("kind")>"Kind"</label>
             <select id=id("kind") name="item[kind]">
-                {ContentKind::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=k.as_str() == kind>{k.label()}</option> }).collect_view()}
+                {kinds.map(|k| view! { <option value=k.as_str() selected=k.as_str() == kind>{k.label()}</option> }).collect_view()}
             </select>
             <p class="field-error" aria-live="polite">{move || message("kind")}</p>
         </div>
+        {sells.then(|| view! {
+            <div class="field">
+                <label for=id("product")>"Product (product blocks)"</label>
+                <select id=id("product") name="item[product_id]">
+                    <option value="">"Choose a product"</option>
+                    {products.into_iter().map(|p| view! { <option value=p.id.clone() selected=p.id == chosen>{p.label}</option> }).collect_view()}
+                </select>
+                <p class="field-hint">"Its name, description and price show on the page with a Buy button. Leave the title empty to use the product's name."</p>
+                <p class="field-error" aria-live="polite">{move || message("product_id")}</p>
+            </div>
+        })}
         <div class="field">
             <label for=id("title")>"Title"</label>
             <input id=id("title") name="item[title]" type="text" value=form.title.clone().unwrap_or_default() maxlength="120"/>

@@ -276,7 +276,7 @@ fn Editor(
         </ActionForm>
         </div>
         <HeroImage page_id=id_hero url=editor.hero_image_url.clone() alt=hero_alt remove=remove_hero uploaded status=upload_status server_error=arrival.upload_error.clone()/>
-        <ContentBlocks page_id=id_blocks items=editor.items.clone() actions=blocks/>
+        <ContentBlocks page_id=id_blocks items=editor.items.clone() actions=blocks products=editor.products.clone()/>
         </div>
         <EditorPreview page_id=id_preview draft phase=preview_phase shown/>
         </div>
@@ -331,6 +331,7 @@ fn kind_fields(kind: PageType, form: StoredValue<PageForm>, errors: FormErrors) 
                 <EditorField label="Discount (%)" key="discountPercentage" kind=Kind::Number form errors/>
                 <EditorField label="Show the original price" key="originalPriceDisplay" kind=Kind::Check form errors/>
                 <EditorField label="Items for sale" key="inventoryLimit" kind=Kind::Number form errors/>
+                <EditorField label="Hold a unit while the buyer pays (minutes)" key="holdMinutes" kind=Kind::Number form errors hint="15 when empty; at most 120."/>
                 <EditorSelect label="When it's over" key="soldOutAction" form errors
                     options=vec![("show-message", "Show a message"), ("redirect", "Send visitors to a link")]/>
                 <EditorField label="Link (for “send visitors to a link”)" key="postSaleRedirectUrl" kind=Kind::Url form errors/>
@@ -356,8 +357,11 @@ fn kind_fields(kind: PageType, form: StoredValue<PageForm>, errors: FormErrors) 
                 <legend>"Offer"</legend>
                 <EditorField label="Offer ends" key="offerEndTime" kind=Kind::When form errors/>
                 <EditorField label="Discount code" key="discountCode" kind=Kind::Text form errors/>
+                <EditorField label="Code discount (%)" key="codeDiscountPercentage" kind=Kind::Number form errors hint="Taken off at checkout when the buyer enters the code (or follows a link with ?code=)."/>
+                <EditorField label="Orders that may use the code" key="codeUses" kind=Kind::Number form errors hint="Empty: no limit but the quantity."/>
                 <EditorField label="Bonus" key="bonusDescription" kind=Kind::Text form errors/>
                 <EditorField label="Quantity" key="limitedQuantity" kind=Kind::Number form errors/>
+                <EditorField label="Hold a unit while the buyer pays (minutes)" key="holdMinutes" kind=Kind::Number form errors hint="15 when empty; at most 120."/>
                 <EditorSelect label="When it ends" key="postOfferAction" form errors
                     options=vec![("show-alternate", "Show an alternative"), ("redirect", "Send visitors to a link")]/>
                 <EditorField label="Link (for “send visitors to a link”)" key="redirectUrl" kind=Kind::Url form errors/>

@@ -31,6 +31,14 @@ fn inline_check(key: &str, kind: Kind, value: &str) -> Option<String> {
             Ok(1..=99) => None,
             _ => Some("Use a discount from 1 to 99 percent.".into()),
         },
+        ("codeDiscountPercentage", _) => match value.parse::<u8>() {
+            Ok(0..=99) => None,
+            _ => Some("Use a discount from 0 to 99 percent.".into()),
+        },
+        ("holdMinutes", _) => match value.parse::<u16>() {
+            Ok(1..=crate::pages::settings::MAX_HOLD_MINUTES) => None,
+            _ => Some(format!("Hold a unit for 1 to {} minutes while the buyer pays.", crate::pages::settings::MAX_HOLD_MINUTES)),
+        },
         (_, Kind::Number) => match value.parse::<u32>() {
             Ok(n) if n >= 1 => None,
             _ => Some("Use a number of at least 1.".into()),

@@ -18,7 +18,7 @@ use super::store::{has_orders_refusal, not_found};
 use crate::db_write;
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
-use crate::infra::db::schema::{files, orders, organizations, products};
+use crate::infra::db::schema::{files, orders, organizations, page_contents, products};
 use crate::infra::db::{Db, DbError, new_id};
 use crate::products::validation::ProductInput;
 use chrono::Utc;
@@ -163,6 +163,7 @@ enum Deleted {
     Done(Vec<String>),
     NotFound,
     HasOrders,
+    OnAPage,
 }
 
 /// Deletes a product that no order references; returns its files' keys.
@@ -181,6 +182,12 @@ pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<Vec<Strin
         if referenced {
             return Ok(Deleted::HasOrders);
         }
+        let shown: bool = diesel::select(diesel::dsl::exists(page_contents::table.filter(page_contents::product_id.eq(product_id))))
+            .get_result(conn)
+            .await?;
+        if shown {
+            return Ok(Deleted::OnAPage);
+        }
         let keys: Vec<String> = diesel::delete(files::table.filter(files::product_id.eq(product_id)))
             .returning(files::storage_key)
             .get_results(conn)
@@ -192,6 +199,9 @@ pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<Vec<Strin
         Ok(Deleted::Done(keys)) => Ok(keys),
         Ok(Deleted::NotFound) => Err(not_found()),
         Ok(Deleted::HasOrders) => Err(has_orders_refusal()),
+        Ok(Deleted::OnAPage) => Err(AppError::conflict(
+            "This product is on a page. Remove its block from the page first (or switch the product off).",
+        )),
         Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))) => Err(has_orders_refusal()),
         Err(e) => Err(e.into()),
     }

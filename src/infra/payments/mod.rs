@@ -1,0 +1,123 @@
+//! Payment providers behind one small trait: Stripe (Checkout with Connect), or the built-in test
+//! checkout that is the embedded default when no Stripe key is configured, so a fresh clone sells.
+//!
+//! Both report payments the same way: as Stripe-shaped events, signed with the webhook secret and
+//! read by [`events::verify`]. The test checkout hands its events to the caller, which feeds them
+//! to the very code that handles `POST /webhooks/stripe`; so the default exercises the real path.
+//!
+//! This module knows payments, not orders: the order domain decides what an event means.
+
+pub mod events;
+pub mod settings;
+pub mod stripe;
+pub mod test_checkout;
+
+pub use events::{PaymentEvent, SignedEvent, WebhookRefusal};
+pub use settings::PaymentSettings;
+pub use self::stripe::StripeCheckout;
+
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use std::sync::Arc;
+
+/// What checkout asks the provider for: a payment page for one order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckoutRequest {
+    /// The order's id: the session's `client_reference_id` and `metadata.order_id`, and the
+    /// idempotency key's base, so a retried request never opens a second session.
+    pub order_id: String,
+    /// What the buyer sees they are paying for.
+    pub description: String,
+    /// In minor units of `currency`, computed by the server.
+    pub amount: i64,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    pub customer_email: String,
+    pub success_url: String,
+    pub cancel_url: String,
+    /// When the order's hold lapses. Stripe's sessions live at least 30 minutes: a shorter hold
+    /// expires its session explicitly ([`PaymentProvider::expire_checkout`]).
+    pub hold_expires_at: DateTime<Utc>,
+    /// The creator's connected account (Connect destination charge), when there is one.
+    pub destination: Option<String>,
+    /// The platform's fee, in minor units, taken from a destination charge.
+    pub application_fee: Option<i64>,
+}
+
+/// A payment page the buyer is sent to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckoutStarted {
+    pub session_id: String,
+    pub redirect_to: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    /// The provider could not be reached or failed; trying again later may work.
+    #[error("the payment provider is unavailable: {0}")]
+    Unavailable(String),
+    /// The provider refused the request (a bad parameter, an account that cannot take charges).
+    #[error("the payment provider refused: {0}")]
+    Refused(String),
+}
+
+/// A payment provider. The futures are boxed so that the provider can be chosen at run time.
+pub trait PaymentProvider: Send + Sync {
+    /// `"stripe"` or `"test"`, as stored on orders.
+    fn name(&self) -> &'static str;
+
+    /// Opens a payment page for an order.
+    fn start_checkout<'a>(&'a self, request: &'a CheckoutRequest) -> BoxFuture<'a, Result<CheckoutStarted, PaymentError>>;
+
+    /// Closes a payment page that was not paid (the hold lapsed, or the buyer cancelled). A
+    /// session that was paid meanwhile stays paid: the completion event decides then.
+    fn expire_checkout<'a>(&'a self, session_id: &'a str) -> BoxFuture<'a, Result<Option<SignedEvent>, PaymentError>>;
+
+    /// Refunds a payment in full; a destination charge (Connect) takes back the transfer and the
+    /// platform's fee too.
+    fn refund<'a>(&'a self, payment_id: &'a str, destination_charge: bool) -> BoxFuture<'a, Result<Option<SignedEvent>, PaymentError>>;
+
+    /// Paying creators out (Stripe Connect); `None` for a provider that moves no money.
+    fn payouts(&self) -> Option<&dyn Payouts> {
+        None
+    }
+}
+
+/// A connected account's standing, as Stripe reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountStatus {
+    pub charges_enabled: bool,
+    pub payouts_enabled: bool,
+    pub details_submitted: bool,
+}
+
+/// Connected accounts (Stripe Connect, Express): where a creator's sales are paid out.
+pub trait Payouts: Send + Sync {
+    /// Opens an Express account for a creator; returns its id (`acct_…`).
+    fn create_account<'a>(&'a self, email: &'a str, reference: &'a str) -> BoxFuture<'a, Result<String, PaymentError>>;
+
+    /// A single-use link to Stripe's onboarding for the account.
+    fn onboarding_link<'a>(&'a self, account_id: &'a str, refresh_url: &'a str, return_url: &'a str) -> BoxFuture<'a, Result<String, PaymentError>>;
+
+    /// What Stripe says of the account now.
+    fn account_status<'a>(&'a self, account_id: &'a str) -> BoxFuture<'a, Result<AccountStatus, PaymentError>>;
+}
+
+/// The app's payment provider and the secret its events are signed with (a part of the app
+/// state).
+#[derive(Clone)]
+pub struct Payments {
+    pub provider: Arc<dyn PaymentProvider>,
+    pub webhook_secret: String,
+}
+
+impl Payments {
+    pub fn of(state: &crate::infra::state::AppState) -> &Payments {
+        state.part()
+    }
+
+    /// Whether the built-in test checkout takes payments (pages say "test mode").
+    pub fn test_mode(&self) -> bool {
+        self.provider.name() == test_checkout::NAME
+    }
+}

@@ -1,0 +1,80 @@
+//! Payment events, from Stripe's webhook or the test checkout, through one door: verified, then
+//! applied once each (by event id), in any order.
+
+use super::writer::{self, Completion, Payment};
+use crate::error::AppError;
+use crate::infra::payments::{PaymentEvent, Payments, SignedEvent, WebhookRefusal};
+use crate::infra::state::AppState;
+use chrono::Utc;
+
+/// Verifies and applies one event. A forged or stale signature is refused (400) and changes
+/// nothing; an event that concerns nothing of ours is acknowledged (logged) so that Stripe stops
+/// retrying it.
+pub async fn receive(state: &AppState, payload: &str, signature: &str) -> Result<(), WebhookRefusal> {
+    let payments = Payments::of(state);
+    let event = crate::infra::payments::events::verify(payload, signature, &payments.webhook_secret, Utc::now())?;
+    apply(state, event).await.map_err(|e| WebhookRefusal::Failed(e.message))
+}
+
+/// Applies an event the app produced itself (the test checkout's), through the same code.
+pub async fn receive_own(state: &AppState, event: Option<SignedEvent>) -> Result<(), AppError> {
+    let Some(event) = event else { return Ok(()) };
+    receive(state, &event.payload, &event.signature).await.map_err(|e| AppError::internal(e.to_string()))
+}
+
+fn apply(state: &AppState, event: PaymentEvent) -> futures_util::future::BoxFuture<'_, Result<(), AppError>> {
+    Box::pin(async move {
+        let now = Utc::now();
+        match event {
+            PaymentEvent::CheckoutCompleted { event_id, session_id, order_id, payment_id, amount, currency } => {
+                let (Some(order_id), Some(payment_id)) = (order_id, payment_id) else {
+                    tracing::warn!(event = %event_id, session = %session_id, "completed session without an order or a payment: acknowledged");
+                    return Ok(());
+                };
+                let payment = Payment { event_id: &event_id, order_id: &order_id, session_id: &session_id, payment_id: &payment_id, amount, currency: &currency };
+                let token = crate::infra::tokens::new_token();
+                let outcome = writer::complete(&state.db, &payment, now, &state.config.public_url, &token).await?;
+                invalidate_page_of(state, &order_id).await;
+                if let Completion::MustRefund { payment_id } = outcome {
+                    tracing::warn!(order = %order_id, "paid after the hold lapsed and the stock is gone: refunding");
+                    let provider = &Payments::of(state).provider;
+                    let refund = provider.refund(&payment_id, provider.payouts().is_some()).await.map_err(AppError::unavailable)?;
+                    if let Some(own) = refund {
+                        let own = crate::infra::payments::events::verify(&own.payload, &own.signature, &Payments::of(state).webhook_secret, now)
+                            .map_err(|e| AppError::internal(e.to_string()))?;
+                        apply(state, own).await?;
+                    }
+                }
+            }
+            PaymentEvent::CheckoutExpired { event_id, order_id, .. } => {
+                if let Some(order_id) = order_id {
+                    if writer::session_expired(&state.db, &event_id, &order_id, now).await? {
+                        invalidate_page_of(state, &order_id).await;
+                    }
+                }
+            }
+            PaymentEvent::ChargeRefunded { event_id, payment_id, amount_refunded, fully } => {
+                if !fully {
+                    tracing::info!(event = %event_id, payment = %payment_id, "partial refund: recorded by Stripe, the order stays as it is");
+                    return Ok(());
+                }
+                writer::refunded(&state.db, &event_id, &payment_id, amount_refunded, now).await?;
+            }
+            PaymentEvent::AccountUpdated { event_id, account_id, charges_enabled, payouts_enabled, details_submitted } => {
+                let status = crate::infra::payments::AccountStatus { charges_enabled, payouts_enabled, details_submitted };
+                super::payouts::account_updated(&state.db, &event_id, &account_id, status, now).await?;
+            }
+            PaymentEvent::Other { event_id, kind } => {
+                tracing::debug!(event = %event_id, kind = %kind, "payment event ignored");
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The page's stock changed: its cached copy goes, so the count it shows is fresh.
+async fn invalidate_page_of(state: &AppState, order_id: &str) {
+    if let Ok(Some(short_id)) = super::store::short_id_of_order(&state.db, order_id).await {
+        crate::pages::public::cache::PageCache::of(state).invalidate(&short_id).await;
+    }
+}

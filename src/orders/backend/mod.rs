@@ -1,0 +1,12 @@
+//! Server-only order logic: the stock count, the one writer, checkout, payment events, downloads
+//! and receipts.
+
+pub mod downloads;
+pub mod events;
+pub mod payouts;
+pub mod receipt;
+pub mod service;
+pub mod stock;
+pub mod test_payment;
+pub mod store;
+pub mod writer;

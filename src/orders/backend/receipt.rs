@@ -1,0 +1,118 @@
+//! The buyer's mail: the receipt with the download link, and the notice of a refund.
+
+use crate::infra::mail::outbox::OutgoingMail;
+use crate::money::format_money;
+
+/// What a receipt says.
+pub struct Receipt<'a> {
+    pub to: &'a str,
+    pub title: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub bonus: Option<&'a str>,
+    pub download_url: &'a str,
+    pub download_limit: i32,
+    pub download_days: i32,
+    pub test_mode: bool,
+}
+
+/// Text for HTML: the five characters that could change the markup, escaped.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// The receipt: what was bought, for how much, and the link to the file with its limits.
+pub fn receipt(r: &Receipt<'_>) -> OutgoingMail {
+    let amount = format_money(r.amount, r.currency);
+    let test = if r.test_mode { "TEST MODE: no money moved. " } else { "" };
+    let limits = format!("The link works {} times within {} days.", r.download_limit, r.download_days);
+    let bonus = r.bonus.map(|b| format!("Your bonus: {b}\n\n")).unwrap_or_default();
+    let text = format!(
+        "{test}Thank you for your purchase!\n\n{title}\nPaid: {amount}\n\n{bonus}Download your file:\n{url}\n\n{limits} \
+         If it stops working, open it anyway: you can have a fresh link sent to this address.\n",
+        title = r.title,
+        url = r.download_url,
+    );
+    let html = format!(
+        "<p>{test}Thank you for your purchase!</p><p><strong>{title}</strong><br>Paid: {amount}</p>{bonus}\
+         <p><a href=\"{url}\">Download your file</a></p><p>{limits}</p>",
+        test = escape(test),
+        title = escape(r.title),
+        bonus = r.bonus.map(|b| format!("<p>Your bonus: {}</p>", escape(b))).unwrap_or_default(),
+        url = escape(r.download_url),
+        limits = escape(&limits),
+    );
+    OutgoingMail {
+        to: r.to.to_string(),
+        subject: format!("{}Your receipt: {}", if r.test_mode { "[Test] " } else { "" }, r.title),
+        text,
+        html: Some(html),
+        ..Default::default()
+    }
+}
+
+/// The notice of a refund. `late`: the payment arrived after the buyer's hold lapsed and the last
+/// unit had gone to someone else, so the money went straight back.
+pub fn refund_notice(to: &str, title: &str, amount: i64, currency: &str, late: bool) -> OutgoingMail {
+    let amount = format_money(amount, currency);
+    let why = if late {
+        "Your payment arrived after the time we could hold your item, and by then it had sold out. We're sorry: \
+         the full amount has been refunded."
+    } else {
+        "Your purchase has been refunded, and its download link no longer works."
+    };
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Refund: {title}"),
+        text: format!("{why}\n\n{title}\nRefunded: {amount}\n\nIt can take 5 to 10 days to appear on your statement.\n"),
+        html: Some(format!(
+            "<p>{}</p><p><strong>{}</strong><br>Refunded: {}</p><p>It can take 5 to 10 days to appear on your statement.</p>",
+            escape(why),
+            escape(title),
+            escape(&amount)
+        )),
+        ..Default::default()
+    }
+}
+
+/// A fresh download link, on the buyer's request.
+pub fn fresh_link(to: &str, title: &str, download_url: &str, download_limit: i32, download_days: i32) -> OutgoingMail {
+    let limits = format!("It works {download_limit} times within {download_days} days; earlier links no longer work.");
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Your new download link: {title}"),
+        text: format!("Here is a fresh link for {title}:\n{download_url}\n\n{limits}\n"),
+        html: Some(format!(
+            "<p>Here is a fresh link for <strong>{}</strong>:</p><p><a href=\"{}\">Download your file</a></p><p>{}</p>",
+            escape(title),
+            escape(download_url),
+            escape(&limits)
+        )),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipts_carry_the_link_and_escape_what_creators_typed() {
+        let mail = receipt(&Receipt {
+            to: "ada@example.com",
+            title: "Course <b>",
+            amount: 3920,
+            currency: "USD",
+            bonus: Some("E-book & more"),
+            download_url: "https://flash.example/d/abc",
+            download_limit: 5,
+            download_days: 30,
+            test_mode: true,
+        });
+        assert_eq!(mail.subject, "[Test] Your receipt: Course <b>");
+        assert!(mail.text.contains("https://flash.example/d/abc") && mail.text.contains("$39.20") && mail.text.contains("TEST MODE"));
+        let html = mail.html.expect("html");
+        assert!(html.contains("Course &lt;b&gt;") && html.contains("E-book &amp; more"), "{html}");
+        assert!(refund_notice("a@b.co", "X", 100, "EUR", true).text.contains("sold out"));
+    }
+}

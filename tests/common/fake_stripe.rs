@@ -1,0 +1,342 @@
+//! A fake Stripe for the tests: an HTTP server on 127.0.0.1:0 that speaks the subset of Stripe's
+//! API the app uses (create, retrieve and expire Checkout Sessions; refunds), checks the bearer
+//! key, answers errors in Stripe's JSON, and sends events to the app's webhook signed the real way.
+//! Test controls play the buyer (`pay`) and Stripe's own moves.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use flashpage::infra::payments::events::{self, SessionFacts};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: String,
+    pub order_id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub email: String,
+    pub status: String,
+    pub payment_intent: Option<String>,
+    pub created: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub success_url: String,
+    pub cancel_url: String,
+}
+
+/// A request the fake received: method, path, the decoded form and the idempotency key.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub form: Vec<(String, String)>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    sessions: HashMap<String, Session>,
+    by_key: HashMap<String, String>,
+    requests: Vec<Recorded>,
+    refunded: Vec<String>,
+    /// Connected accounts: id -> (charges_enabled, payouts_enabled, details_submitted).
+    accounts: HashMap<String, (bool, bool, bool)>,
+    next: u32,
+}
+
+#[derive(Clone)]
+pub struct FakeStripe {
+    pub base: String,
+    pub secret_key: String,
+    pub webhook_secret: String,
+    inner: Arc<Mutex<Inner>>,
+    webhook_url: Arc<Mutex<Option<String>>>,
+}
+
+fn stripe_error(status: StatusCode, kind: &str, message: &str) -> Response {
+    (status, axum::Json(json!({"error": {"type": kind, "message": message}}))).into_response()
+}
+
+impl FakeStripe {
+    pub async fn start() -> FakeStripe {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}/", listener.local_addr().expect("addr"));
+        let fake = FakeStripe {
+            base,
+            secret_key: "sk_test_fake_123".into(),
+            webhook_secret: "whsec_fake_456".into(),
+            inner: Arc::default(),
+            webhook_url: Arc::default(),
+        };
+        let app = Router::new()
+            .route("/v1/checkout/sessions", post(create_session))
+            .route("/v1/checkout/sessions/{id}", get(retrieve_session))
+            .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
+            .route("/v1/refunds", post(create_refund))
+            .route("/v1/accounts", post(create_account))
+            .route("/v1/accounts/{id}", get(retrieve_account))
+            .route("/v1/account_links", post(create_account_link))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        fake
+    }
+
+    /// The app's environment for using this fake.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("STRIPE_SECRET_KEY".into(), self.secret_key.clone()),
+            ("STRIPE_WEBHOOK_SECRET".into(), self.webhook_secret.clone()),
+            ("STRIPE_API_BASE".into(), self.base.clone()),
+        ]
+    }
+
+    /// Where events go (the app's `/webhooks/stripe`).
+    pub fn deliver_to(&self, url: String) {
+        *self.webhook_url.lock().expect("lock") = Some(url);
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.inner.lock().expect("lock").requests.clone()
+    }
+
+    pub fn session(&self, id: &str) -> Option<Session> {
+        self.inner.lock().expect("lock").sessions.get(id).cloned()
+    }
+
+    pub fn refunded(&self) -> Vec<String> {
+        self.inner.lock().expect("lock").refunded.clone()
+    }
+
+    /// Sends an event to the app, signed with the webhook secret; returns the app's status.
+    pub async fn send(&self, payload: &Value) -> u16 {
+        let url = self.webhook_url.lock().expect("lock").clone().expect("deliver_to was called");
+        let signed = events::sign(payload, &self.webhook_secret, Utc::now());
+        reqwest::Client::new()
+            .post(url)
+            .header("stripe-signature", signed.signature)
+            .header("content-type", "application/json")
+            .body(signed.payload)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    }
+
+    fn facts_event(&self, s: &Session, kind: &str) -> Value {
+        match kind {
+            "completed" => events::session_completed(&facts(s), Utc::now()),
+            _ => events::session_expired(&facts(s), Utc::now()),
+        }
+    }
+
+    /// The creator finishes Stripe's onboarding: the account can take charges and pay out, and
+    /// `account.updated` goes to the app.
+    pub async fn complete_onboarding(&self, account_id: &str) -> u16 {
+        self.inner.lock().expect("lock").accounts.insert(account_id.to_string(), (true, true, true));
+        let account = json!({"id": account_id, "object": "account", "charges_enabled": true, "payouts_enabled": true, "details_submitted": true});
+        self.send(&events::event("account.updated", account, Utc::now())).await
+    }
+
+    pub fn accounts(&self) -> Vec<String> {
+        self.inner.lock().expect("lock").accounts.keys().cloned().collect()
+    }
+
+    /// The buyer pays on Stripe's page: the session completes and its event goes to the app.
+    pub async fn pay(&self, session_id: &str) -> u16 {
+        let session = {
+            let mut inner = self.inner.lock().expect("lock");
+            inner.next += 1;
+            let pi = format!("pi_fake_{}", inner.next);
+            let s = inner.sessions.get_mut(session_id).expect("session");
+            s.status = "complete".into();
+            s.payment_intent = Some(pi);
+            s.clone()
+        };
+        self.send(&self.facts_event(&session, "completed")).await
+    }
+}
+
+fn authorized(fake: &FakeStripe, headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {}", fake.secret_key))
+}
+
+fn record(fake: &FakeStripe, method: &str, path: &str, headers: &HeaderMap, body: &str) -> Vec<(String, String)> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    fake.inner.lock().expect("lock").requests.push(Recorded { method: method.into(), path: path.into(), form: form.clone(), idempotency_key });
+    form
+}
+
+fn facts(s: &Session) -> SessionFacts<'_> {
+    SessionFacts {
+        id: &s.id,
+        order_id: &s.order_id,
+        amount: s.amount,
+        currency: &s.currency,
+        customer_email: &s.email,
+        status: &s.status,
+        payment_intent: s.payment_intent.as_deref(),
+        created: s.created,
+        expires_at: s.expires_at,
+    }
+}
+
+fn session_json(fake: &FakeStripe, s: &Session) -> Value {
+    let mut v = events::checkout_session(&facts(s));
+    v["url"] = Value::String(format!("{}pay/{}", fake.base, s.id));
+    v
+}
+
+async fn create_session(State(fake): State<FakeStripe>, headers: HeaderMap, body: String) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    let form = record(&fake, "POST", "/v1/checkout/sessions", &headers, &body);
+    let field = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let now = Utc::now();
+    let (Some(amount), Some(currency), Some(expires_at), Some(order_id)) = (
+        field("line_items[0][price_data][unit_amount]").and_then(|a| a.parse::<i64>().ok()),
+        field("line_items[0][price_data][currency]"),
+        field("expires_at").and_then(|t| t.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0)),
+        field("client_reference_id"),
+    ) else {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Missing required param.");
+    };
+    if field("mode").as_deref() != Some("payment") || field("line_items[0][quantity]").as_deref() != Some("1") {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Invalid mode or quantity.");
+    }
+    if expires_at < now + chrono::Duration::minutes(30) || expires_at > now + chrono::Duration::hours(24) {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "expires_at must be 30 minutes to 24 hours from now.");
+    }
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let mut inner = fake.inner.lock().expect("lock");
+    if let Some(existing) = key.as_ref().and_then(|k| inner.by_key.get(k)).cloned() {
+        let s = inner.sessions[&existing].clone();
+        return axum::Json(session_json(&fake, &s)).into_response();
+    }
+    inner.next += 1;
+    let s = Session {
+        id: format!("cs_fake_{}", inner.next),
+        order_id,
+        amount,
+        currency,
+        email: field("customer_email").unwrap_or_default(),
+        status: "open".into(),
+        payment_intent: None,
+        created: now,
+        expires_at,
+        success_url: field("success_url").unwrap_or_default(),
+        cancel_url: field("cancel_url").unwrap_or_default(),
+    };
+    if let Some(k) = key {
+        inner.by_key.insert(k, s.id.clone());
+    }
+    inner.sessions.insert(s.id.clone(), s.clone());
+    axum::Json(session_json(&fake, &s)).into_response()
+}
+
+async fn retrieve_session(State(fake): State<FakeStripe>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    match fake.session(&id) {
+        Some(s) => axum::Json(session_json(&fake, &s)).into_response(),
+        None => stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", "No such checkout.session"),
+    }
+}
+
+async fn expire_session(State(fake): State<FakeStripe>, headers: HeaderMap, Path(id): Path<String>, body: String) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    record(&fake, "POST", &format!("/v1/checkout/sessions/{id}/expire"), &headers, &body);
+    let expired = {
+        let mut inner = fake.inner.lock().expect("lock");
+        let Some(s) = inner.sessions.get_mut(&id) else {
+            return stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", "No such checkout.session");
+        };
+        if s.status != "open" {
+            return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Only Checkout Sessions with a status of open can be expired.");
+        }
+        s.status = "expired".into();
+        s.clone()
+    };
+    let event = fake.facts_event(&expired, "expired");
+    let sender = fake.clone();
+    tokio::spawn(async move {
+        sender.send(&event).await;
+    });
+    axum::Json(session_json(&fake, &expired)).into_response()
+}
+
+async fn create_refund(State(fake): State<FakeStripe>, headers: HeaderMap, body: String) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    let form = record(&fake, "POST", "/v1/refunds", &headers, &body);
+    let Some(pi) = form.iter().find(|(k, _)| k == "payment_intent").map(|(_, v)| v.clone()) else {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Missing required param: payment_intent.");
+    };
+    let session = fake.inner.lock().expect("lock").sessions.values().find(|s| s.payment_intent.as_deref() == Some(&pi)).cloned();
+    let Some(session) = session else {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "No such payment_intent.");
+    };
+    fake.inner.lock().expect("lock").refunded.push(pi.clone());
+    let event = events::charge_refunded(&pi, session.amount, &session.currency, Utc::now());
+    let sender = fake.clone();
+    tokio::spawn(async move {
+        sender.send(&event).await;
+    });
+    axum::Json(json!({"id": format!("re_{pi}"), "object": "refund", "amount": session.amount, "created": Utc::now().timestamp(), "currency": session.currency, "payment_intent": pi, "status": "succeeded"})).into_response()
+}
+
+fn account_json(id: &str, (charges, payouts, details): (bool, bool, bool)) -> Value {
+    json!({"id": id, "object": "account", "charges_enabled": charges, "payouts_enabled": payouts, "details_submitted": details})
+}
+
+async fn create_account(State(fake): State<FakeStripe>, headers: HeaderMap, body: String) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    let form = record(&fake, "POST", "/v1/accounts", &headers, &body);
+    if form.iter().any(|(k, _)| k == "type") && form.iter().any(|(k, _)| k.starts_with("controller[")) {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "You cannot set both type and controller.");
+    }
+    let mut inner = fake.inner.lock().expect("lock");
+    inner.next += 1;
+    let id = format!("acct_fake_{}", inner.next);
+    inner.accounts.insert(id.clone(), (false, false, false));
+    axum::Json(account_json(&id, (false, false, false))).into_response()
+}
+
+async fn retrieve_account(State(fake): State<FakeStripe>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    match fake.inner.lock().expect("lock").accounts.get(&id) {
+        Some(flags) => axum::Json(account_json(&id, *flags)).into_response(),
+        None => stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", "No such account"),
+    }
+}
+
+async fn create_account_link(State(fake): State<FakeStripe>, headers: HeaderMap, body: String) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    let form = record(&fake, "POST", "/v1/account_links", &headers, &body);
+    let account = form.iter().find(|(k, _)| k == "account").map(|(_, v)| v.clone()).unwrap_or_default();
+    if !fake.inner.lock().expect("lock").accounts.contains_key(&account) {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "No such account");
+    }
+    let now = Utc::now().timestamp();
+    axum::Json(json!({"object": "account_link", "created": now, "expires_at": now + 300, "url": format!("{}onboarding/{account}", fake.base)})).into_response()
+}
