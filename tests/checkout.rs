@@ -611,7 +611,56 @@ mod stripe_fake {
     }
 }
 
+async fn orders_outlive_their_page_and_retention_applies(app: &TestApp) {
+    let shop = shop(app, "keep@example.com", "flash-sale", flash_sale(5)).await;
+    let visitor = app.new_browser();
+    let (_, to) = buy(app, &visitor, &shop, "kept@example.com", &[]).await;
+    let thanks = pay(app, &visitor, &to).await;
+    assert_eq!(call(app, &shop.creator, "/api/pages/delete", &[("id", &shop.page_id)]).await.0, 200, "a page with orders can be deleted");
+    let r: Result<(Option<String>, Option<String>, String), DbError> = db_read!(app.state.db, conn => {
+        Ok(orders::table.select((orders::page_id, orders::client_ip, orders::status)).first(conn).await?)
+    });
+    let (page, ip, status) = r.expect("the order is kept");
+    assert_eq!((page, ip.is_some(), status.as_str()), (None, true, "completed"), "detached from the page, the buyer's address kept for now");
+    let (_, o) = call(app, &shop.creator, "/api/orders/list", &[]).await;
+    assert_eq!(o["rows"][0]["email"], "kept@example.com", "still in the creator's list");
+    let html = app.get(&visitor, &thanks).await.text().await.expect("thanks");
+    assert!(html.contains("Download course.pdf") && !html.contains("Back to the page"), "the buyer still gets the file");
+
+    // Retention, with the clock moved: addresses after 30 days, orders after 7 years; a second run
+    // (another instance) finds nothing.
+    use flashpage::orders::backend::writer::apply_retention;
+    assert_eq!(apply_retention(&app.state.db, Utc::now() + Duration::days(29)).await.expect("retention"), (0, 0));
+    assert_eq!(apply_retention(&app.state.db, Utc::now() + Duration::days(31)).await.expect("retention"), (1, 0));
+    assert_eq!(apply_retention(&app.state.db, Utc::now() + Duration::days(31)).await.expect("retention"), (0, 0));
+    assert_eq!(apply_retention(&app.state.db, Utc::now() + Duration::days(365 * 7 - 5)).await.expect("retention"), (0, 0), "kept for 7 years");
+    assert_eq!(apply_retention(&app.state.db, Utc::now() + Duration::days(365 * 7 + 3)).await.expect("retention"), (0, 1));
+}
+
+/// Buying and payouts go through the request guard: other sites are refused, payouts need a
+/// manager or an admin; the webhook is exempt from the origin check and checked by its signature.
+async fn the_guard_covers_buying_payouts_and_the_webhook(app: &TestApp) {
+    let shop = shop(app, "guard@example.com", "flash-sale", flash_sale(5)).await;
+    let foreign = common::foreign_client(Some("https://evil.example"));
+    let fields = [("short_id", shop.short_id.as_str()), ("item_id", shop.item_id.as_str()), ("email", "b@example.com")];
+    assert_eq!(foreign.post(app.url("/api/p/buy")).form(&fields).send().await.expect("buy").status(), 403);
+    assert_eq!(foreign.post(app.url("/api/payouts/onboard")).send().await.expect("onboard").status(), 403);
+    assert_eq!(count(app, &shop.page_id, "processing").await, 0);
+    let res = foreign.post(app.url("/webhooks/stripe")).header("stripe-signature", "t=1,v1=00").body("{}").send().await.expect("hook");
+    assert_eq!(res.status(), 400, "not refused as cross-site, refused for its signature");
+    // Payouts: nothing to set up with the test checkout, and only managers and admins may try.
+    let html = app.get(&shop.creator, "/dashboard/payouts").await.text().await.expect("payouts");
+    assert!(html.contains("Test mode") && html.contains("nothing to set up"), "{html}");
+    assert_eq!(call(app, &shop.creator, "/api/payouts/onboard", &[]).await.0, 409, "the test checkout pays nobody out");
+    common::set_role(app, "guard@example.com", "editor").await;
+    assert_eq!(call(app, &shop.creator, "/api/payouts/onboard", &[]).await.0, 403);
+    assert_eq!(call(app, &app.new_browser(), "/api/payouts/onboard", &[]).await.0, 401);
+    assert_eq!(call(app, &app.new_browser(), "/api/orders/list", &[]).await.0, 401);
+}
+
 backend_tests!(
+    orders_outlive_their_page_and_retention_applies,
+    the_guard_covers_buying_payouts_and_the_webhook,
     creators_see_orders_export_them_and_refund,
     a_visitor_buys_pays_and_downloads,
     holds_never_oversell,

@@ -116,7 +116,8 @@ fn spawn_hold_expiry(state: &AppState, every: Duration) {
 }
 
 /// Hourly clean-up of expired sessions, security-log entries past retention, finished
-/// rate-limit windows, and storage reservations of uploads that ended with their process.
+/// rate-limit windows, buyers' addresses and orders past retention, and storage reservations of
+/// uploads that ended with their process.
 pub fn spawn_housekeeping(state: &AppState) {
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -132,6 +133,11 @@ pub fn spawn_housekeeping(state: &AppState) {
             }
             if let Err(e) = crate::infra::shared_limit::purge_expired(&db, now).await {
                 tracing::warn!(error = %e, "could not purge finished rate-limit windows");
+            }
+            match crate::orders::backend::writer::apply_retention(&db, chrono::Utc::now()).await {
+                Ok((0, 0)) => {}
+                Ok((erased, deleted)) => tracing::info!(erased_addresses = erased, deleted_orders = deleted, "order retention applied"),
+                Err(e) => tracing::warn!(error = %e, "could not apply order retention"),
             }
             match crate::infra::storage::ledger::release_stale_reservations(&db, now - chrono::TimeDelta::days(1)).await {
                 Ok(0) => {}

@@ -429,3 +429,25 @@ pub async fn refunded(db: &Db, event_id: &str, payment_id: &str, amount_refunded
         Ok::<_, DbError>(true)
     })
 }
+
+/// How long a buyer's address is kept for fraud checks (seed: 30 days).
+pub const CLIENT_IP_DAYS: i64 = 30;
+/// How long an order is kept (seed: 7 years, for tax).
+pub const ORDER_YEARS: i64 = 7;
+
+/// The seed's retention, at `now`: buyers' IP addresses go after 30 days, orders after 7 years.
+/// Each is one statement that finds nothing the second time, so two instances running it at
+/// once, or one running it twice, do no harm. Returns (addresses erased, orders deleted).
+pub async fn apply_retention(db: &Db, now: DateTime<Utc>) -> Result<(usize, usize), DbError> {
+    let ip_cutoff = (now - Duration::days(CLIENT_IP_DAYS)).naive_utc();
+    // Seven calendar years, leap days included.
+    let order_cutoff = now.checked_sub_months(chrono::Months::new(12 * ORDER_YEARS as u32)).unwrap_or(now).naive_utc();
+    db_write!(db, conn => {
+        let erased = diesel::update(orders::table.filter(orders::client_ip.is_not_null()).filter(orders::created_at.lt(ip_cutoff)))
+            .set(orders::client_ip.eq(None::<String>))
+            .execute(conn)
+            .await?;
+        let deleted = diesel::delete(orders::table.filter(orders::created_at.lt(order_cutoff))).execute(conn).await?;
+        Ok((erased, deleted))
+    })
+}
