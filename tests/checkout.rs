@@ -23,6 +23,7 @@ struct Shop {
     page_id: String,
     short_id: String,
     item_id: String,
+    product_id: String,
 }
 
 async fn creator(app: &TestApp, email: &str) -> reqwest::Client {
@@ -58,7 +59,7 @@ async fn shop(app: &TestApp, email: &str, kind: &str, settings: Value) -> Shop {
     assert_eq!(status, 200, "{item}");
     let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &page_id)]).await;
     let short_id = detail["summary"]["short_id"].as_str().expect("short").to_string();
-    Shop { creator, page_id, short_id, item_id: item.as_str().expect("item id").to_string() }
+    Shop { creator, page_id, short_id, item_id: item.as_str().expect("item id").to_string(), product_id: product }
 }
 
 fn ends_in_two_days() -> String {
@@ -418,11 +419,18 @@ async fn a_payment_after_the_hold_lapsed_is_refunded_when_sold_out(app: &TestApp
 
 async fn download_limits_and_fresh_links(app: &TestApp) {
     let shop = shop(app, "limits@example.com", "flash-sale", flash_sale(3)).await;
+    // The product's own limits: 3 downloads within 7 days.
+    let form = [
+        ("id", shop.product_id.as_str()), ("form[name]", "Course"), ("form[description]", "A practical guide."), ("form[price]", "19.99"),
+        ("form[currency]", "USD"), ("form[expiresAt]", ""), ("form[downloadLimit]", "3"), ("form[downloadDays]", "7"),
+    ];
+    let (status, body) = call(app, &shop.creator, "/api/products/save", &form).await;
+    assert_eq!(status, 200, "{body}");
     let visitor = app.new_browser();
     let (_, to) = buy(app, &visitor, &shop, "keeper@example.com", &[]).await;
     let thanks = pay(app, &visitor, &to).await;
     let token = thanks.trim_start_matches("/orders/").trim_end_matches("/thanks").to_string();
-    let limit: i32 = 10;
+    let limit: i32 = 3;
     for _ in 0..limit {
         assert_eq!(app.get(&visitor, &format!("/d/{token}")).await.status(), 200);
     }
@@ -533,7 +541,7 @@ async fn sells_through_stripe(backend: common::Backend) {
     assert!(html.contains("Ready"), "{html}");
     assert_eq!(call(app, &creator, "/api/pages/publish", &[("id", &page)]).await.0, 200);
     let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &page)]).await;
-    let shop = Shop { creator, short_id: detail["summary"]["short_id"].as_str().expect("short").to_string(), item_id: item.as_str().expect("item").to_string(), page_id: page };
+    let shop = Shop { creator, short_id: detail["summary"]["short_id"].as_str().expect("short").to_string(), item_id: item.as_str().expect("item").to_string(), page_id: page, product_id: product };
     let visitor = app.new_browser();
     let (status, to) = buy(app, &visitor, &shop, "buyer@example.com", &[]).await;
     assert_eq!(status, 302, "{to}");

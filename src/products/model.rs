@@ -73,6 +73,10 @@ pub struct ProductForm {
     pub currency: Option<String>,
     /// A `datetime-local` value in UTC, or RFC 3339; empty for none.
     pub expires_at: Option<String>,
+    /// How many times a buyer's link downloads the file; empty for the default.
+    pub download_limit: Option<String>,
+    /// For how many days after the payment; empty for the default.
+    pub download_days: Option<String>,
 }
 
 /// Everything the product screen needs about one product.

@@ -22,6 +22,27 @@ pub struct ProductInput {
     pub price_in_cents: i64,
     pub currency: String,
     pub expires_at: Option<DateTime<Utc>>,
+    pub download_limit: i32,
+    pub download_days: i32,
+}
+
+/// A buyer's link downloads the file this many times unless the product says otherwise.
+pub const DEFAULT_DOWNLOAD_LIMIT: i32 = 10;
+/// ... within this many days of the payment.
+pub const DEFAULT_DOWNLOAD_DAYS: i32 = 30;
+pub const MAX_DOWNLOAD_LIMIT: i32 = 1_000;
+pub const MAX_DOWNLOAD_DAYS: i32 = 3_650;
+
+/// A whole number from 1 to `max`, or `default` when empty.
+fn check_count(raw: &str, default: i32, max: i32, what: &str) -> Result<i32, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    match raw.parse::<i32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("Use a whole number of {what} from 1 to {max}, or leave it empty for {default}.")),
+    }
 }
 
 fn count(s: &str) -> usize {
@@ -127,9 +148,13 @@ pub fn parse_product(form: &ProductForm, now: DateTime<Utc>, stored_expiry: Opti
         Some(Some(t)) => e.take("expiresAt", check_expires_at(t, now, stored_expiry)).map(|()| Some(t)),
         other => other,
     };
-    match (name, description, price, currency, expires_at) {
-        (Some(name), Some(description), Some(price_in_cents), Some(currency), Some(expires_at)) if e.0.is_empty() => {
-            Ok(ProductInput { name, description, price_in_cents, currency, expires_at })
+    let download_limit = e.take("downloadLimit", check_count(&text(&form.download_limit), DEFAULT_DOWNLOAD_LIMIT, MAX_DOWNLOAD_LIMIT, "downloads"));
+    let download_days = e.take("downloadDays", check_count(&text(&form.download_days), DEFAULT_DOWNLOAD_DAYS, MAX_DOWNLOAD_DAYS, "days"));
+    match (name, description, price, currency, expires_at, download_limit, download_days) {
+        (Some(name), Some(description), Some(price_in_cents), Some(currency), Some(expires_at), Some(download_limit), Some(download_days))
+            if e.0.is_empty() =>
+        {
+            Ok(ProductInput { name, description, price_in_cents, currency, expires_at, download_limit, download_days })
         }
         _ => Err(AppError::fields(e.0)),
     }
@@ -143,6 +168,8 @@ pub fn form_of(input: &ProductInput) -> ProductForm {
         price: Some(crate::money::format_amount(input.price_in_cents, &input.currency)),
         currency: Some(input.currency.clone()),
         expires_at: input.expires_at.map(format_expires_at),
+        download_limit: Some(input.download_limit.to_string()),
+        download_days: Some(input.download_days.to_string()),
     }
 }
 
@@ -162,6 +189,8 @@ mod tests {
             price: Some(price.into()),
             currency: Some(currency.into()),
             expires_at: Some(expires.into()),
+            download_limit: None,
+            download_days: None,
         }
     }
 
@@ -209,4 +238,19 @@ mod tests {
         assert!(parse_product(&form("A", "1", "USD", &raw), now(), Some(past)).is_ok());
         assert!(parse_product(&form("A", "1", "USD", &raw), now(), None).is_err());
     }
+
+    #[test]
+    fn download_limits_default_and_are_bounded() {
+        let p = parse_product(&form("A", "1", "USD", ""), now(), None).expect("defaults");
+        assert_eq!((p.download_limit, p.download_days), (DEFAULT_DOWNLOAD_LIMIT, DEFAULT_DOWNLOAD_DAYS));
+        let mut f = form("A", "1", "USD", "");
+        (f.download_limit, f.download_days) = (Some(" 3 ".into()), Some("7".into()));
+        let p = parse_product(&f, now(), None).expect("set");
+        assert_eq!((p.download_limit, p.download_days), (3, 7));
+        for (limit, days, field) in [("0", "7", "downloadLimit"), ("lots", "7", "downloadLimit"), ("3", "3651", "downloadDays"), ("3", "-1", "downloadDays")] {
+            (f.download_limit, f.download_days) = (Some(limit.into()), Some(days.into()));
+            assert!(parse_product(&f, now(), None).expect_err(field).field_message(field).is_some(), "{limit} {days}");
+        }
+    }
+
 }

@@ -45,6 +45,8 @@ pub async fn get(state: &AppState, scope: &Scope<can::ViewDashboard>, product_id
         price_in_cents: row.price_in_cents,
         currency: row.currency.clone(),
         expires_at: summary.expires_at,
+        download_limit: row.download_limit,
+        download_days: row.download_days,
     };
     Ok(ProductDetail {
         summary,

@@ -22,6 +22,8 @@ pub struct ProductRow {
     pub updated_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
     pub is_active: bool,
+    pub download_limit: i32,
+    pub download_days: i32,
 }
 
 /// The organization's products, newest first.

@@ -79,6 +79,8 @@ pub async fn create(db: &Db, org_id: &str, user_id: &str, input: &ProductInput, 
                 products::updated_at.eq(now),
                 products::expires_at.eq(expires_at),
                 products::is_active.eq(true),
+                products::download_limit.eq(input.download_limit),
+                products::download_days.eq(input.download_days),
             ))
             .execute(conn)
             .await?;
@@ -99,6 +101,8 @@ pub async fn edit(db: &Db, org_id: &str, product_id: &str, input: &ProductInput)
                 products::price_in_cents.eq(input.price_in_cents),
                 products::currency.eq(&input.currency),
                 products::expires_at.eq(expires_at),
+                products::download_limit.eq(input.download_limit),
+                products::download_days.eq(input.download_days),
                 products::updated_at.eq(now),
             ))
             .execute(conn)

@@ -14,6 +14,7 @@ enum Input {
     LongText,
     Price,
     When,
+    Count,
 }
 
 /// Every field of a product. `read_only` for callers who may look but not change (viewers).
@@ -46,6 +47,15 @@ pub fn ProductFields(form: ProductForm, errors: FormErrors, read_only: bool) -> 
             </div>
             <ProductField label="Stop selling at (UTC, optional)" key="expiresAt" input=Input::When value=value(&form.expires_at) errors read_only max=0
                 hint="After this time the product can't be bought. Leave empty to sell it until you switch it off."/>
+        </fieldset>
+        <fieldset>
+            <legend>"Delivery"</legend>
+            <div class="field-row">
+                <ProductField label="Downloads per order" key="downloadLimit" input=Input::Count value=value(&form.download_limit) errors read_only max=4
+                    hint="10 when empty. A buyer whose link is used up can have a fresh one emailed."/>
+                <ProductField label="Days the link works" key="downloadDays" input=Input::Count value=value(&form.download_days) errors read_only max=4
+                    hint="30 when empty, counted from the payment."/>
+            </div>
         </fieldset>
     }
 }
@@ -84,6 +94,7 @@ fn ProductField(
             let (kind, mode) = match other {
                 Input::Price => ("text", Some("decimal")),
                 Input::When => ("datetime-local", None),
+                Input::Count => ("text", Some("numeric")),
                 _ => ("text", None),
             };
             view! {
