@@ -666,7 +666,52 @@ async fn the_guard_covers_buying_payouts_and_the_webhook(app: &TestApp) {
     assert_eq!(call(app, &app.new_browser(), "/api/orders/list", &[]).await.0, 401);
 }
 
+async fn upload_sample(app: &TestApp, client: &reqwest::Client, product: &str, name: &str, bytes: Vec<u8>) -> (u16, String) {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()).mime_str("application/octet-stream").expect("mime"));
+    let res = client.post(app.url(&format!("/dashboard/products/{product}/sample"))).header("accept", "application/json").multipart(form).send().await.expect("sample");
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+async fn samples_show_on_the_page_and_only_they_are_public(app: &TestApp) {
+    let shop = shop(app, "samples@example.com", "flash-sale", flash_sale(5)).await;
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+    assert_eq!(upload_sample(app, &shop.creator, &shop.product_id, "cover.png", png.clone()).await.0, 204);
+    let page = app.get(&app.new_browser(), &format!("/p/{}", shop.short_id)).await.text().await.expect("page");
+    let end = page.find("/preview/cover.png\"").unwrap_or_else(|| panic!("the sample shows on the page: {page}"));
+    let start = page[..end].rfind("src=\"").expect("src") + 5;
+    let src = page[start..end + "/preview/cover.png".len()].to_string();
+    assert!(page[end..].split('>').next().is_some_and(|tag| tag.contains("class=\"pp-sample\"")), "an image of the sample");
+    assert!(src.starts_with("/files/users/") && src.ends_with("/preview/cover.png"), "{src}");
+    let res = app.get(&app.new_browser(), &src).await;
+    assert_eq!((res.status().as_u16(), res.headers()["content-type"].to_str().ok()), (200, Some("image/png")));
+    assert_eq!(res.bytes().await.expect("png").as_ref(), png.as_slice());
+    // The file buyers pay for is never served openly.
+    let original = src.replace("/preview/cover.png", "/original/course.pdf");
+    assert_eq!(app.get(&app.new_browser(), &original).await.status(), 404);
+
+    // Not an image, a sound or a PDF: refused, nothing kept.
+    let (status, body) = upload_sample(app, &shop.creator, &shop.product_id, "notes.png", b"just some text".to_vec()).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("A sample is an image"), "{body}");
+    let (_, detail) = call(app, &shop.creator, "/api/products/get", &[("id", &shop.product_id)]).await;
+    assert_eq!(detail["sample"]["url"], src.as_str(), "the earlier sample stays");
+    // Other organizations and viewers cannot change it.
+    let stranger = creator(app, "sample-stranger@example.com").await;
+    assert_eq!(upload_sample(app, &stranger, &shop.product_id, "x.png", png.clone()).await.0, 404);
+    assert_eq!(call(app, &stranger, "/api/products/sample/remove", &[("id", &shop.product_id)]).await.0, 404);
+    // Removed: gone from the page and from storage.
+    assert_eq!(call(app, &shop.creator, "/api/products/sample/remove", &[("id", &shop.product_id)]).await.0, 200);
+    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
+    let page = app.get(&app.new_browser(), &format!("/p/{}", shop.short_id)).await.text().await.expect("page");
+    assert!(!page.contains("pp-sample"));
+    assert_eq!(app.get(&app.new_browser(), &src).await.status(), 404);
+    common::set_role(app, "samples@example.com", "viewer").await;
+    assert_eq!(upload_sample(app, &shop.creator, &shop.product_id, "cover.png", png).await.0, 403);
+}
+
 backend_tests!(
+    samples_show_on_the_page_and_only_they_are_public,
     orders_outlive_their_page_and_retention_applies,
     the_guard_covers_buying_payouts_and_the_webhook,
     creators_see_orders_export_them_and_refund,

@@ -68,3 +68,11 @@ pub async fn delete_product(id: String) -> Result<(), AppError> {
     service::delete(guard.state(), &guard.allow::<can::EditProducts>().await?, &id).await?;
     redirect("/dashboard/products?deleted=1")
 }
+
+/// Removes the product's public sample.
+#[server(prefix = "/api", endpoint = "products/sample/remove")]
+pub async fn remove_product_sample(id: String) -> Result<(), AppError> {
+    let guard = Guard::current()?;
+    crate::products::backend::files::remove_sample(guard.state(), &guard.allow::<can::EditProducts>().await?, &id).await?;
+    redirect(&saved(&id))
+}

@@ -94,6 +94,29 @@ pub struct ProductDetail {
     pub file: Option<ProductFile>,
     /// The largest file the organization's plan takes, in MB.
     pub max_file_mb: u32,
+    /// The public sample, if there is one.
+    #[serde(default)]
+    pub sample: Option<Sample>,
+}
+
+/// The largest sample, in MB: it is shown on a public page, to every visitor.
+pub const SAMPLE_MAX_MB: u64 = 20;
+
+/// What kind of sample a product shows: an image, a sound to play, or a PDF to open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SampleKind {
+    Image,
+    Audio,
+    Pdf,
+}
+
+/// A product's public sample, where it is served.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sample {
+    pub url: String,
+    pub kind: SampleKind,
+    pub content_type: String,
 }
 
 /// A product's stored file, as the dashboard shows it.

@@ -7,7 +7,7 @@ use super::webhooks::stripe_webhook;
 use super::health;
 use super::html_cache::serve_cached;
 use super::middleware::{client_ip, close_after_refused_body, page_guard, refuse_cross_site, server_fn_error_status, static_cache_headers, strict_transport_security};
-use super::uploads::{MAX_UPLOAD_REQUEST_BYTES, upload_hero, upload_product_file};
+use super::uploads::{MAX_UPLOAD_REQUEST_BYTES, upload_hero, upload_product_file, upload_product_sample};
 use crate::app::{App, shell};
 use crate::infra::security_headers;
 use crate::infra::state::AppState;
@@ -54,7 +54,12 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_REQUEST_BYTES))
         // A product's file is streamed to storage; its limit is the plan's file size, enforced
         // as it arrives.
-        .merge(Router::new().route("/dashboard/products/{id}/file", post(upload_product_file)).layer(DefaultBodyLimit::disable()));
+        .merge(
+            Router::new()
+                .route("/dashboard/products/{id}/file", post(upload_product_file))
+                .route("/dashboard/products/{id}/sample", post(upload_product_sample))
+                .layer(DefaultBodyLimit::disable()),
+        );
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/files/{*key}", get(serve_page_asset))

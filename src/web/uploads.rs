@@ -1,5 +1,6 @@
 //! The uploads: `POST /dashboard/pages/{id}/hero` (a page's hero image) and
-//! `POST /dashboard/products/{id}/file` (a product's file, streamed: it may be gigabytes). Plain
+//! `POST /dashboard/products/{id}/file` (a product's file, streamed: it may be gigabytes) and
+//! `POST /dashboard/products/{id}/sample` (its public sample). Plain
 //! multipart form posts, so they work without JavaScript (the answer is a redirect back to the
 //! editor); sent with `XMLHttpRequest` and `Accept: application/json`, they answer JSON.
 
@@ -8,6 +9,7 @@ use crate::pages::backend::service::url_safe_id;
 use crate::error::AppError;
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use crate::accounts::guard::{Guard, can};
+use crate::infra::storage::ProductFilePart;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path};
@@ -77,15 +79,37 @@ async fn read_image_field(mut multipart: Multipart) -> Result<Bytes, AppError> {
     Err(AppError::field("image", "Choose an image to upload."))
 }
 
-/// A product's file: the `file` field goes to storage as it arrives (the plan's file size is the
-/// limit, enforced while streaming; the route has no body limit of its own).
+/// `POST /dashboard/products/{id}/file`: the file buyers get, streamed into storage.
 pub async fn upload_product_file(
     guard: Result<Guard, AppError>,
     Path(product_id): Path<String>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let wants_json = wants_json(&headers);
+    upload_product_part(guard, &product_id, ProductFilePart::Original, &headers, multipart).await
+}
+
+/// `POST /dashboard/products/{id}/sample`: the public sample shown on the pages that sell it.
+pub async fn upload_product_sample(
+    guard: Result<Guard, AppError>,
+    Path(product_id): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    upload_product_part(guard, &product_id, ProductFilePart::Preview, &headers, multipart).await
+}
+
+/// Streams the `file` field into the product's file or sample; answers a plain form with a
+/// redirect back to the product (with the error in `file_error` / `sample_error`), the island with
+/// JSON.
+async fn upload_product_part(
+    guard: Result<Guard, AppError>,
+    product_id: &str,
+    part: ProductFilePart,
+    headers: &HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let wants_json = wants_json(headers);
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let outcome = async {
         let guard = guard?;
@@ -97,12 +121,13 @@ pub async fn upload_product_file(
                 continue;
             }
             let name = field.file_name().unwrap_or_default().to_string();
-            return crate::products::backend::files::attach(guard.state(), &scope, &product_id, &name, declared, Box::pin(field)).await;
+            return crate::products::backend::files::attach(guard.state(), &scope, product_id, part, &name, declared, Box::pin(field)).await;
         }
         Err(AppError::field("file", "Choose a file to upload."))
     }
     .await;
-    let back = format!("/dashboard/products/{}", crate::products::backend::service::url_safe_id(&product_id));
+    let back = format!("/dashboard/products/{}", crate::products::backend::service::url_safe_id(product_id));
+    let error_param = if part == ProductFilePart::Preview { "sample_error" } else { "file_error" };
     match (outcome, wants_json) {
         (Ok(()), true) => StatusCode::NO_CONTENT.into_response(),
         (Ok(()), false) => see_other(&format!("{back}?saved=1")),
@@ -112,7 +137,7 @@ pub async fn upload_product_file(
                 (status, Json(e)).into_response()
             } else {
                 let message = e.field_message("file").unwrap_or(e.message);
-                see_other(&format!("{back}?file_error={}", super::middleware::url_encode(&message)))
+                see_other(&format!("{back}?{error_param}={}", super::middleware::url_encode(&message)))
             };
             // A refused upload may not have been read to its end: the connection cannot be kept.
             res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));

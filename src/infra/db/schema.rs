@@ -107,6 +107,8 @@ diesel::table! {
         organization_id -> Nullable<Text>,
         download_limit -> Integer,
         download_days -> Integer,
+        sample_key -> Nullable<Text>,
+        sample_type -> Nullable<Text>,
     }
 }
 

@@ -45,6 +45,11 @@ impl ObjectKey {
         }
     }
 
+    /// Whether the key names a product's public sample (the only product file served openly).
+    pub fn is_product_sample(&self) -> bool {
+        matches!(self.0.split('/').collect::<Vec<_>>()[..], ["users", _, "products", _, "preview", _])
+    }
+
     /// The folder holding all of a page's assets (for removing them with the page).
     pub fn page_assets_prefix(user_id: &str, page_id: &str) -> Option<String> {
         (is_id(user_id) && is_id(page_id)).then(|| format!("users/{user_id}/pages/{page_id}/assets"))

@@ -257,6 +257,7 @@ pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Re
                             currency: product.currency.clone(),
                             asks_code: matches!(settings, PageSettings::LimitedOffer(s) if s.discount_code.is_some()),
                         }),
+                        sample: product.sample.clone(),
                     }
                 }
                 _ => PublicItem {
@@ -268,6 +269,7 @@ pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Re
                     title: item.title,
                     description: item.description,
                     buy: None,
+                    sample: None,
                 },
             })
         })
@@ -280,16 +282,20 @@ struct ProductOnPage {
     description: String,
     price_in_cents: i64,
     currency: String,
+    sample: Option<crate::products::model::Sample>,
 }
 
 /// Of these products, those a visitor can buy now (switched on, not expired, with a file).
 async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, ProductOnPage>, AppError> {
-    type Row = (String, String, String, i64, String, bool, Option<chrono::NaiveDateTime>);
+    type Row = (String, String, String, i64, String, bool, Option<chrono::NaiveDateTime>, Option<String>, Option<String>);
     let rows: Vec<Row> = db_read!(db, conn => {
         Ok::<_, DbError>(products::table
             .filter(products::id.eq_any(ids))
             .filter(diesel::dsl::exists(files::table.filter(files::product_id.eq(products::id))))
-            .select((products::id, products::name, products::description, products::price_in_cents, products::currency, products::is_active, products::expires_at))
+            .select((
+                products::id, products::name, products::description, products::price_in_cents, products::currency, products::is_active,
+                products::expires_at, products::sample_key, products::sample_type,
+            ))
             .load::<Row>(conn)
             .await?)
     })?;
@@ -297,7 +303,10 @@ async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, Prod
     Ok(rows
         .into_iter()
         .filter(|r| ProductStatus::of(r.5, r.6.map(|t| t.and_utc()), now).buyable())
-        .map(|(id, name, description, price_in_cents, currency, ..)| (id, ProductOnPage { name, description, price_in_cents, currency }))
+        .map(|(id, name, description, price_in_cents, currency, _, _, sample_key, sample_type)| {
+            let sample = crate::products::backend::store::sample_of(sample_key.as_deref(), sample_type.as_deref());
+            (id, ProductOnPage { name, description, price_in_cents, currency, sample })
+        })
         .collect())
 }
 

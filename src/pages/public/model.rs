@@ -114,6 +114,9 @@ pub struct PublicItem {
     /// A product block's Buy form.
     #[serde(default)]
     pub buy: Option<BuyButton>,
+    /// A product's public sample.
+    #[serde(default)]
+    pub sample: Option<crate::products::model::Sample>,
 }
 
 /// What a Buy form carries: the block, which checkout resolves on the server, and the price the

@@ -241,6 +241,16 @@ fn left(remaining: u32, limit: u32) -> String {
     if remaining == limit { format!("Only {limit} available") } else { format!("{remaining} of {limit} left") }
 }
 
+/// A product's sample: the image, a player for a sound, a link to open a PDF excerpt.
+fn sample_view(sample: crate::products::model::Sample, label: String) -> AnyView {
+    use crate::products::model::SampleKind;
+    match sample.kind {
+        SampleKind::Image => view! { <img class="pp-sample" src=sample.url alt=label loading="lazy" decoding="async"/> }.into_any(),
+        SampleKind::Audio => view! { <audio class="pp-sample" controls=true preload="none" src=sample.url aria-label=label></audio> }.into_any(),
+        SampleKind::Pdf => view! { <p><a class="pp-sample-link" href=sample.url target="_blank" rel="noopener">"Read a sample (PDF)"</a></p> }.into_any(),
+    }
+}
+
 /// The page's content blocks: text, event details, offers with their prices, and products with
 /// their Buy form.
 #[component]
@@ -251,11 +261,14 @@ fn Items(items: Vec<PublicItem>, short_id: String, preview: bool, answer: BuyAns
                 {items.into_iter().map(|item| {
                     let class = format!("pp-item pp-item--{}", item.kind.as_str());
                     let buy = item.buy.clone();
+                    let sample = item.sample.clone();
+                    let sample_label = format!("A sample of {}", item.title);
                     let now = item.price.as_ref().map(|p| p.now.clone()).unwrap_or_default();
                     view! {
                         <article class=class>
                             <h2>{item.title}</h2>
                             {(!item.description.is_empty()).then(|| view! { <p class="pp-item-text">{item.description}</p> })}
+                            {sample.map(|s| sample_view(s, sample_label))}
                             {item.price.map(|price| view! {
                                 <p class="pp-price">
                                     <span class="pp-price-now" data-testid="price">{price.now}</span>

@@ -1,5 +1,7 @@
-//! A product's file: streamed into storage at `users/{userId}/products/{productId}/original/{fileName}`
-//! within the plan's file size and storage, then linked to the product through the writer.
+//! A product's files: the file buyers get, streamed into storage at
+//! `users/{userId}/products/{productId}/original/{fileName}` within the plan's file size and
+//! storage, and its optional public sample (`…/preview/{fileName}`: an image, a sound or a PDF
+//! excerpt, at most [`SAMPLE_MAX_MB`]), each linked to the product through the writer.
 //!
 //! The size is not known before the stream ends, so the upload first reserves in the storage
 //! ledger as much as it may turn out to be (the request's length, at most the plan's file size),
@@ -21,6 +23,19 @@ use futures_util::Stream;
 
 const MIB: u64 = 1024 * 1024;
 
+use crate::products::model::SAMPLE_MAX_MB;
+
+/// What a sample may be, recognised from its bytes: shown as an image, played, or opened.
+pub fn sample_kind(content_type: &str) -> Option<crate::products::model::SampleKind> {
+    use crate::products::model::SampleKind;
+    match content_type {
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => Some(SampleKind::Image),
+        "audio/mpeg" | "audio/ogg" | "audio/x-wav" | "audio/wav" | "audio/x-flac" | "audio/m4a" | "audio/aac" => Some(SampleKind::Audio),
+        "application/pdf" => Some(SampleKind::Pdf),
+        _ => None,
+    }
+}
+
 /// The stored file of a product, as the writer records it.
 pub struct StoredFile {
     pub file_name: String,
@@ -30,12 +45,13 @@ pub struct StoredFile {
     pub sha256: String,
 }
 
-/// Stores `chunks` as the product's file (replacing any earlier one). `file_name` is the name the
-/// browser sent; `declared_len` the request's length, if it said.
+/// Stores `chunks` as the product's file or its sample (`part`), replacing any earlier one.
+/// `file_name` is the name the browser sent; `declared_len` the request's length, if it said.
 pub async fn attach<S, E>(
     state: &AppState,
     scope: &Scope<can::EditProducts>,
     product_id: &str,
+    part: ProductFilePart,
     file_name: &str,
     declared_len: Option<u64>,
     chunks: S,
@@ -47,10 +63,11 @@ where
     let org = scope.organization_id();
     let product = store::get(&state.db, org, product_id).await?.ok_or_else(not_found)?;
     let name = safe_file_name(file_name).ok_or_else(|| AppError::field("file", "Choose a file to upload."))?;
-    let key = ObjectKey::product_file(&product.user_id, &product.id, ProductFilePart::Original, &name)
+    let key = ObjectKey::product_file(&product.user_id, &product.id, part, &name)
         .ok_or_else(|| AppError::field("file", "That file name can't be used. Rename the file and try again."))?;
     let plan = plan_for_organization(&state.db, org).await?;
-    let max_file = u64::from(plan.features.max_file_size_mb) * MIB;
+    let plan_max = u64::from(plan.features.max_file_size_mb) * MIB;
+    let max_file = if part == ProductFilePart::Preview { plan_max.min(SAMPLE_MAX_MB * MIB) } else { plan_max };
 
     // Reserve what the upload may take, under a key of its own (the file's key may already be
     // written down, for the file this one replaces).
@@ -62,15 +79,30 @@ where
     }
     let streamed = match state.storage.put_stream(&key, chunks, max_file).await {
         Ok(streamed) => streamed,
+        Err(StreamError::TooLarge { .. }) if part == ProductFilePart::Preview => {
+            ledger::release(&state.db, &[pending]).await?;
+            return Err(AppError::field("file", format!("A sample can be at most {SAMPLE_MAX_MB} MB: a short excerpt, shown to every visitor.")));
+        }
         Err(e) => {
             ledger::release(&state.db, &[pending]).await?;
             return Err(refusal(state, &plan, e).await?);
         }
     };
+    if part == ProductFilePart::Preview && sample_kind(&streamed.content_type).is_none() {
+        let _ = state.storage.delete(&key).await;
+        ledger::release(&state.db, &[pending]).await?;
+        return Err(AppError::field("file", "A sample is an image (PNG, JPEG, GIF, WebP), a sound (MP3, Ogg, WAV, FLAC, AAC) or a PDF excerpt."));
+    }
     let size = i64::try_from(streamed.size).unwrap_or(i64::MAX);
     ledger::settle(&state.db, &pending, key.as_str(), size).await?;
-    let file = StoredFile { file_name: name, content_type: streamed.content_type, key: key.clone(), size, sha256: streamed.sha256 };
-    match writer::set_file(&state.db, org, product_id, &file).await {
+    let recorded = match part {
+        ProductFilePart::Original => {
+            let file = StoredFile { file_name: name, content_type: streamed.content_type, key: key.clone(), size, sha256: streamed.sha256 };
+            writer::set_file(&state.db, org, product_id, &file).await
+        }
+        ProductFilePart::Preview => writer::set_sample(&state.db, org, product_id, Some((key.as_str(), &streamed.content_type))).await,
+    };
+    match recorded {
         Ok(replaced) => {
             // The file this one replaced, unless it had the same name (then it was overwritten).
             if let Some(old) = replaced.filter(|old| old != key.as_str()) {
@@ -84,6 +116,14 @@ where
             Err(e)
         }
     }
+}
+
+/// Removes the product's sample.
+pub async fn remove_sample(state: &AppState, scope: &Scope<can::EditProducts>, product_id: &str) -> Result<(), AppError> {
+    if let Some(old) = writer::set_sample(&state.db, scope.organization_id(), product_id, None).await? {
+        remove_objects(state, &[old]).await;
+    }
+    Ok(())
 }
 
 /// Deletes stored files and writes them off; a failure is logged (the ledger keeps counting a

@@ -56,6 +56,7 @@ pub async fn get(state: &AppState, scope: &Scope<can::ViewDashboard>, product_id
         has_orders: store::has_orders(&state.db, product_id).await?,
         file: store::file_of(&state.db, product_id).await?,
         max_file_mb: plan_for_organization(&state.db, scope.organization_id()).await?.features.max_file_size_mb,
+        sample: store::sample_of(row.sample_key.as_deref(), row.sample_type.as_deref()),
     })
 }
 

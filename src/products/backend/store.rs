@@ -24,6 +24,24 @@ pub struct ProductRow {
     pub is_active: bool,
     pub download_limit: i32,
     pub download_days: i32,
+    pub sample_key: Option<String>,
+    pub sample_type: Option<String>,
+}
+
+/// A product's sample as pages show it, from its stored key and type.
+pub fn sample_of(key: Option<&str>, content_type: Option<&str>) -> Option<crate::products::model::Sample> {
+    let key = crate::infra::storage::ObjectKey::parse_product_file(key?)?;
+    let content_type = content_type?;
+    let kind = super::files::sample_kind(content_type)?;
+    Some(crate::products::model::Sample { url: key.public_path(), kind, content_type: content_type.to_string() })
+}
+
+/// The stored type of a product's sample, by its key (for serving it).
+pub async fn sample_type(db: &Db, key: &str) -> Result<Option<String>, DbError> {
+    let found: Option<Option<String>> = db_read!(db, conn => {
+        Ok::<_, DbError>(products::table.filter(products::sample_key.eq(key)).select(products::sample_type).first(conn).await.optional()?)
+    })?;
+    Ok(found.flatten())
 }
 
 /// The organization's products, newest first.

@@ -161,6 +161,29 @@ pub async fn set_file(db: &Db, org_id: &str, product_id: &str, file: &super::fil
     written.ok_or_else(not_found)
 }
 
+/// Records (or, with `None`, removes) the product's public sample; returns the key of the sample
+/// it replaced, to delete from storage.
+pub async fn set_sample(db: &Db, org_id: &str, product_id: &str, sample: Option<(&str, &str)>) -> Result<Option<String>, AppError> {
+    let now = Utc::now().naive_utc();
+    let (key, content_type) = (sample.map(|s| s.0), sample.map(|s| s.1));
+    let written = db_write!(db, conn => {
+        let old: Option<Option<String>> = products::table
+            .filter(products::id.eq(product_id))
+            .filter(products::organization_id.eq(org_id))
+            .select(products::sample_key)
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(old) = old else { return Ok(None) };
+        diesel::update(products::table.filter(products::id.eq(product_id)))
+            .set((products::sample_key.eq(key), products::sample_type.eq(content_type), products::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        Ok::<_, DbError>(Some(old.filter(|old| Some(old.as_str()) != key)))
+    })?;
+    written.ok_or_else(not_found)
+}
+
 /// What a delete found.
 enum Deleted {
     /// With the keys of the product's files, to delete from storage.
@@ -192,10 +215,12 @@ pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<Vec<Strin
         if shown {
             return Ok(Deleted::OnAPage);
         }
-        let keys: Vec<String> = diesel::delete(files::table.filter(files::product_id.eq(product_id)))
+        let mut keys: Vec<String> = diesel::delete(files::table.filter(files::product_id.eq(product_id)))
             .returning(files::storage_key)
             .get_results(conn)
             .await?;
+        let sample: Option<String> = products::table.filter(products::id.eq(product_id)).select(products::sample_key).first(conn).await?;
+        keys.extend(sample);
         diesel::delete(products::table.filter(products::id.eq(product_id))).execute(conn).await?;
         Ok::<_, DbError>(Deleted::Done(keys))
     });

@@ -5,8 +5,8 @@
 use super::fields::ProductFields;
 use super::frame::ProductsFrame;
 use super::upload;
-use crate::products::api::{CreateProduct, DeactivateProduct, DeleteProduct, ReactivateProduct, SaveProduct, get_product};
-use crate::products::model::{ProductDetail, ProductFile, ProductForm};
+use crate::products::api::{CreateProduct, DeactivateProduct, DeleteProduct, ReactivateProduct, RemoveProductSample, SaveProduct, get_product};
+use crate::products::model::{ProductDetail, ProductFile, ProductForm, Sample};
 use crate::ui::fields::{FormAlert, FormErrors};
 use crate::ui::head::Title;
 use crate::ui::status::LoadFailed;
@@ -41,6 +41,8 @@ struct Arrival {
     confirm_delete: bool,
     /// `?file_error=…`: the server refused the uploaded file.
     file_error: Option<String>,
+    /// `?sample_error=…`: the server refused the uploaded sample.
+    sample_error: Option<String>,
 }
 
 #[component]
@@ -50,6 +52,7 @@ pub fn ProductRoute() -> impl IntoView {
         saved: q.get("saved").is_some(),
         confirm_delete: q.get("delete").is_some(),
         file_error: q.get("file_error"),
+        sample_error: q.get("sample_error"),
     });
     let product = Resource::new(move || id.clone(), get_product);
     view! {
@@ -85,10 +88,10 @@ fn ProductScreen(detail: ProductDetail, arrival: Arrival) -> impl IntoView {
             .map(|e| e.message)
     });
     let saved = arrival.saved && save.value().get_untracked().is_none();
-    let ProductDetail { summary, form, can_edit, has_orders, file, max_file_mb, .. } = detail;
+    let ProductDetail { summary, form, can_edit, has_orders, file, max_file_mb, sample, .. } = detail;
     let (status_label, status_class) = summary.status.badge();
     let (name, price, is_active) = (summary.name.clone(), summary.price(), summary.is_active);
-    let [id_toggle, id_save, id_delete, id_file] = std::array::from_fn(|_| summary.id.clone());
+    let [id_toggle, id_save, id_delete, id_file, id_sample] = std::array::from_fn(|_| summary.id.clone());
     // One plain form for either direction: its target is the server function to call (the
     // actions above only read what the last post answered).
     let (toggle_path, toggle_label, toggle_class) = if is_active {
@@ -126,6 +129,7 @@ fn ProductScreen(detail: ProductDetail, arrival: Arrival) -> impl IntoView {
             {can_edit.then(|| view! { <button class="button button--large" type="submit">"Save product"</button> })}
         </ActionForm>
         <FileSection product_id=id_file file max_file_mb can_edit error=arrival.file_error.clone()/>
+        <SampleSection product_id=id_sample sample can_edit error=arrival.sample_error.clone()/>
         {can_edit.then(|| view! { <DeleteSection product_id=id_delete name has_orders confirm=arrival.confirm_delete delete/> })}
     }
 }
@@ -159,6 +163,41 @@ fn FileSection(product_id: String, file: Option<ProductFile>, max_file_mb: u32, 
                     <button class="button" type="submit">"Upload"</button>
                 </form>
                 <upload::FileUploadInPlace/>
+            })}
+        </section>
+    }
+}
+
+/// The public sample (an image, a sound or a PDF excerpt shown with the product on its pages): a
+/// plain multipart form (small files: no progress island), and a button that removes it.
+#[component]
+fn SampleSection(product_id: String, sample: Option<Sample>, can_edit: bool, error: Option<String>) -> impl IntoView {
+    let invalid = if error.is_some() { "true" } else { "false" };
+    let has_sample = sample.is_some();
+    view! {
+        <section class="panel" aria-labelledby="sample-title">
+            <h2 id="sample-title">"Sample"</h2>
+            {match sample {
+                Some(s) => view! {
+                    <p data-testid="product-sample">{format!("Shown on your pages: {}", s.content_type)}" · "<a href=s.url target="_blank" rel="noopener">"Open"</a></p>
+                }.into_any(),
+                None => view! { <p class="muted">"Optional: an image, a short sound or a PDF excerpt that visitors see before they buy."</p> }.into_any(),
+            }}
+            {can_edit.then(|| view! {
+                <form method="post" action=format!("/dashboard/products/{product_id}/sample") enctype="multipart/form-data" class="editor-form">
+                    <label for="product-sample-input">{if has_sample { "Replace the sample" } else { "Upload a sample" }}</label>
+                    <input id="product-sample-input" name="file" type="file" accept="image/*,audio/*,application/pdf" required=true
+                        aria-invalid=invalid aria-describedby="product-sample-hint product-sample-error"/>
+                    <p class="field-hint" id="product-sample-hint">{format!("Up to {} MB.", crate::products::model::SAMPLE_MAX_MB)}</p>
+                    <p class="field-error" id="product-sample-error" aria-live="polite">{error}</p>
+                    <button class="button" type="submit">"Upload sample"</button>
+                </form>
+                {has_sample.then(|| view! {
+                    <form method="post" action=RemoveProductSample::url()>
+                        <input type="hidden" name="id" value=product_id.clone()/>
+                        <button class="button button--ghost" type="submit">"Remove the sample"</button>
+                    </form>
+                })}
             })}
         </section>
     }
