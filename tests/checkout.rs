@@ -607,6 +607,30 @@ async fn sells_through_stripe(backend: common::Backend) {
     assert_eq!(fake.session(&session).expect("session").status, "expired");
 }
 
+/// With S3 storage, a download is a redirect to a presigned link that the S3 server honours, with
+/// the original name for the saved file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_redirect_to_presigned_s3_links() {
+    let Some(s3) = common::s3::S3Server::start() else { return };
+    let app = TestApp::start_with(common::Backend::Sqlite, common::Options { env: s3.env(), ..Default::default() }).await.expect("app");
+    let shop = shop(&app, "s3-seller@example.com", "flash-sale", flash_sale(2)).await;
+    let visitor = app.new_browser();
+    let (_, to) = buy(&app, &visitor, &shop, "s3-buyer@example.com", &[]).await;
+    let thanks = pay(&app, &visitor, &to).await;
+    let token = thanks.trim_start_matches("/orders/").trim_end_matches("/thanks");
+    let res = app.get(&visitor, &format!("/d/{token}")).await;
+    assert_eq!(res.status(), 303);
+    let presigned = location(&res);
+    assert!(presigned.starts_with(&s3.endpoint) && presigned.contains("X-Amz-Signature=") && presigned.contains("X-Amz-Expires=300"), "{presigned}");
+    let res = reqwest::get(&presigned).await.expect("presigned");
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("content-disposition").is_some_and(|v| v.to_str().unwrap_or_default().contains("course.pdf")), "{:?}", res.headers());
+    assert_eq!(res.bytes().await.expect("file").as_ref(), FILE);
+    let tampered = presigned.replace("X-Amz-Expires=300", "X-Amz-Expires=99999");
+    assert_eq!(reqwest::get(&tampered).await.expect("tampered").status(), 403, "the link cannot be stretched");
+    app.finish().await;
+}
+
 mod stripe_fake {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
@@ -710,7 +734,50 @@ async fn samples_show_on_the_page_and_only_they_are_public(app: &TestApp) {
     assert_eq!(upload_sample(app, &shop.creator, &shop.product_id, "cover.png", png).await.0, 403);
 }
 
+async fn a_late_payment_is_honoured_while_stock_remains(app: &TestApp) {
+    let secret = Payments::of(&app.state).webhook_secret.clone();
+    let shop = shop(app, "honour@example.com", "flash-sale", flash_sale(2)).await;
+    let (_, _) = buy(app, &app.new_browser(), &shop, "slow@example.com", &[]).await;
+    let (order_id, session, _) = the_order(app, &shop.page_id).await;
+    let id = order_id.clone();
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
+        Ok(diesel::update(orders::table.filter(orders::id.eq(&id))).set(orders::hold_expires_at.eq((Utc::now() - Duration::seconds(1)).naive_utc())).execute(conn).await?)
+    });
+    r.expect("lapse");
+    assert_eq!(flashpage::orders::backend::service::expire_lapsed_holds(&app.state, Utc::now()).await.expect("job"), 1);
+    assert_eq!(the_order(app, &shop.page_id).await.2, "expired");
+    assert_eq!(webhook(app, &completed(&order_id, &session, 1599, "pi_late"), &secret, Utc::now()).await, 200);
+    assert_eq!(the_order(app, &shop.page_id).await.2, "completed", "a unit was still free: the late payment is honoured");
+    assert!(mail_to(app, "slow@example.com", "Your receipt").await.is_some());
+}
+
+/// A product block takes only the organization's own products, and only on selling pages.
+async fn product_blocks_take_own_products_on_selling_pages(app: &TestApp) {
+    let shop = shop(app, "blocks@example.com", "flash-sale", flash_sale(2)).await;
+    let stranger = creator(app, "block-stranger@example.com").await;
+    let (_, page) = call(app, &stranger, "/api/pages/create", &[("page_type", "flash-sale"), ("headline", "Mine")]).await;
+    let page = page.as_str().expect("page").to_string();
+    let add = |client: &reqwest::Client, page: &str, product: &str| {
+        let (client, page, product) = (client.clone(), page.to_string(), product.to_string());
+        async move {
+            call(app, &client, "/api/pages/content/add", &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")]).await
+        }
+    };
+    let (status, body) = add(&stranger, &page, &shop.product_id).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("That product is gone"), "another organization's product is not found: {body}");
+    let (_, countdown) = call(app, &shop.creator, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Soon")]).await;
+    let (status, body) = add(&shop.creator, countdown.as_str().expect("page"), &shop.product_id).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("flash-sale and limited-offer pages"), "{body}");
+    // The product can't be deleted while a page shows it.
+    let (status, body) = call(app, &shop.creator, "/api/products/delete", &[("id", &shop.product_id)]).await;
+    assert_eq!(status, 409, "{body}");
+}
+
 backend_tests!(
+    a_late_payment_is_honoured_while_stock_remains,
+    product_blocks_take_own_products_on_selling_pages,
     samples_show_on_the_page_and_only_they_are_public,
     orders_outlive_their_page_and_retention_applies,
     the_guard_covers_buying_payouts_and_the_webhook,

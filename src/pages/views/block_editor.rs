@@ -49,6 +49,8 @@ pub fn ContentBlocks(
     /// The organization's products (empty on pages that don't sell).
     products: Vec<ProductChoice>,
 ) -> impl IntoView {
+    let sells_here = !products.is_empty();
+    let orders_link = format!("/dashboard/orders?page_id={page_id}");
     let products = StoredValue::new(products);
     let BlockActions { add, update, remove, reorder } = actions;
     let list_error = Signal::derive(move || {
@@ -63,6 +65,7 @@ pub fn ContentBlocks(
     view! {
         <section class="blocks" id="content" aria-labelledby="blocks-title">
             <h2 id="blocks-title">"Content blocks"</h2>
+            {sells_here.then(|| view! { <p><a href=orders_link.clone()>"Orders of this page"</a></p> })}
             <p class="field-hint">"Shown under the page's text while it is live: details, agenda, offers with a price."</p>
             <FormAlert message=list_error/>
             {if items.is_empty() {
