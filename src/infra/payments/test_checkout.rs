@@ -154,7 +154,10 @@ impl PaymentProvider for TestCheckout {
     fn start_checkout<'a>(&'a self, request: &'a CheckoutRequest) -> BoxFuture<'a, Result<CheckoutStarted, PaymentError>> {
         Box::pin(async move {
             // One session per order, like Stripe's idempotency key: asking twice returns the first.
-            let id = format!("cs_test_{}", request.order_id.replace('-', ""));
+            // Its id is derived with the secret, so it cannot be guessed from the order's id (the
+            // payment page shows the buyer's address).
+            let digest = crate::infra::tokens::token_hash(&format!("{}:{}", self.webhook_secret, request.order_id));
+            let id = format!("cs_test_{}", &digest[..40]);
             let now = Utc::now().naive_utc();
             let session_id = id.as_str();
             let result: Result<usize, DbError> = db_write!(self.db, conn => {
