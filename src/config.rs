@@ -30,6 +30,9 @@ pub struct Config {
     pub mail: MailSettings,
     /// Stripe, or the built-in test checkout.
     pub payments: PaymentSettings,
+    /// How long an instance may keep a public page's data without hearing of a change (the
+    /// bound on staleness should a change notice between instances be lost).
+    pub page_cache_ttl: std::time::Duration,
 }
 
 /// A configuration problem, naming the variable so the fix is obvious.
@@ -85,6 +88,7 @@ impl Config {
         let storage = StorageSettings::from_lookup(&get, &data_dir).map_err(|(variable, problem)| err(variable, problem))?;
         let mail = MailSettings::from_lookup(&get, &data_dir, &public_url).map_err(|(variable, problem)| err(variable, problem))?;
         let payments = PaymentSettings::from_lookup(&get).map_err(|(variable, problem)| err(variable, problem))?;
+        let page_cache_ttl = std::time::Duration::from_millis(parse_number(get("PAGE_CACHE_TTL_MS"), "PAGE_CACHE_TTL_MS", 2_000, 100, 3_600_000)? as u64);
         Ok(Config {
             data_dir,
             database_url,
@@ -97,6 +101,7 @@ impl Config {
             storage,
             mail,
             payments,
+            page_cache_ttl,
         })
     }
 

@@ -631,6 +631,37 @@ async fn downloads_redirect_to_presigned_s3_links() {
     app.finish().await;
 }
 
+/// Two instances on one PostgreSQL, each keeping public pages for a minute: a hold through one shows
+/// on the other at once, because the other is told (LISTEN/NOTIFY), not because its copy expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_instances_tell_each_other_about_stock() {
+    let ttl = ("PAGE_CACHE_TTL_MS".to_string(), "60000".to_string());
+    let Some(a) = TestApp::start_with(common::Backend::Postgres, common::Options { env: vec![ttl.clone()], ..Default::default() }).await else { return };
+    let flashpage::infra::db::DatabaseUrl::Postgres(url) = &a.state.config.database_url else { panic!("postgres") };
+    let env = vec![ttl, ("DATABASE_URL".to_string(), url.clone())];
+    let b = TestApp::start_with(common::Backend::Postgres, common::Options { env, ..Default::default() }).await.expect("a second instance");
+    flashpage::pages::public::cache::spawn_listener(&b.state).await.expect("b listens");
+    let shop = shop(&a, "instances@example.com", "flash-sale", flash_sale(2)).await;
+    let on_b = |b: &TestApp| {
+        let (client, url) = (b.new_browser(), b.url(&format!("/p/{}", shop.short_id)));
+        async move { client.get(url).send().await.expect("page").text().await.expect("html") }
+    };
+    assert!(on_b(&b).await.contains("Only 2 available"), "b keeps the page");
+    let (_, to) = buy(&a, &a.new_browser(), &shop, "first@example.com", &[]).await;
+    assert!(to.contains("/checkout/test/"), "{to}");
+    let mut seen = false;
+    for _ in 0..100 {
+        if on_b(&b).await.contains("1 of 2 left") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen, "b shows the hold taken through a well before its copy would expire");
+    b.finish().await;
+    a.finish().await;
+}
+
 mod stripe_fake {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {

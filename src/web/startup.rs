@@ -67,10 +67,11 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     // Compute the timing-equalisation hash now rather than during the first login.
     tokio::task::spawn_blocking(passwords::warm_up);
     let payments = payments(&config, &db)?;
+    let page_cache_ttl = config.page_cache_ttl;
     tracing::info!(provider = payments.provider.name(), "payments ready");
     Ok(AppState::new(db, config, leptos_options, storage)
         .with_part(payments)
-        .with_part(PageCache::default())
+        .with_part(PageCache::with_ttl(page_cache_ttl))
         .with_part(HtmlCache::default())
         .with_part(Arc::new(ViewCounter::default()))
         .with_part(NotifyLimiter::new())
@@ -96,6 +97,8 @@ pub fn spawn_background(state: &AppState) {
     sender::spawn_sender(state.db.clone(), state.part::<Arc<Mailer>>().clone(), Duration::from_secs(2));
     crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
     spawn_hold_expiry(state, Duration::from_secs(15));
+    // Its readiness matters to tests only.
+    drop(crate::pages::public::cache::spawn_listener(state));
 }
 
 /// Ends lapsed holds and closes their payment pages. Stock does not wait for this (a lapsed hold

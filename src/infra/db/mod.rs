@@ -13,6 +13,7 @@
 //! instead of racing) and a single writer connection. Every write, a one-statement update as much
 //! as a transaction, queues for that connection in Rust instead of failing in SQLite.
 //! (Busy-timeout still covers other processes, such as the `migrate` subcommand.)
+pub mod notify;
 pub mod schema;
 mod migrate;
 mod url;

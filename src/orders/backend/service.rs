@@ -67,7 +67,7 @@ pub async fn checkout(state: &AppState, req: &BuyRequest<'_>) -> Result<String, 
         None => None,
     };
     // The page's count of what is left changed.
-    PageCache::of(state).invalidate(&placed.short_id).await;
+    PageCache::changed(state, &placed.short_id).await;
     let public = &state.config.public_url;
     let request = CheckoutRequest {
         order_id: placed.order_id.clone(),
@@ -88,7 +88,7 @@ pub async fn checkout(state: &AppState, req: &BuyRequest<'_>) -> Result<String, 
         }
         Err(e) => {
             writer::release(&state.db, &placed.order_id, OrderStatus::Cancelled, Utc::now()).await?;
-            PageCache::of(state).invalidate(&placed.short_id).await;
+            PageCache::changed(state, &placed.short_id).await;
             Err(payments_down(e))
         }
     }
@@ -108,7 +108,7 @@ pub async fn cancel(state: &AppState, token: &str) -> Result<BuyerOrder, AppErro
             }
         }
         if let Ok(Some(short_id)) = store::short_id_of_order(&state.db, &order.id).await {
-            PageCache::of(state).invalidate(&short_id).await;
+            PageCache::changed(state, &short_id).await;
         }
     }
     buyer_order(state, token).await
@@ -126,7 +126,7 @@ pub async fn expire_lapsed_holds(state: &AppState, now: DateTime<Utc>) -> Result
             }
         }
         if let Ok(Some(short_id)) = store::short_id_of_order(&state.db, order_id).await {
-            PageCache::of(state).invalidate(&short_id).await;
+            PageCache::changed(state, &short_id).await;
         }
     }
     Ok(claimed.len())

@@ -165,7 +165,7 @@ macro_rules! page_write {
             match written {
                 None => Err($crate::pages::backend::store::not_found()),
                 Some((short_id, out)) => {
-                    $crate::pages::public::cache::PageCache::of(state).invalidate(&short_id).await;
+                    $crate::pages::public::cache::PageCache::changed(state, &short_id).await;
                     Ok::<_, $crate::error::AppError>(out)
                 }
             }

@@ -146,7 +146,7 @@ pub async fn create(state: &AppState, draft: &Draft<'_>) -> Result<String, AppEr
         match store::insert(&state.db, &page).await {
             Ok(()) => {
                 // A miss for this short id may have been cached as "no such page".
-                PageCache::of(state).invalidate(&short_id).await;
+                PageCache::changed(state, &short_id).await;
                 return Ok(id);
             }
             Err(e) if e.is_unique_violation() => continue,
