@@ -605,6 +605,41 @@ async fn sells_through_stripe(backend: common::Backend) {
     assert_eq!(r.expect("lapse"), 1);
     assert_eq!(flashpage::orders::backend::service::expire_lapsed_holds(&app.state, Utc::now()).await.expect("job"), 1);
     assert_eq!(fake.session(&session).expect("session").status, "expired");
+
+    // A buyer still on Stripe's page when the hold lapses, who pays after the last units went to
+    // others: the payment is refunded at Stripe and the order ends refunded.
+    let (_, to) = buy(app, &app.new_browser(), &shop, "late@example.com", &[]).await;
+    let late_session = to.rsplit('/').next().expect("session").to_string();
+    let page_id = shop.page_id.clone();
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
+        Ok(diesel::update(orders::table.filter(orders::page_id.eq(&page_id)).filter(orders::status.eq("processing")))
+            .set(orders::hold_expires_at.eq((Utc::now() - Duration::seconds(1)).naive_utc()))
+            .execute(conn)
+            .await?)
+    });
+    assert_eq!(r.expect("lapse"), 1);
+    for i in 0..3 {
+        let (_, to) = buy(app, &app.new_browser(), &shop, &format!("quick{i}@example.com"), &[]).await;
+        assert_eq!(fake.pay(to.rsplit('/').next().expect("session")).await, 200);
+    }
+    assert_eq!(count(app, &shop.page_id, "completed").await, 3, "sold out");
+    let refunds_before = fake.refunded().len();
+    assert_eq!(fake.pay(&late_session).await, 200);
+    assert_eq!(fake.refunded().len(), refunds_before + 1, "the late payment was refunded at Stripe");
+    let mut refunded = false;
+    for _ in 0..50 {
+        let status: Result<String, DbError> = db_read!(app.state.db, conn => {
+            Ok(orders::table.filter(orders::customer_id.eq("late@example.com")).select(orders::status).first(conn).await?)
+        });
+        if status.expect("status") == "refunded" {
+            refunded = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(refunded, "Stripe's refund event ends the late order refunded");
+    assert_eq!(count(app, &shop.page_id, "completed").await, 3, "never oversold");
+    assert!(mail_to(app, "late@example.com", "Refund").await.is_some_and(|m| m.contains("sold out")));
 }
 
 /// With S3 storage, a download is a redirect to a presigned link that the S3 server honours, with
