@@ -98,6 +98,21 @@ async fn count(app: &TestApp, page_id: &str, status: &str) -> i64 {
     r.expect("count")
 }
 
+/// Moves the hold of the page's processing orders (or of one order) a second into the past, as if
+/// its time ran out; returns how many.
+async fn lapse(app: &TestApp, page_id: &str, order_id: Option<&str>) -> usize {
+    let (page_id, order_id) = (page_id.to_string(), order_id.map(str::to_string));
+    let past = (Utc::now() - Duration::seconds(1)).naive_utc();
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
+        let mut q = diesel::update(orders::table).filter(orders::page_id.eq(&page_id)).filter(orders::status.eq("processing")).into_boxed();
+        if let Some(id) = &order_id {
+            q = q.filter(orders::id.eq(id));
+        }
+        Ok(q.set(orders::hold_expires_at.eq(past)).execute(conn).await?)
+    });
+    r.expect("lapse")
+}
+
 /// The newest mail to `to` whose subject contains `subject`: its text.
 async fn mail_to(app: &TestApp, to: &str, subject: &str) -> Option<String> {
     let (to, subject) = (to.to_string(), format!("%{subject}%"));
@@ -384,11 +399,7 @@ async fn a_payment_after_the_hold_lapsed_is_refunded_when_sold_out(app: &TestApp
     let (_, to) = buy(app, &app.new_browser(), &shop, "slow@example.com", &[]).await;
     let (order_id, session, _) = the_order(app, &shop.page_id).await;
     // The hold lapses, someone else takes the last unit and pays.
-    let id = order_id.clone();
-    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
-        Ok(diesel::update(orders::table.filter(orders::id.eq(&id))).set(orders::hold_expires_at.eq((Utc::now() - Duration::seconds(1)).naive_utc())).execute(conn).await?)
-    });
-    r.expect("lapse");
+    assert_eq!(lapse(app, &shop.page_id, Some(&order_id)).await, 1);
     let fast = app.new_browser();
     let (_, fast_to) = buy(app, &fast, &shop, "fast@example.com", &[]).await;
     assert!(fast_to.contains("/checkout/test/"), "the lapsed unit is free again");
@@ -595,14 +606,7 @@ async fn sells_through_stripe(backend: common::Backend) {
     // A hold that lapses: the job expires the session at Stripe.
     let (_, to) = buy(app, &app.new_browser(), &shop, "third@example.com", &[]).await;
     let session = to.rsplit('/').next().expect("session").to_string();
-    let page_id = shop.page_id.clone();
-    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
-        Ok(diesel::update(orders::table.filter(orders::page_id.eq(&page_id)).filter(orders::status.eq("processing")))
-            .set(orders::hold_expires_at.eq((Utc::now() - Duration::seconds(1)).naive_utc()))
-            .execute(conn)
-            .await?)
-    });
-    assert_eq!(r.expect("lapse"), 1);
+    assert_eq!(lapse(app, &shop.page_id, None).await, 1);
     assert_eq!(flashpage::orders::backend::service::expire_lapsed_holds(&app.state, Utc::now()).await.expect("job"), 1);
     assert_eq!(fake.session(&session).expect("session").status, "expired");
 
@@ -610,14 +614,7 @@ async fn sells_through_stripe(backend: common::Backend) {
     // others: the payment is refunded at Stripe and the order ends refunded.
     let (_, to) = buy(app, &app.new_browser(), &shop, "late@example.com", &[]).await;
     let late_session = to.rsplit('/').next().expect("session").to_string();
-    let page_id = shop.page_id.clone();
-    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
-        Ok(diesel::update(orders::table.filter(orders::page_id.eq(&page_id)).filter(orders::status.eq("processing")))
-            .set(orders::hold_expires_at.eq((Utc::now() - Duration::seconds(1)).naive_utc()))
-            .execute(conn)
-            .await?)
-    });
-    assert_eq!(r.expect("lapse"), 1);
+    assert_eq!(lapse(app, &shop.page_id, None).await, 1);
     for i in 0..3 {
         let (_, to) = buy(app, &app.new_browser(), &shop, &format!("quick{i}@example.com"), &[]).await;
         assert_eq!(fake.pay(to.rsplit('/').next().expect("session")).await, 200);
@@ -805,11 +802,7 @@ async fn a_late_payment_is_honoured_while_stock_remains(app: &TestApp) {
     let shop = shop(app, "honour@example.com", "flash-sale", flash_sale(2)).await;
     let (_, _) = buy(app, &app.new_browser(), &shop, "slow@example.com", &[]).await;
     let (order_id, session, _) = the_order(app, &shop.page_id).await;
-    let id = order_id.clone();
-    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
-        Ok(diesel::update(orders::table.filter(orders::id.eq(&id))).set(orders::hold_expires_at.eq((Utc::now() - Duration::seconds(1)).naive_utc())).execute(conn).await?)
-    });
-    r.expect("lapse");
+    assert_eq!(lapse(app, &shop.page_id, Some(&order_id)).await, 1);
     assert_eq!(flashpage::orders::backend::service::expire_lapsed_holds(&app.state, Utc::now()).await.expect("job"), 1);
     assert_eq!(the_order(app, &shop.page_id).await.2, "expired");
     assert_eq!(webhook(app, &completed(&order_id, &session, 1599, "pi_late"), &secret, Utc::now()).await, 200);
