@@ -58,6 +58,12 @@ async fn files_by_default(backend: Backend) {
     assert_eq!(files.len(), 1, "one .eml file in {}", dir.display());
     assert!(files[0].contains("Subject: Your receipt") && files[0].contains("To: fan@example.com"), "{}", files[0]);
     assert_eq!(deliver_due(&app.state.db, mailer(&app), now()).await.expect("round"), Round::default(), "sent once");
+    // Sent mail (with whatever links it carried) leaves the outbox after a week; unsent mail stays.
+    enqueue(&app.state.db, &mail("later@example.com", "Not yet sent"), now() + chrono::TimeDelta::days(30)).await.expect("queued");
+    use flashpage::infra::mail::outbox::purge_done;
+    assert_eq!(purge_done(&app.state.db, now() + chrono::TimeDelta::days(6)).await.expect("purge"), 0);
+    assert_eq!(purge_done(&app.state.db, now() + chrono::TimeDelta::days(8)).await.expect("purge"), 1);
+    assert_eq!(row(&app, "Not yet sent").await.1, false, "the unsent message is kept");
     app.finish().await;
 }
 

@@ -119,8 +119,8 @@ fn spawn_hold_expiry(state: &AppState, every: Duration) {
 }
 
 /// Hourly clean-up of expired sessions, security-log entries past retention, finished
-/// rate-limit windows, buyers' addresses and orders past retention, and storage reservations of
-/// uploads that ended with their process.
+/// rate-limit windows, sent mail after a week, buyers' addresses and orders past retention, and
+/// storage reservations of uploads that ended with their process.
 pub fn spawn_housekeeping(state: &AppState) {
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -136,6 +136,11 @@ pub fn spawn_housekeeping(state: &AppState) {
             }
             if let Err(e) = crate::infra::shared_limit::purge_expired(&db, now).await {
                 tracing::warn!(error = %e, "could not purge finished rate-limit windows");
+            }
+            match crate::infra::mail::outbox::purge_done(&db, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "deleted sent mail from the outbox"),
+                Err(e) => tracing::warn!(error = %e, "could not delete sent mail from the outbox"),
             }
             match crate::orders::backend::writer::apply_retention(&db, chrono::Utc::now()).await {
                 Ok((0, 0)) => {}

@@ -60,3 +60,20 @@ pub async fn enqueue(db: &crate::infra::db::Db, mail: &OutgoingMail, now: chrono
         Ok::<_, crate::infra::db::DbError>(())
     })
 }
+
+/// How long a sent (or given-up) message stays in the outbox: long enough to look into a
+/// complaint, short enough that the links and tokens mail carries do not pile up in the database.
+pub const KEEP_DONE_DAYS: i64 = 7;
+
+/// Deletes messages sent or given up more than [`KEEP_DONE_DAYS`] before `now` (hourly, from the
+/// housekeeping); one statement, harmless when two instances run it.
+pub async fn purge_done(db: &crate::infra::db::Db, now: chrono::NaiveDateTime) -> Result<usize, crate::infra::db::DbError> {
+    use crate::infra::db::prelude::*;
+    use crate::infra::db::schema::mail_outbox;
+    let cutoff = now - chrono::TimeDelta::days(KEEP_DONE_DAYS);
+    crate::db_write!(db, conn => {
+        Ok(diesel::delete(mail_outbox::table.filter(mail_outbox::sent_at.lt(cutoff).or(mail_outbox::failed_at.lt(cutoff))))
+            .execute(conn)
+            .await?)
+    })
+}
