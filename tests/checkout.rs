@@ -499,6 +499,11 @@ async fn creators_see_orders_export_them_and_refund(app: &TestApp) {
     assert!(confirm.contains("Refund $15.99 to one@example.com?"), "{confirm}");
     let stranger = creator(app, "stranger@example.com").await;
     assert_eq!(call(app, &stranger, "/api/orders/refund", &[("id", &id)]).await.0, 404, "another organization's order is not found");
+    assert_eq!(call(app, &stranger, "/api/orders/list", &[("page_id", &shop.page_id)]).await.0, 404, "nor is its page's list");
+    let csv = app.get(&stranger, &format!("/dashboard/orders.csv?page_id={}", shop.page_id)).await.text().await.expect("csv");
+    assert!(!csv.contains("one@example.com") && csv.lines().count() == 1, "another organization's page exports nothing: {csv}");
+    let (status, payouts) = call(app, &stranger, "/api/payouts/view", &[("returned", "false")]).await;
+    assert_eq!((status, payouts["needed"].as_bool()), (200, Some(false)), "{payouts}");
     let res = common::foreign_client(Some("https://evil.example")).post(app.url("/api/orders/refund")).form(&[("id", id.as_str())]).send().await.expect("foreign");
     assert_eq!(res.status(), 403, "other sites are refused");
     assert_eq!(common::foreign_client(Some(&app.url(""))).post(app.url("/api/orders/refund")).header("accept", "application/json").form(&[("id", id.as_str())]).send().await.expect("anon").status(), 401);

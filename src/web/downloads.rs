@@ -7,9 +7,8 @@ use crate::accounts::guard::Guard;
 use crate::infra::state::AppState;
 use crate::infra::storage::{ByteRange, ObjectKey, ReadError};
 use crate::orders::backend::downloads::grant;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::time::Duration;
 
@@ -36,27 +35,14 @@ pub async fn download(State(state): State<AppState>, _guard: Guard, Path(token):
     let read = match state.storage.read(&key, range).await {
         Ok(read) => read,
         Err(ReadError::NotFound) => return help(),
-        Err(ReadError::Unsatisfiable(size)) => {
-            return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{size}"))]).into_response();
-        }
+        Err(ReadError::Unsatisfiable(size)) => return super::ranged::unsatisfiable(size),
         Err(ReadError::Storage(e)) => return crate::web::middleware::error_response(&e.into()),
     };
-    let partial = range.is_some();
-    let mut res = Response::new(Body::from_stream(read.body));
-    *res.status_mut() = if partial { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK };
+    let mut res = super::ranged::stream(read, range.is_some(), &granted.content_type);
     let h = res.headers_mut();
-    let content_type = HeaderValue::from_str(&granted.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    h.insert(header::CONTENT_TYPE, content_type);
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(read.range.end - read.range.start));
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    if partial {
-        if let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{}", read.range.start, read.range.end.saturating_sub(1), read.size)) {
-            h.insert(header::CONTENT_RANGE, v);
-        }
     }
     res
 }

@@ -7,7 +7,6 @@
 
 use crate::infra::state::AppState;
 use crate::infra::storage::{ByteRange, ObjectKey, ReadError};
-use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -52,22 +51,10 @@ async fn serve_sample(state: &AppState, key: &ObjectKey, headers: &HeaderMap) ->
     let read = match state.storage.read(key, range).await {
         Ok(read) => read,
         Err(ReadError::NotFound) => return not_found(),
-        Err(ReadError::Unsatisfiable(size)) => {
-            return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{size}"))]).into_response();
-        }
+        Err(ReadError::Unsatisfiable(size)) => return super::ranged::unsatisfiable(size),
         Err(ReadError::Storage(e)) => return unreadable(e),
     };
-    let mut res = Response::new(Body::from_stream(read.body));
-    if range.is_some() {
-        *res.status_mut() = StatusCode::PARTIAL_CONTENT;
-        if let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{}", read.range.start, read.range.end.saturating_sub(1), read.size)) {
-            res.headers_mut().insert(header::CONTENT_RANGE, v);
-        }
-    }
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(read.range.end - read.range.start));
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    let mut res = super::ranged::stream(read, range.is_some(), &content_type);
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     res
 }

@@ -8,6 +8,7 @@ pub mod files;
 pub mod health;
 pub mod html_cache;
 pub mod middleware;
+pub mod ranged;
 pub mod router;
 pub mod static_page;
 pub mod startup;
