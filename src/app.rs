@@ -3,6 +3,7 @@
 use crate::accounts::views::{Dashboard, Login, Signup};
 use crate::orders::views::{CancelledRoute, OrdersRoute, PayoutsRoute, DownloadHelpRoute, TestCheckoutRoute, ThanksRoute};
 use crate::pages::public::view::PublicPageRoute;
+use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute};
 use crate::pages::views::PageEditorRoute;
 use crate::products::views::{NewProductRoute, ProductRoute, ProductsRoute};
 use crate::ui::landing::Landing;
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/orders/:token/cancel") view=CancelledRoute ssr=SsrMode::Async/>
                 <Route path=path!("/checkout/test/:session") view=TestCheckoutRoute ssr=SsrMode::Async/>
                 <Route path=path!("/d/:token/help") view=DownloadHelpRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/pages/:id/registrations") view=RegistrationsRoute ssr=SsrMode::Async/>
+                <Route path=path!("/r/deleted") view=DeletedRoute ssr=SsrMode::Async/>
+                <Route path=path!("/r/:token") view=ManageRoute ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

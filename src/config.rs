@@ -33,6 +33,8 @@ pub struct Config {
     /// How long an instance may keep a public page's data without hearing of a change (the
     /// bound on staleness should a change notice between instances be lost).
     pub page_cache_ttl: std::time::Duration,
+    /// `APP_SECRET`: the key of derived links (`infra::secrets`); `None`: `DATA_DIR/secret.key`.
+    pub app_secret: Option<String>,
 }
 
 /// A configuration problem, naming the variable so the fix is obvious.
@@ -89,7 +91,12 @@ impl Config {
         let mail = MailSettings::from_lookup(&get, &data_dir, &public_url).map_err(|(variable, problem)| err(variable, problem))?;
         let payments = PaymentSettings::from_lookup(&get).map_err(|(variable, problem)| err(variable, problem))?;
         let page_cache_ttl = std::time::Duration::from_millis(parse_number(get("PAGE_CACHE_TTL_MS"), "PAGE_CACHE_TTL_MS", 2_000, 100, 3_600_000)? as u64);
+        let app_secret = get("APP_SECRET");
+        if let Some(value) = &app_secret {
+            crate::infra::secrets::AppSecret::from_value(value).map_err(|p| err("APP_SECRET", p))?;
+        }
         Ok(Config {
+            app_secret,
             data_dir,
             database_url,
             public_url,

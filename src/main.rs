@@ -55,7 +55,7 @@ async fn run() -> Result<(), String> {
         startup::StartupError::Db(e) => format!("{e} (DATABASE_URL={db_url})"),
         startup::StartupError::Storage(e) => format!("{e} (storage: {storage})"),
         startup::StartupError::Assets(e) => e,
-        e @ (startup::StartupError::Mail(_) | startup::StartupError::Payments(_)) => e.to_string(),
+        e @ (startup::StartupError::Mail(_) | startup::StartupError::Payments(_) | startup::StartupError::Secret(_)) => e.to_string(),
     })?;
     startup::spawn_background(&state);
     let listener = tokio::net::TcpListener::bind(addr)

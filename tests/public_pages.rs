@@ -166,7 +166,7 @@ async fn event_times_show_in_the_event_zone(app: &TestApp) {
     let local = start.with_timezone(&chrono_tz::America::New_York).format("%A %-d %B %Y, %H:%M").to_string();
     assert!(html.contains(&local), "event time in the event's zone: {local}");
     assert!(html.contains("America/New_York"));
-    assert!(html.contains("40 attendees"));
+    assert!(html.contains("40 places"), "the seats, from the count registration holds against");
 }
 
 async fn views_are_counted_and_flushed_in_batches(app: &TestApp) {

@@ -37,7 +37,7 @@ pub mod can {
             }
         )*};
     }
-    permissions!(ViewDashboard, EditPages, PublishPages, EditProducts, ExportData, ManagePayments, ManageTeam, ManageBilling);
+    permissions!(ViewDashboard, EditPages, PublishPages, EditProducts, ExportData, ManagePayments, ManageTeam, ManageBilling, ViewRegistrants, ManageRegistrants);
 }
 
 /// Proof that the request's user may do `P` in their organization. Made only by [`Guard::allow`].

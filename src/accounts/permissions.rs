@@ -61,10 +61,14 @@ pub enum Action {
     ManageTeam,
     /// Change plan and billing details.
     ManageBilling,
+    /// See registrants' personal data (names, emails, answers); counts need only the dashboard.
+    ViewRegistrants,
+    /// Remove registrants, move them from the waitlist, check them in, resend confirmations.
+    ManageRegistrants,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewDashboard,
         Action::EditPages,
         Action::PublishPages,
@@ -73,6 +77,8 @@ impl Action {
         Action::ManagePayments,
         Action::ManageTeam,
         Action::ManageBilling,
+        Action::ViewRegistrants,
+        Action::ManageRegistrants,
     ];
 }
 
@@ -84,9 +90,9 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         Role::Admin => true,
         Role::Manager => matches!(
             action,
-            ViewDashboard | EditPages | PublishPages | EditProducts | ExportData | ManagePayments | ManageTeam
+            ViewDashboard | EditPages | PublishPages | EditProducts | ExportData | ManagePayments | ManageTeam | ViewRegistrants | ManageRegistrants
         ),
-        Role::Editor => matches!(action, ViewDashboard | EditPages | EditProducts),
+        Role::Editor => matches!(action, ViewDashboard | EditPages | EditProducts | ViewRegistrants | ManageRegistrants),
         Role::Viewer => matches!(action, ViewDashboard),
     }
 }
@@ -146,12 +152,16 @@ mod tests {
         let expected: &[(Role, Action, bool)] = &[
             (a, ViewDashboard, true), (a, EditPages, true), (a, PublishPages, true), (a, EditProducts, true),
             (a, ExportData, true), (a, ManagePayments, true), (a, ManageTeam, true), (a, ManageBilling, true),
+            (a, ViewRegistrants, true), (a, ManageRegistrants, true),
             (m, ViewDashboard, true), (m, EditPages, true), (m, PublishPages, true), (m, EditProducts, true),
             (m, ExportData, true), (m, ManagePayments, true), (m, ManageTeam, true), (m, ManageBilling, false),
+            (m, ViewRegistrants, true), (m, ManageRegistrants, true),
             (e, ViewDashboard, true), (e, EditPages, true), (e, PublishPages, false), (e, EditProducts, true),
             (e, ExportData, false), (e, ManagePayments, false), (e, ManageTeam, false), (e, ManageBilling, false),
+            (e, ViewRegistrants, true), (e, ManageRegistrants, true),
             (v, ViewDashboard, true), (v, EditPages, false), (v, PublishPages, false), (v, EditProducts, false),
             (v, ExportData, false), (v, ManagePayments, false), (v, ManageTeam, false), (v, ManageBilling, false),
+            (v, ViewRegistrants, false), (v, ManageRegistrants, false),
         ];
         assert_eq!(expected.len(), Role::ALL.len() * Action::ALL.len(), "every cell is listed");
         for (role, action, allowed) in expected {

@@ -8,6 +8,7 @@ pub mod origin;
 pub mod payments;
 pub mod rate_limit;
 pub mod request;
+pub mod secrets;
 pub mod security_headers;
 pub mod shared_limit;
 pub mod state;

@@ -25,6 +25,12 @@ impl RateLimiter {
         let counter = self.windows.get_with_by_ref(key, async { Arc::new(AtomicU32::new(0)) }).await;
         counter.fetch_add(1, Ordering::Relaxed) < self.limit
     }
+
+    /// Like [`RateLimiter::allow`], with a limit of the key's own (a page's chosen rate).
+    pub async fn allow_within(&self, key: &str, limit: u32) -> bool {
+        let counter = self.windows.get_with_by_ref(key, async { Arc::new(AtomicU32::new(0)) }).await;
+        counter.fetch_add(1, Ordering::Relaxed) < limit.min(self.limit)
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,20 @@ pub const COMMON_TIME_ZONES: &[&str] = &[
     "America/Toronto", "America/Vancouver",
 ];
 
+/// One question of an event's registration form, as the editor posts it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct QuestionForm {
+    /// Kept across edits so that stored answers stay with their question.
+    pub id: Option<String>,
+    pub label: Option<String>,
+    pub kind: Option<String>,
+    pub required: Option<String>,
+    /// One choice per line.
+    pub options: Option<String>,
+    pub link: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PageForm {
@@ -52,6 +66,11 @@ pub struct PageForm {
     pub platform_link: Option<String>,
     pub max_attendees: Option<String>,
     pub waitlist_enabled: Option<String>,
+    pub phone_field: Option<String>,
+    pub registrations_per_minute: Option<String>,
+    /// The registration form's questions, one row each (blank rows are ignored).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<QuestionForm>,
     // Limited offer
     pub offer_end_time: Option<String>,
     pub discount_code: Option<String>,
@@ -73,7 +92,7 @@ impl PageForm {
         "timeZone", "launchAt", "expiresAt", "countdownTarget", "postCountdownAction", "redirectUrl", "messageTitle",
         "messageContent", "saleEndTime", "discountPercentage", "originalPriceDisplay", "inventoryLimit", "soldOutAction",
         "postSaleRedirectUrl", "eventStartTime", "eventEndTime", "eventLocation", "physicalAddress", "virtualPlatform",
-        "platformLink", "maxAttendees", "waitlistEnabled", "offerEndTime", "discountCode", "bonusDescription",
+        "platformLink", "maxAttendees", "waitlistEnabled", "phoneField", "registrationsPerMinute", "offerEndTime", "discountCode", "bonusDescription",
         "limitedQuantity", "postOfferAction", "alternateTitle", "alternateContent", "codeDiscountPercentage", "codeUses",
         "holdMinutes",
     ];
@@ -111,6 +130,8 @@ impl PageForm {
             "platformLink" => &self.platform_link,
             "maxAttendees" => &self.max_attendees,
             "waitlistEnabled" => &self.waitlist_enabled,
+            "phoneField" => &self.phone_field,
+            "registrationsPerMinute" => &self.registrations_per_minute,
             "offerEndTime" => &self.offer_end_time,
             "discountCode" => &self.discount_code,
             "bonusDescription" => &self.bonus_description,
@@ -140,6 +161,6 @@ mod tests {
             assert_eq!(form.value(key), *key, "{key} reads back");
         }
         let fields = serde_json::to_value(&form).expect("json").as_object().expect("object").len();
-        assert_eq!(fields, PageForm::KEYS.len(), "no field is missing from KEYS");
+        assert_eq!(fields, PageForm::KEYS.len(), "no field is missing from KEYS (questions, empty here, are not a flat key)");
     }
 }

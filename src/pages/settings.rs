@@ -125,6 +125,34 @@ pub struct EventRegistrationSettings {
     pub platform_link: Option<String>,
     pub max_attendees: u32,
     pub waitlist_enabled: bool,
+    /// Whether the registration form asks for a phone number.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub phone_field: crate::registrations::form::PhoneField,
+    /// The creator's own questions (seed `customFields` of a registration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<crate::registrations::form::CustomField>,
+    /// How many registrations the page takes per minute, a brake on scripted sign-ups (default
+    /// [`DEFAULT_REGISTRATIONS_PER_MINUTE`]); refusals are counted for the creator to see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrations_per_minute: Option<u32>,
+}
+
+/// Generous for a real rush (a thousand seats gone in a minute), a wall for a script.
+pub const DEFAULT_REGISTRATIONS_PER_MINUTE: u32 = 1200;
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+impl EventRegistrationSettings {
+    /// The registration form this page shows.
+    pub fn form(&self) -> crate::registrations::form::FormConfig {
+        crate::registrations::form::FormConfig { phone: self.phone_field, fields: self.custom_fields.clone() }
+    }
+
+    pub fn registrations_per_minute(&self) -> u32 {
+        self.registrations_per_minute.unwrap_or(DEFAULT_REGISTRATIONS_PER_MINUTE)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -188,6 +188,12 @@ pub fn validate_page(
                 }
             }
             e.at_least_one("maxAttendees", s.max_attendees);
+            if let Err(m) = crate::registrations::form::check_config(&s.form()) {
+                e.add("questions", m);
+            }
+            if s.registrations_per_minute == Some(0) {
+                e.add("registrationsPerMinute", "Allow at least one registration a minute.");
+            }
         }
         PageSettings::LimitedOffer(s) => {
             if let Some(code) = s.discount_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -354,6 +360,9 @@ mod tests {
             platform_link: link.map(String::from),
             max_attendees: 500,
             waitlist_enabled: true,
+            phone_field: Default::default(),
+            custom_fields: Vec::new(),
+            registrations_per_minute: None,
         }
     }
 

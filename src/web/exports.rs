@@ -12,7 +12,8 @@ use futures_util::StreamExt;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-const BATCH: i64 = 500;
+/// Rows read per query of an export.
+pub const BATCH: i64 = 500;
 
 #[derive(Deserialize)]
 pub struct OrdersQuery {
@@ -28,39 +29,60 @@ pub async fn orders_csv(State(state): State<AppState>, guard: Guard, Query(q): Q
     };
     let org = scope.organization_id().to_string();
     let page_id = q.page_id.filter(|p| !p.is_empty());
+    let head = csv_line(&["created_at", "order_id", "item", "buyer_email", "status", "amount", "amount_refunded", "currency", "downloads", "download_limit"]);
+    let batches = move |after: Option<(NaiveDateTime, String)>| {
+        let (state, org, page_id) = (state.clone(), org.clone(), page_id.clone());
+        async move {
+            let rows = list_after(&state.db, &org, page_id.as_deref(), after.as_ref(), BATCH).await?;
+            let next = rows.last().map(|last| (last.created_at, last.id.clone()));
+            Ok((rows.iter().map(row_line).collect::<String>(), rows.len(), next))
+        }
+    };
+    csv_response("orders.csv", head, batches)
+}
+
+/// One batch of an export: its CSV lines, how many rows it had, and the key to continue after.
+pub type Batch = (String, usize, Option<(NaiveDateTime, String)>);
+
+/// A CSV download streamed batch by batch: the header line (after a BOM, which makes spreadsheet
+/// programs read the file as UTF-8), then `batches(after)` until one comes back short. A
+/// failing batch ends the body with an error, so the download is visibly broken rather than
+/// silently short.
+pub fn csv_response<F, Fut>(file_name: &str, head: String, batches: F) -> Response
+where
+    F: Fn(Option<(NaiveDateTime, String)>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Batch, crate::infra::db::DbError>> + Send + 'static,
+{
     struct Cursor {
         after: Option<(NaiveDateTime, String)>,
         header_sent: bool,
         done: bool,
     }
     let start = Cursor { after: None, header_sent: false, done: false };
+    let batches = std::sync::Arc::new(batches);
     // Fused: a compressing layer may poll once more after the end.
     let body = futures_util::stream::unfold(start, move |mut cursor| {
-        let (state, org, page_id) = (state.clone(), org.clone(), page_id.clone());
+        let batches = batches.clone();
+        let head = head.clone();
         async move {
             if cursor.done {
                 return None;
             }
             if !cursor.header_sent {
                 cursor.header_sent = true;
-                // The BOM makes spreadsheet programs read the file as UTF-8.
-                let head = csv_line(&["created_at", "order_id", "item", "buyer_email", "status", "amount", "amount_refunded", "currency", "downloads", "download_limit"]);
                 return Some((Ok::<Bytes, std::io::Error>(Bytes::from(format!("\u{feff}{head}"))), cursor));
             }
-            let rows = match list_after(&state.db, &org, page_id.as_deref(), cursor.after.as_ref(), BATCH).await {
-                Ok(rows) => rows,
+            let (chunk, count, next) = match batches(cursor.after.take()).await {
+                Ok(batch) => batch,
                 Err(e) => return Some((Err(std::io::Error::other(e.to_string())), Cursor { done: true, ..cursor })),
             };
-            if rows.len() < BATCH as usize {
+            if count < BATCH as usize {
                 cursor.done = true;
             }
-            if rows.is_empty() {
+            if count == 0 {
                 return None;
             }
-            if let Some(last) = rows.last() {
-                cursor.after = Some((last.created_at, last.id.clone()));
-            }
-            let chunk: String = rows.iter().map(row_line).collect();
+            cursor.after = next;
             Some((Ok(Bytes::from(chunk)), cursor))
         }
     })
@@ -68,7 +90,9 @@ pub async fn orders_csv(State(state): State<AppState>, guard: Guard, Query(q): Q
     let mut res = Body::from_stream(body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"orders.csv\""));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, value);
+    }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     res
 }

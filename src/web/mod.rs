@@ -9,6 +9,7 @@ pub mod health;
 pub mod html_cache;
 pub mod middleware;
 pub mod ranged;
+pub mod registrations;
 pub mod router;
 pub mod static_page;
 pub mod startup;

@@ -32,6 +32,8 @@ pub enum StartupError {
     Mail(String),
     #[error("configuration error: {0}")]
     Payments(String),
+    #[error("configuration error: APP_SECRET {0}")]
+    Secret(String),
 }
 
 /// With hashed asset names, Leptos reads their names from the hash file next to the binary on
@@ -68,6 +70,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     tokio::task::spawn_blocking(passwords::warm_up);
     let payments = payments(&config, &db)?;
     let page_cache_ttl = config.page_cache_ttl;
+    let secret = crate::infra::secrets::AppSecret::load(config.app_secret.as_deref(), &config.data_dir).map_err(StartupError::Secret)?;
     tracing::info!(provider = payments.provider.name(), "payments ready");
     Ok(AppState::new(db, config, leptos_options, storage)
         .with_part(payments)
@@ -75,6 +78,10 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
         .with_part(HtmlCache::default())
         .with_part(Arc::new(ViewCounter::default()))
         .with_part(NotifyLimiter::new())
+        .with_part(secret)
+        .with_part(crate::registrations::backend::drafts::FormDrafts::new())
+        .with_part(crate::registrations::backend::service::PageLimiter::new())
+        .with_part(crate::registrations::backend::desk::Desks::default())
         .with_part(Arc::new(mailer)))
 }
 
@@ -146,6 +153,11 @@ pub fn spawn_housekeeping(state: &AppState) {
                 Ok((0, 0)) => {}
                 Ok((erased, deleted)) => tracing::info!(erased_addresses = erased, deleted_orders = deleted, "order retention applied"),
                 Err(e) => tracing::warn!(error = %e, "could not apply order retention"),
+            }
+            match crate::registrations::backend::writer::erase_old_addresses(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(erased_addresses = n, "registration retention applied"),
+                Err(e) => tracing::warn!(error = %e, "could not erase old registration addresses"),
             }
             match crate::infra::storage::ledger::release_stale_reservations(&db, now - chrono::TimeDelta::days(1)).await {
                 Ok(0) => {}

@@ -15,6 +15,13 @@ pub enum SecurityEvent {
     LoginFailure,
     LoginThrottled,
     Logout,
+    /// A creator's actions on someone's registration, and exports of registrants' data.
+    RegistrationRemoved,
+    RegistrationMoved,
+    RegistrationCheckedIn,
+    RegistrationCheckInUndone,
+    RegistrationResent,
+    RegistrationsExported,
 }
 
 impl SecurityEvent {
@@ -25,6 +32,12 @@ impl SecurityEvent {
             SecurityEvent::LoginFailure => "login_failure",
             SecurityEvent::LoginThrottled => "login_throttled",
             SecurityEvent::Logout => "logout",
+            SecurityEvent::RegistrationRemoved => "registration_removed",
+            SecurityEvent::RegistrationMoved => "registration_moved_from_waitlist",
+            SecurityEvent::RegistrationCheckedIn => "registration_checked_in",
+            SecurityEvent::RegistrationCheckInUndone => "registration_check_in_undone",
+            SecurityEvent::RegistrationResent => "registration_confirmation_resent",
+            SecurityEvent::RegistrationsExported => "registrations_exported",
         }
     }
 }

@@ -209,6 +209,26 @@ diesel::table! {
         phone -> Nullable<Text>,
         registered_at -> Timestamp,
         custom_fields -> Text,
+        status -> Text,
+        seq -> Nullable<BigInt>,
+        manage_token_hash -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        updated_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        attended_at -> Nullable<Timestamp>,
+        unsubscribed_at -> Nullable<Timestamp>,
+        launch_mailed_at -> Nullable<Timestamp>,
+        reminded_day_at -> Nullable<Timestamp>,
+        reminded_hour_at -> Nullable<Timestamp>,
+        calendar_sequence -> Integer,
+    }
+}
+
+diesel::table! {
+    registration_limit_hits (page_id) {
+        page_id -> Text,
+        refused -> BigInt,
+        last_refused_at -> Timestamp,
     }
 }
 
@@ -293,11 +313,12 @@ diesel::joinable!(pages -> organizations (organization_id));
 diesel::joinable!(page_contents -> pages (page_id));
 diesel::joinable!(orders -> pages (page_id));
 diesel::joinable!(registrations -> pages (page_id));
+diesel::joinable!(registration_limit_hits -> pages (page_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(stored_objects -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
     page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects, mail_outbox,
-    payment_events, test_payments,
+    payment_events, test_payments, registration_limit_hits,
 );

@@ -12,6 +12,11 @@ pub mod transport;
 
 use std::path::{Path, PathBuf};
 
+/// Text for an HTML mail body: the five characters that could change the markup, escaped.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 /// Where mail goes, from the environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MailSettings {

@@ -16,10 +16,7 @@ pub struct Receipt<'a> {
     pub test_mode: bool,
 }
 
-/// Text for HTML: the five characters that could change the markup, escaped.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
+use crate::infra::mail::escape_html as escape;
 
 /// The receipt: what was bought, for how much, and the link to the file with its limits.
 pub fn receipt(r: &Receipt<'_>) -> OutgoingMail {

@@ -5,7 +5,8 @@
 
 use crate::error::{AppError, FieldError};
 use crate::pages::customization::{Customization, validate_customization};
-use crate::pages::editor_form::PageForm;
+use crate::pages::editor_form::{PageForm, QuestionForm};
+use crate::registrations::form::CustomField;
 use crate::pages::settings::*;
 use crate::pages::validation::validate_page;
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
@@ -103,6 +104,38 @@ impl Reader<'_> {
     }
 }
 
+/// The registration form's questions from the editor's rows: blank rows are dropped, choices are
+/// one per line, and a row without a usable id (a new one) gets the next free `q{n}`.
+fn questions_from_form(rows: &[QuestionForm], errors: &mut Vec<FieldError>) -> Vec<CustomField> {
+    use crate::registrations::form::FieldKind;
+    let usable = |id: &str| !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let mut taken: Vec<String> = rows.iter().filter_map(|q| q.id.clone()).filter(|id| usable(id)).collect();
+    let mut out = Vec::new();
+    for row in rows {
+        let label = row.label.as_deref().unwrap_or("").trim().to_string();
+        let options: Vec<String> = row.options.as_deref().unwrap_or("").lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        if label.is_empty() && options.is_empty() {
+            continue;
+        }
+        let Some(kind) = FieldKind::parse(row.kind.as_deref().unwrap_or("short-text")) else {
+            errors.push(FieldError { field: "questions".into(), message: format!("Choose what kind of question \"{label}\" is.") });
+            continue;
+        };
+        let id = match row.id.as_deref().filter(|id| usable(id)) {
+            Some(id) if out.iter().all(|q: &CustomField| q.id != id) => id.to_string(),
+            _ => {
+                let fresh = (1..).map(|n| format!("q{n}")).find(|c| !taken.contains(c)).unwrap_or_default();
+                taken.push(fresh.clone());
+                fresh
+            }
+        };
+        let link = row.link.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(String::from);
+        let required = matches!(row.required.as_deref(), Some("on" | "true" | "1" | "yes"));
+        out.push(CustomField { id, label, kind, required, options: if kind.has_options() { options } else { Vec::new() }, link });
+    }
+    out
+}
+
 /// Everything the editor submits, typed and validated.
 #[derive(Debug)]
 pub struct PageParts {
@@ -152,6 +185,12 @@ pub fn parts_from_form(kind: PageType, form: &PageForm, hero_image: Option<Strin
             platform_link: r.text("platformLink"),
             max_attendees: r.number("maxAttendees"),
             waitlist_enabled: r.checked("waitlistEnabled"),
+            phone_field: r.text("phoneField").map_or(Some(Default::default()), |v| crate::registrations::form::PhoneField::parse(&v)).unwrap_or_else(|| {
+                r.errors.push(FieldError { field: "phoneField".into(), message: "Choose whether to ask for a phone number.".into() });
+                Default::default()
+            }),
+            custom_fields: questions_from_form(&form.questions, &mut r.errors),
+            registrations_per_minute: r.optional_number("registrationsPerMinute"),
         }),
         PageType::LimitedOffer => PageSettings::LimitedOffer(LimitedOfferSettings {
             offer_end_time: r.required_time("offerEndTime"),
@@ -263,6 +302,20 @@ pub fn form_from_parts(settings: &PageSettings, look: &Customization, launch_at:
             f.platform_link = s.platform_link.clone();
             f.max_attendees = Some(s.max_attendees.to_string());
             f.waitlist_enabled = s.waitlist_enabled.then(|| "on".into());
+            f.phone_field = Some(s.phone_field.as_str().into());
+            f.registrations_per_minute = s.registrations_per_minute.map(|n| n.to_string());
+            f.questions = s
+                .custom_fields
+                .iter()
+                .map(|q| QuestionForm {
+                    id: Some(q.id.clone()),
+                    label: Some(q.label.clone()),
+                    kind: Some(q.kind.as_str().into()),
+                    required: q.required.then(|| "on".into()),
+                    options: (!q.options.is_empty()).then(|| q.options.join("\n")),
+                    link: q.link.clone(),
+                })
+                .collect();
         }
         PageSettings::LimitedOffer(s) => {
             f.offer_end_time = local(s.offer_end_time);

@@ -51,6 +51,9 @@ pub fn default_settings(kind: PageType, now: DateTime<Utc>) -> PageSettings {
             platform_link: None,
             max_attendees: 100,
             waitlist_enabled: true,
+            phone_field: Default::default(),
+            custom_fields: Vec::new(),
+            registrations_per_minute: None,
         }),
         PageType::LimitedOffer => PageSettings::LimitedOffer(LimitedOfferSettings {
             offer_end_time: in_a_week,

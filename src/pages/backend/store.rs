@@ -119,6 +119,25 @@ pub async fn get(db: &Db, org_id: &str, page_id: &str) -> Result<Option<PageRow>
     })
 }
 
+/// A page by id with its organization, for a registrant's link (which names no organization).
+pub async fn by_id(db: &Db, page_id: &str) -> Result<Option<(PageRow, Option<String>)>, DbError> {
+    db_read!(db, conn => {
+        Ok(pages::table
+            .filter(pages::id.eq(page_id))
+            .select((page_columns!(), pages::organization_id))
+            .first::<(PageRow, Option<String>)>(conn)
+            .await
+            .optional()?)
+    })
+}
+
+/// A page's short id (for dropping its public cache after a change made elsewhere).
+pub async fn short_id_of(db: &Db, page_id: &str) -> Result<Option<String>, DbError> {
+    db_read!(db, conn => {
+        Ok(pages::table.filter(pages::id.eq(page_id)).select(pages::short_id).first::<String>(conn).await.optional()?)
+    })
+}
+
 pub fn not_found() -> AppError {
     AppError::not_found("We couldn't find that page. It may have been deleted.")
 }

@@ -90,7 +90,7 @@ pub struct PageSource {
     pub og_image: Option<String>,
     pub body_html: String,
     pub items: Vec<PublicItem>,
-    /// What is left of a flash sale's inventory or an offer's quantity.
+    /// What is left of a flash sale's inventory or an offer's quantity, or an event's seats.
     pub remaining: Option<u32>,
     pub event_times: Option<EventTimes>,
     /// The times and switch that decide the phase.
@@ -100,7 +100,7 @@ pub struct PageSource {
 impl PageSource {
     /// A sale or offer with nothing left is over (the phase function's `sold_out`).
     pub fn sold_out(&self) -> bool {
-        self.remaining == Some(0)
+        self.settings.stock_limit().is_some() && self.remaining == Some(0)
     }
 
     pub fn phase_at(&self, now: DateTime<Utc>) -> Phase {
@@ -165,7 +165,12 @@ impl PageSource {
                     EventLocation::Physical => s.physical_address.clone().unwrap_or_default(),
                     EventLocation::Virtual => "Online".to_string(),
                 },
-                max_attendees: s.max_attendees,
+                seats: crate::registrations::model::Seats {
+                    capacity: s.max_attendees,
+                    taken: s.max_attendees.saturating_sub(self.remaining.unwrap_or(s.max_attendees)),
+                    waitlist_enabled: s.waitlist_enabled,
+                },
+                form: s.form(),
             },
         }
     }
@@ -312,7 +317,13 @@ async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, Prod
 
 /// What is left of a sale's or offer's quantity: the limit less the orders that take a unit
 /// (the count checkout holds against).
+/// For an event, the seats left: its capacity less the registered people (the count that
+/// registration holds against).
 pub async fn remaining(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Option<u32>, AppError> {
+    if let PageSettings::EventRegistration(s) = settings {
+        let taken = crate::registrations::backend::store::registered(db, page_id).await?;
+        return Ok(Some(s.max_attendees.saturating_sub(taken)));
+    }
     let Some(limit) = settings.stock_limit() else { return Ok(None) };
     let taken = crate::orders::backend::stock::taken(db, page_id, Utc::now()).await?;
     Ok(Some(limit.saturating_sub(taken)))

@@ -83,7 +83,16 @@ pub enum LiveFacts {
     Sale { discount_percentage: u8, remaining: u32, limit: u32 },
     Offer { discount_code: Option<String>, bonus: Option<String>, remaining: u32, limit: u32 },
     /// Where an online event happens is "Online": the join link goes to registrants only.
-    Event { times: EventTimes, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, place: String, max_attendees: u32 },
+    /// The registration form comes with it (`seats` says whether it leads to a seat or the
+    /// waitlist, or is closed because the event is fully booked).
+    Event {
+        times: EventTimes,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        place: String,
+        seats: crate::registrations::model::Seats,
+        form: crate::registrations::form::FormConfig,
+    },
 }
 
 impl PublicPage {

@@ -8,6 +8,8 @@ use super::clock::unix_ms;
 use super::local_time::LocalTime;
 use super::notify_me::{NotifyAnswer, NotifyMe};
 use crate::orders::views::{BuyAnswer, BuyForm};
+use crate::registrations::model::FormAnswer;
+use crate::registrations::views::RegistrationForm;
 use super::model::{LiveFacts, PhaseContent, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
 use crate::pages::phase::Phase;
@@ -24,14 +26,23 @@ pub fn PublicPageRoute() -> impl IntoView {
     let notify = use_query_map().with_untracked(|q| NotifyAnswer::from_query(q.get("notified").is_some(), q.get("__path").as_deref(), q.get("__err").as_deref()));
     // A Buy form refused without JavaScript comes back with its error; `?code=` pre-fills a code.
     let buy = use_query_map().with_untracked(|q| BuyAnswer::from_query(q.get("__path").as_deref(), q.get("__err").as_deref(), q.get("code").as_deref()));
+    // A registration form comes back with `?registered=1` or, refused, `?draft=` (kept on the server).
+    let (registered, waitlist, draft_id) = use_query_map().with_untracked(|q| (q.get("registered").is_some(), q.get("waitlist").is_some(), q.get("draft")));
     let page = Resource::new(short_id, load_public_page);
+    let draft = Resource::new(move || draft_id.clone(), |id| async move {
+        match id {
+            Some(id) => crate::registrations::api::registration_draft(id).await.ok().flatten(),
+            None => None,
+        }
+    });
     view! {
         <Suspense fallback=|| ()>
             {move || {
                 let (notify, buy) = (notify.clone(), buy.clone());
                 Suspend::new(async move {
+                    let registration = draft.await.unwrap_or(FormAnswer { sent: registered, waitlist, ..FormAnswer::default() });
                     match page.await {
-                        Ok(page) => view! { <PageHead page=page.clone()/> <PublicPageView page notify buy/> }.into_any(),
+                        Ok(page) => view! { <PageHead page=page.clone()/> <PublicPageView page notify buy registration/> }.into_any(),
                         Err(err) => view! { <Unavailable err/> }.into_any(),
                     }
                 })
@@ -107,6 +118,9 @@ pub fn PublicPageView(
     /// A Buy form was refused without JavaScript and came back here.
     #[prop(optional)]
     buy: BuyAnswer,
+    /// The registration form came back here (sent, or refused with what was typed).
+    #[prop(optional)]
+    registration: FormAnswer,
 ) -> impl IntoView {
     let (on_accent, accent_ink) = crate::pages::palette::accent_palette(&page.accent_color);
     let style = format!(
@@ -119,7 +133,7 @@ pub fn PublicPageView(
             {page.hero_image_url.clone().map(|src| view! { <img class="pp-hero" src=src alt=page.hero_alt.clone() decoding="async"/> })}
             <p class="pp-kind">{page.page_type.label()}</p>
             <h1>{page.headline.clone()}</h1>
-            {phase_view(page.clone(), notify, buy)}
+            {phase_view(page.clone(), notify, buy, registration)}
         </article>
     };
     if page.preview {
@@ -148,7 +162,7 @@ fn server_redirect(url: &str) {
     }
 }
 
-fn phase_view(page: PublicPage, answer: NotifyAnswer, buy: BuyAnswer) -> AnyView {
+fn phase_view(page: PublicPage, answer: NotifyAnswer, buy: BuyAnswer, registration: FormAnswer) -> AnyView {
     let notify = |label: Option<String>, page: &PublicPage| {
         label.map(|label| view! { <NotifyMe short_id=page.short_id.clone() preview=page.preview label answer=answer.clone()/> })
     };
@@ -175,6 +189,12 @@ fn phase_view(page: PublicPage, answer: NotifyAnswer, buy: BuyAnswer) -> AnyView
                 LiveFacts::Event { .. } => None,
                 LiveFacts::Offer { .. } => Some(("Offer ends in", ends_at, ask(&page))),
             };
+            let form = match &facts {
+                LiveFacts::Event { seats, form, .. } => Some(view! {
+                    <RegistrationForm short_id=page.short_id.clone() seats=*seats form=form.clone() preview=page.preview answer=registration/>
+                }),
+                _ => None,
+            };
             view! {
                 {match countdown {
                     Some((label, target, at_zero)) => view! { <Countdown label target server_now at_zero/> }.into_any(),
@@ -183,6 +203,7 @@ fn phase_view(page: PublicPage, answer: NotifyAnswer, buy: BuyAnswer) -> AnyView
                 <LiveDetails facts/>
                 <div class="pp-body" inner_html=body_html></div>
                 <Items items short_id=page.short_id.clone() preview=page.preview answer=buy/>
+                {form}
             }
             .into_any()
         }
@@ -218,7 +239,7 @@ fn LiveDetails(facts: LiveFacts) -> impl IntoView {
             </ul>
         }
         .into_any(),
-        LiveFacts::Event { times, starts_at, ends_at, place, max_attendees } => view! {
+        LiveFacts::Event { times, starts_at, ends_at, place, seats, .. } => view! {
             <dl class="pp-event">
                 <dt>"When"</dt>
                 <dd>
@@ -229,7 +250,7 @@ fn LiveDetails(facts: LiveFacts) -> impl IntoView {
                 <dt>"Where"</dt>
                 <dd>{place}</dd>
                 <dt>"Places"</dt>
-                <dd>{format!("{max_attendees} attendees")}</dd>
+                <dd data-testid="remaining">{seats.describe()}</dd>
             </dl>
         }
         .into_any(),

@@ -1,4 +1,14 @@
-//! Server side of registrations.
+//! Server side of registrations: the "notify me" list here, event registration in its modules.
+
+pub mod calendar;
+pub mod desk;
+pub mod drafts;
+pub mod manage;
+pub mod mail;
+pub mod qr;
+pub mod service;
+pub mod store;
+pub mod writer;
 
 use crate::infra::db::new_id;
 use crate::accounts::validation::normalize_email;
@@ -48,14 +58,13 @@ pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option
     if page.notify_me().is_none() {
         return Err(AppError::invalid("This page isn't collecting sign-ups right now."));
     }
-    let fields = serde_json::json!({ "source": "notify-me", "ip": ip }).to_string();
-    store_once(&state.db, &page_id, &email, &fields, Utc::now().naive_utc()).await?;
+    store_once(&state.db, &page_id, &email, ip, Utc::now().naive_utc()).await?;
     Ok(())
 }
 
 /// Inserts the sign-up unless this email already signed up for this page: the unique index on
 /// `(page_id, email)` decides, so concurrent duplicates cannot both land on either database.
-async fn store_once(db: &Db, page_id: &str, email: &str, fields: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+async fn store_once(db: &Db, page_id: &str, email: &str, ip: Option<&str>, now: NaiveDateTime) -> Result<bool, DbError> {
     db_write!(db, conn => {
         let inserted = diesel::insert_into(registrations::table)
             .values((
@@ -64,7 +73,10 @@ async fn store_once(db: &Db, page_id: &str, email: &str, fields: &str, now: Naiv
                 registrations::email.eq(email),
                 registrations::name.eq(""),
                 registrations::registered_at.eq(now),
-                registrations::custom_fields.eq(fields),
+                registrations::custom_fields.eq("{}"),
+                registrations::status.eq(crate::registrations::model::RegistrationStatus::Notify.as_str()),
+                registrations::client_ip.eq(ip),
+                registrations::updated_at.eq(Some(now)),
             ))
             .on_conflict((registrations::page_id, registrations::email))
             .do_nothing()

@@ -1,0 +1,16 @@
+DROP TABLE registration_limit_hits;
+DROP INDEX registrations_page_seq_idx;
+DROP INDEX registrations_page_status_seq_idx;
+DROP INDEX registrations_manage_token_hash_key;
+ALTER TABLE registrations DROP COLUMN calendar_sequence;
+ALTER TABLE registrations DROP COLUMN reminded_hour_at;
+ALTER TABLE registrations DROP COLUMN reminded_day_at;
+ALTER TABLE registrations DROP COLUMN launch_mailed_at;
+ALTER TABLE registrations DROP COLUMN unsubscribed_at;
+ALTER TABLE registrations DROP COLUMN attended_at;
+ALTER TABLE registrations DROP COLUMN cancelled_at;
+ALTER TABLE registrations DROP COLUMN updated_at;
+ALTER TABLE registrations DROP COLUMN client_ip;
+ALTER TABLE registrations DROP COLUMN manage_token_hash;
+ALTER TABLE registrations DROP COLUMN seq;
+ALTER TABLE registrations DROP COLUMN status;

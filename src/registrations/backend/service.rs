@@ -1,0 +1,160 @@
+//! What the registration endpoints do: the limits in front of the writer, and what a visitor is
+//! told. The answer to a registration depends on the page's state only, never on whether the
+//! address was already registered (that would let anyone test who is coming).
+
+use super::writer::{self, Context, Leaving, ManageRefusal, Refusal, Registering, Taken, Which};
+use crate::accounts::backend::security_log::{self, SecurityEvent};
+use crate::accounts::guard::{Scope, can};
+use crate::error::AppError;
+use crate::infra::secrets::AppSecret;
+use crate::infra::shared_limit::Limit;
+use crate::infra::state::AppState;
+use crate::pages::public::cache::PageCache;
+use crate::pages::settings::PageSettings;
+use crate::registrations::form::HONEYPOT;
+use chrono::Utc;
+use std::time::Duration;
+
+/// The writer's context from the app state.
+pub fn context(state: &AppState) -> Context<'_> {
+    Context { secret: state.part::<AppSecret>(), public_url: &state.config.public_url, from: &state.config.mail.from }
+}
+
+/// A confirmation sent again because the same address registered again: at most this many an
+/// hour per address and page, so the form can't be used to flood someone's inbox.
+const RESENDS: Limit = Limit { name: "registration-resend", max: 3, window: chrono::Duration::hours(1) };
+
+/// The per-page brake, counted on this instance (like the per-address limit): each instance of N
+/// allows the page's limit, which bounds a script without a database write per registration.
+#[derive(Clone)]
+pub struct PageLimiter(crate::infra::rate_limit::RateLimiter);
+
+impl PageLimiter {
+    pub fn new() -> PageLimiter {
+        PageLimiter(crate::infra::rate_limit::RateLimiter::new(u32::MAX, Duration::from_secs(60)))
+    }
+}
+
+impl Default for PageLimiter {
+    fn default() -> Self {
+        PageLimiter::new()
+    }
+}
+
+/// What a visitor is told after sending the form.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sent {
+    /// The event was full when the form arrived: the mail tells the place in line.
+    pub waitlist: bool,
+}
+
+/// Takes a registration from the form's fields.
+pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Sent, AppError> {
+    let now = Utc::now();
+    // A bot filled in the field people never see: it is told what people are told, and nothing
+    // is stored.
+    if pairs.iter().any(|(k, v)| k == HONEYPOT && !v.trim().is_empty()) {
+        tracing::info!(short_id, "registration refused by the honeypot");
+        return Ok(Sent { waitlist: false });
+    }
+    if let Some(ip) = client_ip {
+        if !super::NotifyLimiter::of(state).0.allow(ip).await {
+            return Err(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes."));
+        }
+    }
+    let source = crate::pages::public::backend::source(state, short_id).await?.ok_or_else(|| Refusal::NoSuchPage.error())?;
+    if let PageSettings::EventRegistration(s) = &source.source.settings {
+        if !state.part::<PageLimiter>().0.allow_within(&source.page_id, s.registrations_per_minute()).await {
+            writer::count_limit_refusal(&state.db, &source.page_id, now).await?;
+            return Err(AppError::rate_limited("Lots of people are registering right now. Please try again in a minute."));
+        }
+    }
+    let request = Registering { pairs: pairs.to_vec(), client_ip: client_ip.map(String::from), now };
+    let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await?;
+    match taken {
+        Ok(Taken::New { status, .. }) => {
+            PageCache::changed(state, short_id).await;
+            Ok(Sent { waitlist: status == crate::registrations::model::RegistrationStatus::Waitlisted })
+        }
+        Ok(Taken::Again { id }) => {
+            if RESENDS.hit(&state.db, &format!("{page_id}:{id}"), now).await? {
+                writer::resend(&state.db, context(state), &id, now).await?;
+            }
+            let full = source.source.remaining == Some(0);
+            Ok(Sent { waitlist: full })
+        }
+        Err(Refusal::FullyBooked) => {
+            PageCache::changed(state, short_id).await;
+            Err(Refusal::FullyBooked.error())
+        }
+        Err(refusal) => Err(refusal.error()),
+    }
+}
+
+/// Cancels (or deletes) a registration from its manage link.
+pub async fn leave(state: &AppState, token: &str, how: Leaving) -> Result<(), AppError> {
+    let (found, _promoted) = writer::leave(&state.db, context(state), Which::Token(token), how, Utc::now()).await?.map_err(|r| r.error())?;
+    refresh_page(state, &found.page_id).await;
+    Ok(())
+}
+
+/// The page's cached copy (its seats) is dropped everywhere.
+async fn refresh_page(state: &AppState, page_id: &str) {
+    if let Ok(Some(short_id)) = crate::pages::backend::store::short_id_of(&state.db, page_id).await {
+        PageCache::changed(state, &short_id).await;
+    }
+}
+
+/// A creator removes someone; their seat goes to the waitlist.
+pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    let which = Which::InOrganization { id, organization_id: scope.organization_id() };
+    let (found, promoted) = writer::leave(&state.db, context(state), which, Leaving::RemovedByCreator, Utc::now()).await?.map_err(|r| match r {
+        ManageRefusal::UnknownLink => AppError::not_found("That registration is gone."),
+        other => other.error(),
+    })?;
+    tracing::info!(registration = id, page = %found.page_id, promoted = promoted.len(), "registration removed by its creator");
+    log(state, scope, SecurityEvent::RegistrationRemoved, Some(id)).await;
+    refresh_page(state, &found.page_id).await;
+    Ok(())
+}
+
+/// A creator gives a waitlisted person a free seat.
+pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    use writer::MoveRefusal;
+    writer::move_from_waitlist(&state.db, context(state), id, scope.organization_id(), Utc::now()).await?.map_err(|r| match r {
+        MoveRefusal::NotFound => AppError::not_found("That registration is gone."),
+        MoveRefusal::NotWaitlisted => AppError::conflict("This person isn't on the waitlist any more."),
+        MoveRefusal::NoSeatFree => AppError::conflict("No seat is free. Raise the number of places, or remove someone first."),
+    })?;
+    log(state, scope, SecurityEvent::RegistrationMoved, Some(id)).await;
+    if let Some(found) = writer::find(&state.db, &Which::InOrganization { id, organization_id: scope.organization_id() }).await? {
+        refresh_page(state, &found.page_id).await;
+    }
+    Ok(())
+}
+
+pub async fn check_in(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str, attended: bool) -> Result<(), AppError> {
+    if !writer::check_in(&state.db, id, scope.organization_id(), attended, Utc::now()).await? {
+        return Err(AppError::conflict("Only people with a seat can be checked in."));
+    }
+    log(state, scope, if attended { SecurityEvent::RegistrationCheckedIn } else { SecurityEvent::RegistrationCheckInUndone }, Some(id)).await;
+    Ok(())
+}
+
+pub async fn resend(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    if writer::find(&state.db, &Which::InOrganization { id, organization_id: scope.organization_id() }).await?.is_none() {
+        return Err(AppError::not_found("That registration is gone."));
+    }
+    if !writer::resend(&state.db, context(state), id, Utc::now()).await? {
+        return Err(AppError::conflict("Only registered or waitlisted people get a confirmation."));
+    }
+    log(state, scope, SecurityEvent::RegistrationResent, Some(id)).await;
+    Ok(())
+}
+
+/// Every creator action on someone's registration lands in the security log.
+pub async fn log<P>(state: &AppState, scope: &Scope<P>, event: SecurityEvent, registrant: Option<&str>) {
+    if let Err(e) = security_log::record(&state.db, event, Some(scope.user_id()), registrant, None, Utc::now().naive_utc()).await {
+        tracing::warn!(error = %e, event = event.as_str(), "could not write the security log");
+    }
+}

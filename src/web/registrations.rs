@@ -1,0 +1,117 @@
+//! The registration routes that are not server functions: the form's post (its fields are the
+//! creator's questions, so they can't be a server function's fixed arguments), the QR code of a
+//! manage link, and the attendee export.
+
+use crate::accounts::guard::{Guard, can};
+use crate::error::AppError;
+use crate::infra::state::AppState;
+use crate::registrations::backend::drafts::FormDrafts;
+use crate::registrations::backend::{qr, service, store};
+use crate::registrations::form::{Answer, HONEYPOT};
+use crate::web::exports::{BATCH, csv_line, csv_response};
+use crate::web::middleware::error_response;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::BTreeMap;
+
+/// Whether the caller wants JSON (the island, scripts) rather than a page to go to.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
+}
+
+fn json_error(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(err)).into_response()
+}
+
+/// `POST /p/{short_id}/register`. Without JavaScript it answers with a redirect back to the page:
+/// `?registered=1` on success, or `?draft=…` naming what was typed and what was wrong (kept on
+/// the server for ten minutes, never in the address). With `Accept: application/json` it answers
+/// `{"waitlist": bool}` or the error.
+pub async fn register(State(state): State<AppState>, Path(short_id): Path<String>, headers: HeaderMap, guard: Guard, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+    let json = wants_json(&headers);
+    let ip = guard.client().ip;
+    let fields: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "short_id").collect();
+    let safe_id: String = short_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    match service::register(&state, &short_id, &fields, ip.as_deref()).await {
+        Ok(sent) if json => axum::Json(sent).into_response(),
+        Ok(sent) => Redirect::to(&format!("/p/{safe_id}?registered=1{}#register", if sent.waitlist { "&waitlist=1" } else { "" })).into_response(),
+        Err(err) if json => json_error(&err),
+        Err(err) => {
+            let values = fields.into_iter().filter(|(k, _)| k != HONEYPOT).collect();
+            let draft = FormDrafts::of(&state).keep(values, &err).await;
+            Redirect::to(&format!("/p/{safe_id}?draft={draft}#register")).into_response()
+        }
+    }
+}
+
+/// `GET /r/{token}/qr.png`: the QR code of a manage link (404 for a link that doesn't work).
+pub async fn manage_qr(State(state): State<AppState>, Path(token): Path<String>, _guard: Guard) -> Response {
+    match store::by_token(&state.db, &token).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return error_response(&AppError::not_found("This link doesn't work.")),
+        Err(e) => return error_response(&AppError::from(e)),
+    }
+    let url = crate::registrations::backend::mail::manage_url(&state.config.public_url, &token);
+    match qr::png(&url) {
+        Some(png) => {
+            let mut res = png.into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
+            res
+        }
+        None => error_response(&AppError::internal("a manage link too long for a QR code")),
+    }
+}
+
+/// `GET /dashboard/pages/{id}/registrations.csv`: a page's registrations with one column per
+/// question (personal data: the `ExportData` permission; the export is logged).
+pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Path<String>, guard: Guard) -> Response {
+    let scope = match guard.allow::<can::ExportData>().await {
+        Ok(scope) => scope,
+        Err(e) => return error_response(&e),
+    };
+    let (row, settings) = match crate::pages::backend::store::get(&state.db, scope.organization_id(), &page_id).await {
+        Ok(Some(row)) => {
+            let settings = crate::pages::settings::PageType::parse(&row.page_type).and_then(|k| crate::pages::settings::PageSettings::from_json(k, &row.settings).ok());
+            (row, settings)
+        }
+        Ok(None) => return error_response(&crate::pages::backend::store::not_found()),
+        Err(e) => return error_response(&AppError::from(e)),
+    };
+    service::log(&state, &scope, crate::accounts::backend::security_log::SecurityEvent::RegistrationsExported, None).await;
+    let questions: Vec<(String, String)> = match &settings {
+        Some(crate::pages::settings::PageSettings::EventRegistration(s)) => s.custom_fields.iter().map(|q| (q.id.clone(), q.label.clone())).collect(),
+        _ => Vec::new(),
+    };
+    let zone: chrono_tz::Tz = match &settings {
+        Some(crate::pages::settings::PageSettings::EventRegistration(s)) => s.time_zone.parse().unwrap_or(chrono_tz::UTC),
+        _ => chrono_tz::UTC,
+    };
+    let mut head: Vec<&str> = vec!["registered_at", "status", "name", "email", "phone", "attended_at"];
+    head.extend(questions.iter().map(|(_, label)| label.as_str()));
+    let head = csv_line(&head);
+    let page_id = row.id.clone();
+    let batches = move |after: Option<(chrono::NaiveDateTime, String)>| {
+        let (state, page_id, questions) = (state.clone(), page_id.clone(), questions.clone());
+        async move {
+            let rows = store::export_after(&state.db, &page_id, after.as_ref(), BATCH).await?;
+            let next = rows.last().map(|r| (r.5, r.0.clone()));
+            let time = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&zone).format("%Y-%m-%d %H:%M:%S %Z").to_string();
+            let lines: String = rows
+                .iter()
+                .map(|(_, name, email, phone, status, registered_at, attended_at, answers)| {
+                    let answers: BTreeMap<String, Answer> = serde_json::from_str(answers).unwrap_or_default();
+                    let mut cells = vec![time(*registered_at), status.clone(), name.clone(), email.clone(), phone.clone().unwrap_or_default(), attended_at.map(time).unwrap_or_default()];
+                    cells.extend(questions.iter().map(|(id, _)| answers.get(id).map(Answer::display).unwrap_or_default()));
+                    csv_line(&cells.iter().map(String::as_str).collect::<Vec<_>>())
+                })
+                .collect();
+            Ok((lines, rows.len(), next))
+        }
+    };
+    csv_response("registrations.csv", head, batches)
+}
