@@ -3,7 +3,7 @@
 use crate::accounts::views::{Dashboard, Login, Signup};
 use crate::orders::views::{CancelledRoute, OrdersRoute, PayoutsRoute, DownloadHelpRoute, TestCheckoutRoute, ThanksRoute};
 use crate::pages::public::view::PublicPageRoute;
-use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute};
+use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
 use crate::pages::views::PageEditorRoute;
 use crate::products::views::{NewProductRoute, ProductRoute, ProductsRoute};
 use crate::ui::landing::Landing;
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/pages/:id/registrations") view=RegistrationsRoute ssr=SsrMode::Async/>
                 <Route path=path!("/r/deleted") view=DeletedRoute ssr=SsrMode::Async/>
                 <Route path=path!("/r/:token") view=ManageRoute ssr=SsrMode::Async/>
+                <Route path=path!("/u/:id/:token") view=UnsubscribeRoute/>
             </Routes>
         </Router>
     }

@@ -115,3 +115,18 @@ pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Pat
     };
     csv_response("registrations.csv", head, batches)
 }
+
+/// `POST /u/{id}/{token}`: no more bulk mail about the page to this address. Mail programs post
+/// here without a session or a page (RFC 8058 one-click); a browser is sent back to the page that
+/// says it is done.
+pub async fn unsubscribe(State(state): State<AppState>, Path((id, token)): Path<(String, String)>, headers: HeaderMap, _guard: Guard) -> Response {
+    match crate::registrations::backend::jobs::unsubscribe(&state.db, service::context(&state), &id, &token, chrono::Utc::now()).await {
+        Ok(Some(_)) if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html")) => {
+            let safe = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>();
+            Redirect::to(&format!("/u/{}/{}?done=1", safe(&id), safe(&token))).into_response()
+        }
+        Ok(Some(_)) => (StatusCode::OK, "Unsubscribed.").into_response(),
+        Ok(None) => error_response(&AppError::not_found("This unsubscribe link doesn't work. Copy the whole link from the email.")),
+        Err(e) => error_response(&AppError::from(e)),
+    }
+}

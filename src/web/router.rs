@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard/orders.csv", get(orders_csv))
         .route("/p/{short_id}/register", post(super::registrations::register))
         .route("/r/{token}/qr.png", get(super::registrations::manage_qr))
+        .route("/u/{id}/{token}", post(super::registrations::unsubscribe))
         .route("/dashboard/pages/{id}/registrations.csv", get(super::registrations::registrations_csv))
         .route("/webhooks/stripe", post(stripe_webhook))
         .route("/api/{*fn_name}", any(server_fn_handler))

@@ -104,8 +104,33 @@ pub fn spawn_background(state: &AppState) {
     sender::spawn_sender(state.db.clone(), state.part::<Arc<Mailer>>().clone(), Duration::from_secs(2));
     crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
     spawn_hold_expiry(state, Duration::from_secs(15));
+    spawn_registration_mail(state, Duration::from_secs(30));
     // Its readiness matters to tests only.
     drop(crate::pages::public::cache::spawn_listener(state));
+}
+
+/// Queues event reminders and launch notices as they fall due (exactly once each, whatever the
+/// number of instances: see `registrations::backend::jobs`).
+fn spawn_registration_mail(state: &AppState, every: Duration) {
+    use crate::registrations::backend::{jobs, service};
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now();
+            match jobs::send_reminders(&state.db, service::context(&state), now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "queued event reminders"),
+                Err(e) => tracing::warn!(error = %e, "could not queue event reminders"),
+            }
+            match jobs::send_launch_notices(&state.db, service::context(&state), now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "queued launch notices"),
+                Err(e) => tracing::warn!(error = %e, "could not queue launch notices"),
+            }
+        }
+    });
 }
 
 /// Ends lapsed holds and closes their payment pages. Stock does not wait for this (a lapsed hold

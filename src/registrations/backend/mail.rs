@@ -138,3 +138,66 @@ pub fn notice(ev: &EventMail<'_>, to: &Person<'_>, notice: Notice) -> OutgoingMa
         .unwrap_or_default();
     OutgoingMail { to: to.email.to_string(), subject, text, html: Some(html), headers: Vec::new(), attachments }
 }
+
+/// The purpose an unsubscribe link's token is derived for (`AppSecret::link_token`).
+pub const UNSUBSCRIBE: &str = "registration-unsubscribe";
+
+pub fn unsubscribe_url(public_url: &str, registration_id: &str, token: &str) -> String {
+    format!("{public_url}/u/{registration_id}/{token}")
+}
+
+/// Bulk mail (reminders, launch notices) says how to stop it, in the body and in the headers
+/// mail programs show as an "Unsubscribe" button (RFC 2369, and RFC 8058's one-click POST).
+fn bulk(mut mail: OutgoingMail, unsubscribe: &str) -> OutgoingMail {
+    mail.text.push_str(&format!("\n--\nNo more emails about this page: {unsubscribe}\n"));
+    if let Some(html) = &mut mail.html {
+        html.push_str(&format!("<p style=\"font-size:12px;color:#666\"><a href=\"{}\">No more emails about this page</a></p>", escape(unsubscribe)));
+    }
+    mail.headers.push(("List-Unsubscribe".into(), format!("<{unsubscribe}>")));
+    mail.headers.push(("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()));
+    mail
+}
+
+/// Which reminder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reminder {
+    DayBefore,
+    HourBefore,
+}
+
+/// A reminder to someone with a seat: when, where (with the join link), their manage link.
+pub fn reminder(ev: &EventMail<'_>, to: &Person<'_>, which: Reminder, unsubscribe: &str) -> OutgoingMail {
+    let manage = manage_url(ev.public_url, to.token);
+    let (subject, lead) = match which {
+        Reminder::DayBefore => (format!("Tomorrow: {}", ev.title), "A reminder: your event is tomorrow."),
+        Reminder::HourBefore => (format!("Starting in an hour: {}", ev.title), "Your event starts in an hour."),
+    };
+    let when = when(ev.settings);
+    let place = place(ev.settings, true);
+    let text = format!(
+        "Hello {name},\n\n{lead}\n\n{title}\nWhen: {when}\nWhere: {place}\n\nCan't come after all? Free your seat for someone on the waitlist: {manage}\n",
+        name = to.name,
+        title = ev.title,
+    );
+    let html = format!(
+        "<div style=\"padding:16px;font-family:sans-serif\"><p>Hello {name},</p><p>{lead}</p><h1 style=\"font-size:20px\">{title}</h1>\
+         <p><strong>When:</strong> {when}<br><strong>Where:</strong> {place}</p><p><a href=\"{manage}\">Can't come? Free your seat</a></p></div>",
+        name = escape(to.name),
+        title = escape(ev.title),
+        when = escape(&when),
+        place = escape(&place),
+        manage = escape(&manage),
+    );
+    bulk(OutgoingMail { to: to.email.to_string(), subject, text, html: Some(html), ..Default::default() }, unsubscribe)
+}
+
+/// The one email a "notify me" list gets: the page is live.
+pub fn launch(title: &str, page_url: &str, to: &str, unsubscribe: &str) -> OutgoingMail {
+    let text = format!("It's live: {title}\n\nYou asked us to tell you. Here it is:\n{page_url}\n");
+    let html = format!(
+        "<div style=\"padding:16px;font-family:sans-serif\"><p>You asked us to tell you.</p><h1 style=\"font-size:20px\">{t}</h1><p><a href=\"{u}\">Open the page</a></p></div>",
+        t = escape(title),
+        u = escape(page_url),
+    );
+    bulk(OutgoingMail { to: to.to_string(), subject: format!("It's live: {title}"), text, html: Some(html), ..Default::default() }, unsubscribe)
+}

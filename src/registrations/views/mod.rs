@@ -4,7 +4,9 @@
 pub mod dashboard;
 pub mod form;
 pub mod manage;
+pub mod unsubscribe;
 
 pub use dashboard::RegistrationsRoute;
 pub use form::RegistrationForm;
 pub use manage::{DeletedRoute, ManageRoute};
+pub use unsubscribe::UnsubscribeRoute;
