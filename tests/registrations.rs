@@ -376,6 +376,37 @@ async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     assert_eq!(app.get(&ev.creator, &format!("{list}.csv")).await.status(), 403);
 }
 
+/// A new time reaches registrants as an update of the same calendar entry; a higher capacity
+/// promotes from the waitlist; deleting the event cancels everyone's entry.
+async fn event_changes_reach_registrants(app: &TestApp) {
+    let ev = event(app, "changes@example.com", event_settings(1, true, json!({}))).await;
+    assert_eq!(person(app, &ev, "Ada", "ada@example.com").await, 200);
+    assert_eq!(person(app, &ev, "Grace", "grace@example.com").await, 200);
+    assert_eq!(status_of(app, &ev.page_id, "grace@example.com").await.as_deref(), Some("waitlisted"));
+    let first = mails_to(app, "ada@example.com").await;
+    let uid = first[0].2.split("UID:").nth(1).and_then(|s| s.split(['\\', '\r', '\n']).next()).expect("uid").to_string();
+    let mut moved = event_settings(2, true, json!({}));
+    let later = Utc::now() + Duration::days(3);
+    moved["eventStartTime"] = json!(later.to_rfc3339_opts(SecondsFormat::Secs, true));
+    moved["eventEndTime"] = json!((later + Duration::hours(2)).to_rfc3339_opts(SecondsFormat::Secs, true));
+    let look = json!({"headline": "Rust night"}).to_string();
+    let (status, body) = call(app, &ev.creator, "/api/pages/update", &[("id", &ev.page_id), ("settings", &moved.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
+    assert_eq!(status, 200, "{body}");
+    let update = mails_to(app, "ada@example.com").await;
+    let update = update.last().expect("an update");
+    assert!(update.0.starts_with("Changed:"), "{}", update.0);
+    assert!(update.2.contains(&uid) && update.2.contains("SEQUENCE:1") && update.2.contains("METHOD:REQUEST"), "the same entry, replaced");
+    assert_eq!(status_of(app, &ev.page_id, "grace@example.com").await.as_deref(), Some("registered"), "a higher capacity promotes");
+    assert!(mails_to(app, "grace@example.com").await.last().expect("mail").0.contains("A place opened up"));
+
+    assert_eq!(call(app, &ev.creator, "/api/pages/delete", &[("id", &ev.page_id)]).await.0, 200);
+    for who in ["ada@example.com", "grace@example.com"] {
+        let last = mails_to(app, who).await;
+        let last = last.last().expect("mail");
+        assert!(last.0.starts_with("Cancelled:") && last.2.contains("METHOD:CANCEL"), "{who}: {}", last.0);
+    }
+}
+
 macro_rules! registration_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -409,4 +440,5 @@ registration_tests!(
     bad_input_is_refused_beside_the_field,
     duplicates_and_bots_reveal_and_store_nothing,
     creators_see_counts_check_in_and_export,
+    event_changes_reach_registrants,
 );

@@ -167,7 +167,22 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    writer::edit(state, scope.organization_id(), page_id, &parts).await
+    writer::edit(state, scope.organization_id(), page_id, &parts).await?;
+    after_event_edit(state, page_id, kind, &row.settings).await
+}
+
+/// After an event page's edit, its registrants hear of a new time or place, and seats a higher
+/// capacity freed go to the waitlist (`registrations::backend::writer::after_edit`).
+async fn after_event_edit(state: &AppState, page_id: &str, kind: PageType, before: &str) -> Result<(), AppError> {
+    let Ok(PageSettings::EventRegistration(before)) = PageSettings::from_json(kind, before) else { return Ok(()) };
+    let ctx = crate::registrations::backend::service::context(state);
+    let (_, promoted) = crate::registrations::backend::writer::after_edit(&state.db, ctx, page_id, &before, chrono::Utc::now()).await?;
+    if promoted > 0 {
+        if let Ok(Some(short_id)) = store::short_id_of(&state.db, page_id).await {
+            crate::pages::public::cache::PageCache::changed(state, &short_id).await;
+        }
+    }
+    Ok(())
 }
 
 /// Saves what the editor's form posted.
@@ -175,7 +190,8 @@ pub async fn save_form(state: &AppState, scope: &Scope<can::EditPages>, page_id:
     let row = editable(state, scope, page_id).await?;
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal("unknown page type in the database"))?;
     let parts = parts_from_form(kind, form, None)?;
-    writer::edit(state, scope.organization_id(), page_id, &parts).await
+    writer::edit(state, scope.organization_id(), page_id, &parts).await?;
+    after_event_edit(state, page_id, kind, &row.settings).await
 }
 
 /// The editor's data for one page.

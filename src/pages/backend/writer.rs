@@ -107,7 +107,12 @@ pub async fn unpublish(state: &AppState, org_id: &str, page_id: &str) -> Result<
 /// Deletes the page and its blocks (by cascade) and returns the row as it was, so the caller can
 /// remove its files.
 pub async fn delete(state: &AppState, org_id: &str, page_id: &str) -> Result<PageRow, AppError> {
+    let ctx = crate::registrations::backend::service::context(state);
     page_write!(state, org_id, page_id, |conn, row| {
+        // An event's registrants hear that it is off (with a calendar cancellation), in the
+        // transaction that deletes it.
+        let event = (row.id.clone(), row.short_id.clone(), org_id.to_string(), row.page_type.clone(), row.settings.clone(), row.customization.clone(), row.is_active, row.launch_at, row.expires_at);
+        crate::queue_event_cancellations!(conn, event, ctx, Utc::now());
         diesel::delete(pages::table.filter(pages::id.eq(page_id))).execute(conn).await?;
         Ok::<_, DbError>(row)
     })

@@ -38,6 +38,10 @@ pub enum Notice {
     /// A place opened up and is theirs.
     Promoted,
     Cancelled,
+    /// The event's time or place changed: the calendar entry is replaced (same UID).
+    Updated,
+    /// The creator called the event off.
+    EventCancelled,
 }
 
 pub fn manage_url(public_url: &str, token: &str) -> String {
@@ -64,7 +68,8 @@ pub fn place(settings: &EventRegistrationSettings, registered: bool) -> String {
 
 pub fn notice(ev: &EventMail<'_>, to: &Person<'_>, notice: Notice) -> OutgoingMail {
     let manage = manage_url(ev.public_url, to.token);
-    let has_place = matches!(notice, Notice::Registered | Notice::Promoted);
+    let has_place = matches!(notice, Notice::Registered | Notice::Promoted | Notice::Updated);
+    let ends = matches!(notice, Notice::Cancelled | Notice::EventCancelled);
     let (subject, lead) = match notice {
         Notice::Registered => (format!("You're registered: {}", ev.title), "You're registered. See you there!".to_string()),
         Notice::Promoted => (format!("A place opened up: you're registered for {}", ev.title), "Good news: a place opened up and it's yours.".to_string()),
@@ -73,13 +78,15 @@ pub fn notice(ev: &EventMail<'_>, to: &Person<'_>, notice: Notice) -> OutgoingMa
             format!("The event is full, so you're on the waitlist at position {position}. If a place opens up, it goes to the next person in line and we'll email you."),
         ),
         Notice::Cancelled => (format!("Registration cancelled: {}", ev.title), "Your registration is cancelled. Your place has gone to the next person.".to_string()),
+        Notice::Updated => (format!("Changed: {}", ev.title), "The event's time or place has changed. Here are the new details; your calendar entry is updated with the attached invitation.".to_string()),
+        Notice::EventCancelled => (format!("Cancelled: {}", ev.title), "We're sorry: the organizer has called this event off.".to_string()),
     };
     let when = when(ev.settings);
     let place = place(ev.settings, has_place);
     let google = has_place.then(|| calendar::google_calendar_url(ev.title, ev.settings, &format!("Manage your registration: {manage}"), true));
     let qr = format!("{manage}/qr.png");
     let mut text = format!("Hello {name},\n\n{lead}\n\n{title}\nWhen: {when}\nWhere: {place}\n\n", name = to.name, title = ev.title);
-    if notice != Notice::Cancelled {
+    if !ends {
         text.push_str(&format!("See or cancel your registration: {manage}\n"));
     }
     if let Some(google) = &google {
@@ -95,7 +102,7 @@ pub fn notice(ev: &EventMail<'_>, to: &Person<'_>, notice: Notice) -> OutgoingMa
         when = escape(&when),
         place = escape(&place),
     );
-    if notice != Notice::Cancelled {
+    if !ends {
         html.push_str(&format!("<p><a href=\"{m}\" style=\"color:{accent}\">See or cancel your registration</a></p>", m = escape(&manage)));
     }
     if let Some(google) = &google {
@@ -108,8 +115,8 @@ pub fn notice(ev: &EventMail<'_>, to: &Person<'_>, notice: Notice) -> OutgoingMa
     }
     html.push_str("</div>");
     let method = match notice {
-        Notice::Registered | Notice::Promoted => Some(Method::Request),
-        Notice::Cancelled => Some(Method::Cancel),
+        Notice::Registered | Notice::Promoted | Notice::Updated => Some(Method::Request),
+        Notice::Cancelled | Notice::EventCancelled => Some(Method::Cancel),
         Notice::Waitlisted { .. } => None,
     };
     let attachments = method

@@ -604,3 +604,68 @@ pub async fn erase_old_addresses(db: &Db, now: DateTime<Utc>) -> Result<usize, D
             .await?)
     })
 }
+
+/// After an edit of an event page: tells registered people when its time or place changed (their
+/// calendar entry is replaced: same UID, next SEQUENCE), lets reminders follow a new start time,
+/// and gives seats that a higher capacity freed to the waitlist. Evaluates to (told, promoted).
+pub async fn after_edit(db: &Db, ctx: Context<'_>, page_id: &str, before: &EventRegistrationSettings, now: DateTime<Utc>) -> Result<(usize, usize), DbError> {
+    let at = now.naive_utc();
+    db_write!(db, conn => {
+        let Some(row) = lock_event_page!(conn, pages::id.eq(page_id)) else { return Ok((0, 0)) };
+        let Some(page) = EventPage::from_row(row) else { return Ok((0, 0)) };
+        let after = &page.settings;
+        let moved = after.event_start_time != before.event_start_time || after.event_end_time != before.event_end_time || after.time_zone != before.time_zone;
+        let relocated = after.event_location != before.event_location || after.physical_address != before.physical_address || after.platform_link != before.platform_link;
+        let mut told = 0;
+        if (moved || relocated) && now < after.event_end_time {
+            let people: Vec<(String, String, String, i32)> = diesel::update(
+                registrations::table.filter(registrations::page_id.eq(page_id)).filter(registrations::status.eq(RegistrationStatus::Registered.as_str())),
+            )
+            .set((registrations::calendar_sequence.eq(registrations::calendar_sequence + 1), registrations::updated_at.eq(Some(at))))
+            .returning((registrations::id, registrations::name, registrations::email, registrations::calendar_sequence))
+            .get_results(conn)
+            .await?;
+            for (id, name, email, sequence) in &people {
+                let token = ctx.manage_token(id);
+                let person = Person { id, name, email, token: &token, calendar_sequence: *sequence as u32 };
+                enqueue_mail!(conn, &mail::notice(&page.mail(&ctx, now), &person, Notice::Updated), at)?;
+            }
+            told = people.len();
+        }
+        if moved {
+            // Reminders go by the new time (the sweep sends what is due, once).
+            diesel::update(registrations::table.filter(registrations::page_id.eq(page_id)))
+                .set((registrations::reminded_day_at.eq(None::<NaiveDateTime>), registrations::reminded_hour_at.eq(None::<NaiveDateTime>)))
+                .execute(conn)
+                .await?;
+        }
+        let promoted = if now < after.event_end_time { fill_seats!(conn, &page, ctx, now).len() } else { 0 };
+        Ok::<_, DbError>((told, promoted))
+    })
+}
+
+/// Queues the cancellation of an event to everyone registered or waiting (`$conn` inside the
+/// transaction that deletes the page, so they are told exactly when it goes).
+#[macro_export]
+macro_rules! queue_event_cancellations {
+    ($conn:expr, $row:expr, $ctx:expr, $now:expr) => {{
+        use $crate::infra::db::schema::registrations;
+        use $crate::registrations::backend::mail::{Notice, Person, notice};
+        let now: chrono::DateTime<chrono::Utc> = $now;
+        let page = $crate::registrations::backend::writer::EventPage::from_row($row);
+        if let Some(page) = page.filter(|p| now < p.settings.event_end_time) {
+            let people: Vec<(String, String, String, i32)> = registrations::table
+                .filter(registrations::page_id.eq(&page.id))
+                .filter(registrations::status.eq_any(["registered", "waitlisted"]))
+                .select((registrations::id, registrations::name, registrations::email, registrations::calendar_sequence))
+                .load($conn)
+                .await?;
+            for (id, name, email, sequence) in &people {
+                let token = $ctx.manage_token(id);
+                let person = Person { id, name, email, token: &token, calendar_sequence: (*sequence + 1) as u32 };
+                $crate::infra::mail::outbox::enqueue_mail!($conn, &notice(&page.mail(&$ctx, now), &person, Notice::EventCancelled), now.naive_utc())?;
+            }
+        }
+    }};
+}
+pub use queue_event_cancellations;
