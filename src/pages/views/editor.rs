@@ -351,6 +351,7 @@ fn kind_fields(kind: PageType, form: StoredValue<PageForm>, errors: FormErrors) 
                 <EditorField label="Places" key="maxAttendees" kind=Kind::Number form errors/>
                 <EditorField label="Waitlist when full" key="waitlistEnabled" kind=Kind::Check form errors/>
             </fieldset>
+            <super::question_rows::RegistrationFormFields form errors/>
         }.into_any(),
         PageType::LimitedOffer => view! {
             <fieldset>

@@ -6,6 +6,7 @@ mod editor_fields;
 mod hero;
 mod list;
 mod preview_pane;
+mod question_rows;
 
 pub use editor::PageEditorRoute;
 pub use list::PagesPanel;

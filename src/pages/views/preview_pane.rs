@@ -97,7 +97,20 @@ pub fn read_form_later(form: web_sys::HtmlFormElement, draft: RwSignal<PageForm>
             let pairs = PageForm::KEYS
                 .iter()
                 .filter_map(|key| data.get(&format!("form[{key}]")).as_string().map(|v| (key.to_string(), serde_json::Value::String(v))));
-            if let Ok(next) = serde_json::from_value::<PageForm>(serde_json::Value::Object(pairs.collect())) {
+            let mut fields: serde_json::Map<String, serde_json::Value> = pairs.collect();
+            // The registration form's question rows, so the preview shows them as they are typed.
+            let questions: Vec<serde_json::Value> = (0..=crate::registrations::form::MAX_CUSTOM_FIELDS)
+                .filter_map(|i| {
+                    let part = |p: &str| data.get(&format!("form[questions][{i}][{p}]")).as_string();
+                    part("kind").map(|kind| {
+                        serde_json::json!({"id": part("id"), "label": part("label"), "kind": kind, "required": part("required"), "options": part("options"), "link": part("link")})
+                    })
+                })
+                .collect();
+            if !questions.is_empty() {
+                fields.insert("questions".into(), serde_json::Value::Array(questions));
+            }
+            if let Ok(next) = serde_json::from_value::<PageForm>(serde_json::Value::Object(fields)) {
                 if draft.with_untracked(|d| *d != next) {
                     draft.set(next);
                 }
