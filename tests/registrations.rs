@@ -407,6 +407,47 @@ async fn event_changes_reach_registrants(app: &TestApp) {
     }
 }
 
+/// The creator sets the form in the editor (a plain form post): the phone choice and questions
+/// land in the page's settings, the page shows them, a blank row adds nothing, and a bad question
+/// is refused beside the questions.
+async fn the_editor_sets_the_form(app: &TestApp) {
+    let ev = event(app, "editor@example.com", event_settings(10, true, json!({}))).await;
+    let (status, editor) = call(app, &ev.creator, "/api/pages/editor", &[("id", &ev.page_id)]).await;
+    assert_eq!(status, 200, "{editor}");
+    let mut fields: Vec<(String, String)> = editor["form"].as_object().expect("form").iter().filter_map(|(k, v)| v.as_str().map(|v| (format!("form[{k}]"), v.to_string()))).collect();
+    fields.retain(|(k, _)| k != "form[phoneField]");
+    fields.extend([
+        ("id".to_string(), ev.page_id.clone()),
+        ("form[phoneField]".into(), "optional".into()),
+        ("form[questions][0][id]".into(), "".into()),
+        ("form[questions][0][label]".into(), "Dietary needs".into()),
+        ("form[questions][0][kind]".into(), "single-choice".into()),
+        ("form[questions][0][options]".into(), "None\nVegetarian\nVegan".into()),
+        ("form[questions][1][id]".into(), "".into()),
+        ("form[questions][1][label]".into(), "".into()),
+        ("form[questions][1][kind]".into(), "short-text".into()),
+        ("form[questions][1][options]".into(), "".into()),
+    ]);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = call(app, &ev.creator, "/api/pages/save", &refs).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, detail) = call(app, &ev.creator, "/api/pages/get", &[("id", &ev.page_id)]).await;
+    let settings: Value = serde_json::from_str(detail["settings_json"].as_str().expect("settings")).expect("json");
+    assert_eq!(settings["phoneField"], "optional", "{detail}");
+    assert_eq!(settings["customFields"], json!([{"id": "q1", "label": "Dietary needs", "kind": "single-choice", "required": false, "options": ["None", "Vegetarian", "Vegan"]}]));
+    let page = app.get(&app.new_browser(), &format!("/p/{}", ev.short_id)).await.text().await.expect("page");
+    assert!(page.contains("Dietary needs") && page.contains("value=\"Vegetarian\"") && page.contains("name=\"phone\""), "the page shows the form");
+    assert_eq!(register(app, &ev, &[("name", "Ada"), ("email", "ada@example.com"), ("f_q1", "Vegan")]).await.0, 200);
+
+    let mut bad = fields.clone();
+    bad.retain(|(k, _)| k != "form[questions][0][options]");
+    bad.push(("form[questions][0][options]".into(), "Only one".into()));
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = call(app, &ev.creator, "/api/pages/save", &refs).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["fields"].as_array().expect("fields").iter().any(|f| f["field"] == "questions" && f["message"].as_str().unwrap_or("").contains("two choices")), "{body}");
+}
+
 macro_rules! registration_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -441,4 +482,5 @@ registration_tests!(
     duplicates_and_bots_reveal_and_store_nothing,
     creators_see_counts_check_in_and_export,
     event_changes_reach_registrants,
+    the_editor_sets_the_form,
 );
