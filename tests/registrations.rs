@@ -359,6 +359,9 @@ async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     // Removing Ada hands her seat to Grace.
     assert_eq!(call(app, &ev.creator, "/api/registrations/act", &[("id", &ada), ("action", "remove")]).await.0, 200);
     assert_eq!(status_of(app, &ev.page_id, "grace@example.com").await.as_deref(), Some("registered"));
+    // The creator deletes Ada's data (seed: kept until the creator or the registrant deletes it).
+    assert_eq!(call(app, &ev.creator, "/api/registrations/act", &[("id", &ada), ("action", "delete")]).await.0, 200);
+    assert_eq!(status_of(app, &ev.page_id, "ada@example.com").await, None);
 
     // A viewer sees counts, not people; another organization sees nothing.
     let viewer = app.new_browser();

@@ -68,7 +68,7 @@ pub async fn load_registrant(id: String) -> Result<RegistrantDetail, AppError> {
 }
 
 /// The creator's actions on one registrant: `remove`, `move` (from the waitlist), `check-in`,
-/// `undo-check-in`, `resend`. Without JavaScript the browser goes back to `back` (a dashboard
+/// `undo-check-in`, `resend`, `delete` (the person's data, whatever their status). Without JavaScript the browser goes back to `back` (a dashboard
 /// path) afterwards.
 #[server(prefix = "/api", endpoint = "registrations/act")]
 pub async fn act_on_registrant(id: String, action: String, back: Option<String>) -> Result<(), AppError> {
@@ -82,6 +82,7 @@ pub async fn act_on_registrant(id: String, action: String, back: Option<String>)
         "check-in" => service::check_in(state, &scope, &id, true).await?,
         "undo-check-in" => service::check_in(state, &scope, &id, false).await?,
         "resend" => service::resend(state, &scope, &id).await?,
+        "delete" => service::delete(state, &scope, &id).await?,
         _ => return Err(AppError::invalid("That action doesn't exist.")),
     }
     match back.filter(|b| b.starts_with("/dashboard/") || b.starts_with("/r/")) {

@@ -59,8 +59,9 @@ impl Seats {
         match (self.left(), self.waitlist_enabled) {
             (0, true) => "Fully booked: waitlist open".into(),
             (0, false) => "Fully booked".into(),
-            (1, _) => format!("1 of {} places left", self.capacity),
+            (1, _) if self.capacity == 1 => "1 place".into(),
             (n, _) if self.taken == 0 => format!("{n} places"),
+            (1, _) => format!("1 of {} places left", self.capacity),
             (n, _) => format!("{n} of {} places left", self.capacity),
         }
     }

@@ -65,6 +65,8 @@ export async function startApp() {
   }
   return {
     base,
+    /** Where the app keeps its data; without SMTP its mail is written to `mail/` as `.eml` files. */
+    dataDir,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (exited !== null ? r() : child.on('exit', r)));

@@ -23,7 +23,11 @@ export async function creator(env, context) {
     return r.json();
   };
   return {
-    async page(kind, settings, customization, blocks = [], { launchAt = '' } = {}) {
+    async page(kind, settings, customization, blocks = [], options = {}) {
+      return (await this.pageWithId(kind, settings, customization, blocks, options)).shortId;
+    },
+    /** Like `page`, returning `{ id, shortId }`. */
+    async pageWithId(kind, settings, customization, blocks = [], { launchAt = '' } = {}) {
       const id = await call('create', { page_type: kind, headline: customization.headline });
       await call('update', { id, settings: JSON.stringify(settings), customization: JSON.stringify(customization), launch_at: launchAt });
       for (const block of blocks) {
@@ -31,7 +35,7 @@ export async function creator(env, context) {
       }
       await call('publish', { id });
       const detail = await call('get', { id });
-      return detail.summary.short_id;
+      return { id, shortId: detail.summary.short_id };
     },
   };
 }

@@ -22,6 +22,7 @@ pub enum SecurityEvent {
     RegistrationCheckInUndone,
     RegistrationResent,
     RegistrationsExported,
+    RegistrationDeleted,
 }
 
 impl SecurityEvent {
@@ -38,6 +39,7 @@ impl SecurityEvent {
             SecurityEvent::RegistrationCheckInUndone => "registration_check_in_undone",
             SecurityEvent::RegistrationResent => "registration_confirmation_resent",
             SecurityEvent::RegistrationsExported => "registrations_exported",
+            SecurityEvent::RegistrationDeleted => "registration_deleted",
         }
     }
 }

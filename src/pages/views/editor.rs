@@ -198,6 +198,7 @@ fn Editor(
                 <p class="muted">
                     <span class=format!("badge badge--{status_class}") data-testid="page-status">{status_label}</span>
                     " · " {summary.view_count} " views"
+                    " · " <a href=format!("/dashboard/pages/{}/registrations", summary.id)>{if kind == PageType::EventRegistration { "Registrations" } else { "Sign-ups" }}</a>
                 </p>
             </div>
             <div class="editor-actions">

@@ -118,6 +118,16 @@ pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
     Ok(())
 }
 
+/// A creator deletes someone's registration or sign-up and its answers (a seat it held goes to
+/// the waitlist; nobody is mailed).
+pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    let which = Which::InOrganization { id, organization_id: scope.organization_id() };
+    let (found, _) = writer::leave(&state.db, context(state), which, Leaving::Delete, Utc::now()).await?.map_err(|_| AppError::not_found("That registration is gone."))?;
+    log(state, scope, SecurityEvent::RegistrationDeleted, Some(id)).await;
+    refresh_page(state, &found.page_id).await;
+    Ok(())
+}
+
 /// A creator gives a waitlisted person a free seat.
 pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
     use writer::MoveRefusal;

@@ -160,6 +160,7 @@ fn Registrant(r: RegistrantRow, can_manage: bool, back: String, detail: String) 
                     {(r.status == RegistrationStatus::Waitlisted).then(|| act(&r.id, "move", "Give a seat", "button button--secondary"))}
                     {matches!(r.status, RegistrationStatus::Registered | RegistrationStatus::Waitlisted).then(|| act(&r.id, "resend", "Resend email", "button button--secondary"))}
                     {matches!(r.status, RegistrationStatus::Registered | RegistrationStatus::Waitlisted).then(|| act(&r.id, "remove", "Remove", "button button--danger"))}
+                    {act(&r.id, "delete", "Delete data", "button button--ghost")}
                 </div>
             })}
         </li>

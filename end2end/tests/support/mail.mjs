@@ -1,0 +1,34 @@
+// The mail the app wrote to its data directory (the embedded default: one `.eml` file a message).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Quoted-printable soft breaks and escapes undone (enough for links and plain text). */
+function unquote(text) {
+  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * Waits (the sender runs every two seconds) for a message to `to` whose subject contains
+ * `subject`, and returns its decoded text.
+ */
+export async function mailTo(env, to, subject) {
+  const dir = join(env.app.dataDir, 'mail');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    let names = [];
+    try { names = readdirSync(dir); } catch { /* no mail yet */ }
+    for (const name of names) {
+      const raw = readFileSync(join(dir, name), 'utf8');
+      if (raw.includes(`To: ${to}`) && unquote(raw).includes(subject)) return unquote(raw);
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} about "${subject}" within 20 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The manage link (`/r/…`) in a message. */
+export function manageLink(text) {
+  const match = text.match(/https?:\/\/[^\s"<>]+\/r\/[A-Za-z0-9_-]{43}/);
+  if (!match) throw new Error(`no manage link in:\n${text}`);
+  return match[0];
+}
