@@ -487,3 +487,25 @@ registration_tests!(
     event_changes_reach_registrants,
     the_editor_sets_the_form,
 );
+
+/// Two app instances on one PostgreSQL, each with its own desk, share 50 seats among 600
+/// registrants: the page's row lock keeps the count exact across them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_two_instances_never_overfill() {
+    let secret = ("APP_SECRET".to_string(), "the-same-secret-for-both-instances-0123456789".to_string());
+    let Some(a) = TestApp::start_with(common::Backend::Postgres, Options { trusted_proxies: 1, env: vec![secret.clone()] }).await else { return };
+    let flashpage::infra::db::DatabaseUrl::Postgres(url) = &a.state.config.database_url else { panic!("postgres") };
+    let b = TestApp::start_with(common::Backend::Postgres, Options { trusted_proxies: 1, env: vec![secret, ("DATABASE_URL".into(), url.clone())] }).await.expect("b");
+    let ev = std::sync::Arc::new(event(&a, "two-desks@example.com", event_settings(50, false, json!({}))).await);
+    let answers = futures_util::future::join_all((0..600).map(|i| {
+        let ev = ev.clone();
+        let app = if i % 2 == 0 { &a } else { &b };
+        async move { register(app, &ev, &[("name", "P"), ("email", &format!("two{i}@example.com"))]).await.0 }
+    }))
+    .await;
+    assert_eq!(answers.iter().filter(|s| **s == 200).count(), 50, "{:?}", answers.iter().filter(|s| **s != 200 && **s != 409).collect::<Vec<_>>());
+    assert_eq!(answers.iter().filter(|s| **s == 409).count(), 550);
+    assert_eq!(count(&a, &ev.page_id, "registered").await, 50);
+    b.finish().await;
+    a.finish().await;
+}
