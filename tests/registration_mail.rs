@@ -82,8 +82,9 @@ async fn queued(app: &TestApp, to: &str, subject: &str) -> (String, String) {
 
 /// Reminders: a day before and an hour before, once each, never to someone who unsubscribed,
 /// and not the day-before one to someone who registered later than that.
-async fn reminders_go_out_once_and_respect_unsubscribes(backend: Backend) {
-    let Some(app) = TestApp::start_with(backend, options(Vec::new())).await else { return };
+async fn smtp_reminders_go_out_once_and_respect_unsubscribes(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some(app) = TestApp::start_with(backend, options(SmtpServer::env(smtp.port))).await else { return };
     let start = Utc::now() + Duration::hours(30);
     let (_, _, short_id) = event(&app, "host@example.com", start).await;
     for (i, who) in ["ada", "grace", "linus"].iter().enumerate() {
@@ -107,6 +108,13 @@ async fn reminders_go_out_once_and_respect_unsubscribes(backend: Backend) {
     assert_eq!(jobs::send_reminders(&app.state.db, ctx, start - Duration::minutes(20)).await.expect("again"), 0);
     assert_eq!(subjects(&app, "ada@example.com").await.iter().filter(|s| s.starts_with("Tomorrow") || s.starts_with("Starting in an hour")).count(), 2);
     assert_eq!(subjects(&app, "linus@example.com").await.iter().filter(|s| s.starts_with("Starting")).count(), 0);
+    // Through the SMTP server: three confirmations, three day-before and two hour-before reminders,
+    // each once, with the one-click unsubscribe headers.
+    let received = deliver(&app, &smtp, 8).await;
+    let about = |subject: &str| received.iter().filter(|m| m.contains(&format!("Subject: {subject}"))).count();
+    assert_eq!((about("You're registered: Meetup"), about("Tomorrow: Meetup"), about("Starting in an hour: Meetup")), (3, 3, 2));
+    let reminder = received.iter().find(|m| m.contains("Subject: Tomorrow: Meetup")).expect("a reminder");
+    assert!(reminder.contains("List-Unsubscribe: <http") && reminder.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{reminder}");
 
     // Someone registering less than a day before gets the hour's reminder only.
     let late_start = Utc::now() + Duration::hours(5);
@@ -118,8 +126,9 @@ async fn reminders_go_out_once_and_respect_unsubscribes(backend: Backend) {
 }
 
 /// The "notify me" list hears once, when the page goes live, and not if unsubscribed.
-async fn launch_notices_go_out_once(backend: Backend) {
-    let Some(app) = TestApp::start_with(backend, options(Vec::new())).await else { return };
+async fn smtp_launch_notices_go_out_once(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some(app) = TestApp::start_with(backend, options(SmtpServer::env(smtp.port))).await else { return };
     let creator = app.new_browser();
     assert_eq!(app.signup(&creator, "Creator", "soon@example.com").await.status(), 302);
     let (_, id) = call(&app, &creator, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Soon")]).await;
@@ -154,7 +163,27 @@ async fn launch_notices_go_out_once(backend: Backend) {
     let (headers, text) = queued(&app, "fan1@example.com", "It's live").await;
     assert!(text.contains(&format!("/p/{short_id}")) && headers.contains("List-Unsubscribe"), "{text}");
     assert!(subjects(&app, "fan3@example.com").await.is_empty());
+    let received = deliver(&app, &smtp, 2).await;
+    assert_eq!(received.iter().filter(|m| m.contains("Subject: It's live: Big launch")).count(), 2);
+    assert!(received.iter().all(|m| !m.contains("X-RcptTo: fan3@example.com")), "not to the one who unsubscribed");
     app.finish().await;
+}
+
+/// Sends everything queued through the app's sender and waits until the SMTP server holds `expected`
+/// messages (and a moment longer, so that a duplicate would show); every message it holds.
+async fn deliver(app: &TestApp, smtp: &SmtpServer, expected: usize) -> Vec<String> {
+    let mailer = app.state.part::<Arc<Mailer>>();
+    // The sweeps ran on a clock set ahead, and queued their mail due then.
+    let later = Utc::now().naive_utc() + Duration::days(3);
+    while deliver_due(&app.state.db, mailer, later).await.expect("round").sent > 0 {}
+    for _ in 0..50 {
+        if smtp.messages().len() >= expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    smtp.messages()
 }
 
 /// The parts of a MIME message: (headers, decoded body) of each leaf part.
@@ -257,25 +286,8 @@ async fn postgres_two_instances_send_each_reminder_once() {
     a.finish().await;
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() { super::$name(super::Backend::Sqlite).await }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() { super::$name(super::Backend::Postgres).await }
-            )*
-        }
-    };
-}
-
 on_both_backends! {
-    reminders_go_out_once_and_respect_unsubscribes,
-    launch_notices_go_out_once,
+    smtp_reminders_go_out_once_and_respect_unsubscribes,
+    smtp_launch_notices_go_out_once,
     smtp_confirmation_carries_a_valid_invitation,
 }

@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{Options, TestApp, call, location};
-use diesel::{ExpressionMethods, QueryDsl};
+use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};
 use flashpage::infra::db::DbError;
 use flashpage::infra::db::schema::{mail_outbox, registrations};
 use flashpage::db_read;
@@ -363,6 +363,16 @@ async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     assert_eq!(call(app, &ev.creator, "/api/registrations/act", &[("id", &ada), ("action", "delete")]).await.0, 200);
     assert_eq!(status_of(app, &ev.page_id, "ada@example.com").await, None);
 
+    // Each of these actions is in the security log.
+    let logged: Result<Vec<String>, DbError> = db_read!(app.state.db, conn => {
+        use flashpage::infra::db::schema::security_log;
+        Ok(security_log::table.filter(security_log::event.like("registration%")).select(security_log::event).load(conn).await?)
+    });
+    let logged = logged.expect("log");
+    for event in ["registration_checked_in", "registrations_exported", "registration_removed", "registration_deleted"] {
+        assert!(logged.iter().any(|e| e == event), "{event} in {logged:?}");
+    }
+
     // A viewer sees counts, not people; another organization sees nothing.
     let viewer = app.new_browser();
     assert_eq!(app.signup(&viewer, "Viewer", "viewer@example.com").await.status(), 302);
@@ -451,6 +461,40 @@ async fn the_editor_sets_the_form(app: &TestApp) {
     assert!(body["fields"].as_array().expect("fields").iter().any(|f| f["field"] == "questions" && f["message"].as_str().unwrap_or("").contains("two choices")), "{body}");
 }
 
+/// Registration after the event ended is refused with a clear answer, and the client addresses
+/// kept for abuse limits are erased once 30 days old (a controlled clock).
+async fn ended_events_refuse_and_addresses_are_erased(app: &TestApp) {
+    let ev = event(app, "retention@example.com", event_settings(10, true, json!({}))).await;
+    assert_eq!(person(app, &ev, "Ada", "ada@example.com").await, 200);
+    let now = Utc::now();
+    let writer = flashpage::registrations::backend::writer::erase_old_addresses;
+    assert_eq!(writer(&app.state.db, now).await.expect("erase"), 0, "a fresh address stays");
+    assert_eq!(writer(&app.state.db, now + Duration::days(31)).await.expect("erase"), 1);
+    assert_eq!(writer(&app.state.db, now + Duration::days(32)).await.expect("erase"), 0, "nothing left on a second run");
+    let page_id = ev.page_id.clone();
+    let kept: Result<(Option<String>, String), DbError> = db_read!(app.state.db, conn => {
+        Ok(registrations::table.filter(registrations::page_id.eq(&page_id)).select((registrations::client_ip, registrations::email)).first(conn).await?)
+    });
+    assert_eq!(kept.expect("row"), (None, "ada@example.com".to_string()), "the registration itself stays");
+
+    // The event ends: the page says so, and a late form is refused with 410.
+    let past = Utc::now() - Duration::hours(3);
+    let mut over = event_settings(10, true, json!({}));
+    over["eventStartTime"] = json!(past.to_rfc3339_opts(SecondsFormat::Secs, true));
+    over["eventEndTime"] = json!((past + Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true));
+    let page_id = ev.page_id.clone();
+    let settings = over.to_string();
+    let r: Result<usize, DbError> = flashpage::db_write!(app.state.db, conn => {
+        use flashpage::infra::db::schema::pages;
+        Ok(diesel::update(pages::table.filter(pages::id.eq(&page_id))).set(pages::settings.eq(&settings)).execute(conn).await?)
+    });
+    assert_eq!(r.expect("ended"), 1);
+    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&ev.short_id).await;
+    let (status, body) = register(app, &ev, &[("name", "Late"), ("email", "late@example.com")]).await;
+    assert_eq!(status, 410, "{body}");
+    assert!(body.to_string().contains("this event is over"), "{body}");
+}
+
 macro_rules! registration_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -486,6 +530,7 @@ registration_tests!(
     creators_see_counts_check_in_and_export,
     event_changes_reach_registrants,
     the_editor_sets_the_form,
+    ended_events_refuse_and_addresses_are_erased,
 );
 
 /// Two app instances on one PostgreSQL, each with its own desk, share 50 seats among 600

@@ -72,6 +72,12 @@ test('with JavaScript, on a phone: register, then the creator checks the person 
   await visitor.goto(`${env.app.base}/p/${shortId}`);
   await visitor.waitForSelector('body[data-hydrated="true"]');
   await visitor.getByLabel('Your name').fill('Linus');
+  // Checked in the browser by the server's own validator: the message at once, no round trip.
+  await visitor.getByLabel('Email').fill('linus@');
+  await visitor.getByRole('button', { name: 'Register' }).click();
+  await visitor.getByText('Enter an email address like name@example.com.').waitFor();
+  assert.equal(await visitor.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+  assert.ok(!visitor.url().includes('draft='), `no round trip: ${visitor.url()}`);
   await visitor.getByLabel('Email').fill('linus@example.com');
   await visitor.getByRole('button', { name: 'Register' }).click();
   await visitor.getByTestId('registration-sent').waitFor();

@@ -60,6 +60,26 @@ pub async fn registered(db: &Db, page_id: &str) -> Result<u32, DbError> {
 
 type Row = (String, String, String, Option<String>, String, NaiveDateTime, Option<NaiveDateTime>, Option<i64>);
 
+/// (page id, [`Row`], answers): one registrant as the detail and the manage page read it.
+#[allow(clippy::type_complexity)]
+fn person_columns() -> (
+    registrations::page_id,
+    (
+        registrations::id,
+        registrations::name,
+        registrations::email,
+        registrations::phone,
+        registrations::status,
+        registrations::registered_at,
+        registrations::attended_at,
+        registrations::seq,
+    ),
+    registrations::custom_fields,
+) {
+    use registrations::*;
+    (page_id, (id, name, email, phone, status, registered_at, attended_at, seq), custom_fields)
+}
+
 fn to_row((id, name, email, phone, status, registered_at, attended_at, _seq): Row) -> RegistrantRow {
     RegistrantRow {
         id,
@@ -133,11 +153,7 @@ pub async fn detail(db: &Db, id: &str, organization_id: &str) -> Result<Option<(
             .inner_join(pages::table)
             .filter(registrations::id.eq(id))
             .filter(pages::organization_id.eq(organization_id))
-            .select((
-                registrations::page_id,
-                (registrations::id, registrations::name, registrations::email, registrations::phone, registrations::status, registrations::registered_at, registrations::attended_at, registrations::seq),
-                registrations::custom_fields,
-            ))
+            .select(person_columns())
             .first(conn)
             .await
             .optional()?)
@@ -160,11 +176,7 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<Manageable>, DbErro
     let found: Option<(String, Row, String, i64)> = db_read!(db, conn => {
         let found: Option<(String, Row, String)> = registrations::table
             .filter(registrations::manage_token_hash.eq(&hash))
-            .select((
-                registrations::page_id,
-                (registrations::id, registrations::name, registrations::email, registrations::phone, registrations::status, registrations::registered_at, registrations::attended_at, registrations::seq),
-                registrations::custom_fields,
-            ))
+            .select(person_columns())
             .first(conn)
             .await
             .optional()?;

@@ -115,6 +115,23 @@ macro_rules! lock_event_page {
 }
 pub use lock_event_page;
 
+/// A registration's (status, name, email, calendar sequence) as it is now, inside the caller's
+/// transaction, or `None` once it is gone.
+#[macro_export]
+macro_rules! person_now {
+    ($conn:expr, $id:expr) => {{
+        use $crate::infra::db::schema::registrations;
+        let current: Option<(String, String, String, i32)> = registrations::table
+            .filter(registrations::id.eq($id))
+            .select((registrations::status, registrations::name, registrations::email, registrations::calendar_sequence))
+            .first($conn)
+            .await
+            .optional()?;
+        current
+    }};
+}
+pub use person_now;
+
 /// Registered people of a page (the one count that seats are held against).
 #[macro_export]
 macro_rules! count_with_status {
@@ -403,13 +420,7 @@ pub async fn leave(db: &Db, ctx: Context<'_>, which: Which<'_>, how: Leaving, no
     db_write!(db, conn => {
         let Some(row) = lock_event_page!(conn, pages::id.eq(&found.page_id)) else { return Ok(Err(ManageRefusal::UnknownLink)) };
         // Read again under the lock: a concurrent change wins, not a stale read.
-        let current: Option<(String, String, String, i32)> = registrations::table
-            .filter(registrations::id.eq(&found.id))
-            .select((registrations::status, registrations::name, registrations::email, registrations::calendar_sequence))
-            .first(conn)
-            .await
-            .optional()?;
-        let Some((status, name, email, sequence)) = current else { return Ok(Err(ManageRefusal::UnknownLink)) };
+        let Some((status, name, email, sequence)) = person_now!(conn, &found.id) else { return Ok(Err(ManageRefusal::UnknownLink)) };
         let status = RegistrationStatus::parse(&status).unwrap_or(RegistrationStatus::Cancelled);
         let page = EventPage::from_row(row);
         let over = page.as_ref().is_none_or(|p| now >= p.settings.event_end_time);
@@ -499,13 +510,7 @@ pub async fn move_from_waitlist(db: &Db, ctx: Context<'_>, id: &str, organizatio
     db_write!(db, conn => {
         let Some(row) = lock_event_page!(conn, pages::id.eq(&found.page_id)) else { return Ok(Err(MoveRefusal::NotFound)) };
         let Some(page) = EventPage::from_row(row) else { return Ok(Err(MoveRefusal::NotFound)) };
-        let current: Option<(String, String, String, i32)> = registrations::table
-            .filter(registrations::id.eq(&found.id))
-            .select((registrations::status, registrations::name, registrations::email, registrations::calendar_sequence))
-            .first(conn)
-            .await
-            .optional()?;
-        let Some((status, name, email, sequence)) = current else { return Ok(Err(MoveRefusal::NotFound)) };
+        let Some((status, name, email, sequence)) = person_now!(conn, &found.id) else { return Ok(Err(MoveRefusal::NotFound)) };
         if status != RegistrationStatus::Waitlisted.as_str() {
             return Ok(Err(MoveRefusal::NotWaitlisted));
         }

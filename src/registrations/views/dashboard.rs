@@ -24,7 +24,11 @@ pub fn RegistrationsRoute() -> impl IntoView {
         })
     });
     let location = use_location();
-    let here = location.pathname.get_untracked() + &location.search.get_untracked().split('&').filter(|p| !p.contains("__err") && !p.contains("__path")).collect::<Vec<_>>().join("&");
+    // Where the action buttons come back to: this list as it is, without an earlier error.
+    let search = location.search.get_untracked();
+    let kept: Vec<&str> = search.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && !p.starts_with("__err") && !p.starts_with("__path")).collect();
+    let path = location.pathname.get_untracked();
+    let here = if kept.is_empty() { path } else { format!("{path}?{}", kept.join("&")) };
     let overview = Resource::new(move || (page_id.clone(), q.clone(), status.clone(), page), |(id, q, status, page)| load_registrations(id, q, status, page));
     let detail = Resource::new(move || person.clone(), |person| async move {
         match person {
