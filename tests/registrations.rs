@@ -341,6 +341,14 @@ async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     let (_, view) = call(app, &ev.creator, "/api/registrations/list", &[("page_id", &ev.page_id)]).await;
     let ada = view["rows"].as_array().expect("rows").iter().find(|r| r["email"] == "ada@example.com").expect("ada")["id"].as_str().expect("id").to_string();
     let grace = view["rows"].as_array().expect("rows").iter().find(|r| r["email"] == "grace@example.com").expect("grace")["id"].as_str().expect("id").to_string();
+    // The QR code at the door opens the manage link: a signed-in member of the team who may check
+    // people in sees the button there, the registrant (or anyone else) does not.
+    let secret = app.state.part::<flashpage::infra::secrets::AppSecret>();
+    let door = format!("/r/{}", secret.link_token(flashpage::registrations::backend::writer::MANAGE, &ada));
+    let as_creator = app.get(&ev.creator, &door).await.text().await.expect("manage page");
+    assert!(as_creator.contains("door-check-in"), "{as_creator}");
+    let as_visitor = app.get(&app.new_browser(), &door).await.text().await.expect("manage page");
+    assert!(as_visitor.contains("You're registered.") && !as_visitor.contains("door-check-in"));
     assert_eq!(call(app, &ev.creator, "/api/registrations/act", &[("id", &ada), ("action", "check-in")]).await.0, 200);
     let (_, view) = call(app, &ev.creator, "/api/registrations/list", &[("page_id", &ev.page_id)]).await;
     assert_eq!(view["counts"]["attended"], 1);
