@@ -347,6 +347,11 @@ async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     let door = format!("/r/{}", secret.link_token(flashpage::registrations::backend::writer::MANAGE, &ada));
     let as_creator = app.get(&ev.creator, &door).await.text().await.expect("manage page");
     assert!(as_creator.contains("door-check-in"), "{as_creator}");
+    // A door scanner types the QR code's link into the list's search: that one person.
+    let scanned = app.url(&door);
+    let (_, found) = call(app, &ev.creator, "/api/registrations/list", &[("page_id", &ev.page_id), ("q", &scanned)]).await;
+    assert_eq!(found["rows"].as_array().map(|r| r.len()), Some(1), "{found}");
+    assert_eq!(found["rows"][0]["email"], "ada@example.com");
     let as_visitor = app.get(&app.new_browser(), &door).await.text().await.expect("manage page");
     assert!(as_visitor.contains("You're registered.") && !as_visitor.contains("door-check-in"));
     assert_eq!(call(app, &ev.creator, "/api/registrations/act", &[("id", &ada), ("action", "check-in")]).await.0, 200);

@@ -87,12 +87,15 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>, page_
     };
     let status = status.and_then(RegistrationStatus::parse);
     let page = page.max(1);
-    let (rows, matching) = if roles_allow(roles, Action::ViewRegistrants) {
+    let (rows, matching) = if !roles_allow(roles, Action::ViewRegistrants) {
+        (None, 0)
+    } else if let Some(found) = scanned(state, page_id, search).await? {
+        // A door scanner types the QR code's manage link into the search: that one person.
+        (Some(vec![found]), 1)
+    } else {
         let query = ListQuery { page_id, search: &search.chars().take(200).collect::<String>(), status, offset: i64::from((page - 1) * PER_PAGE), limit: i64::from(PER_PAGE) };
         let (rows, matching) = store::list(&state.db, &query).await?;
         (Some(rows), matching)
-    } else {
-        (None, 0)
     };
     Ok(RegistrationsView {
         page_id: page_id.to_string(),
@@ -110,6 +113,15 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>, page_
         can_export: roles_allow(roles, Action::ExportData),
         time_zone,
     })
+}
+
+/// The registrant of this page whose manage link (or its token) is `search`, if it is one.
+async fn scanned(state: &AppState, page_id: &str, search: &str) -> Result<Option<crate::registrations::model::RegistrantRow>, AppError> {
+    let token = search.trim().rsplit("/r/").next().unwrap_or("").trim_end_matches('/');
+    if !crate::infra::tokens::looks_like_token(token) {
+        return Ok(None);
+    }
+    Ok(store::by_token(&state.db, token).await?.filter(|m| m.page_id == page_id).map(|m| m.row))
 }
 
 pub async fn detail(state: &AppState, scope: &Scope<can::ViewRegistrants>, id: &str) -> Result<RegistrantDetail, AppError> {

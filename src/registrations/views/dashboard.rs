@@ -102,6 +102,7 @@ fn Registrations(v: RegistrationsView, here: String) -> impl IntoView {
             Some(rows) => view! {
                 <form method="get" action=base.clone() class="reg-search" role="search">
                     <label for="reg-q">"Search by name or email"</label>
+                    <span class="field-hint">"At the door, scan a guest's QR code into this box."</span>
                     <input id="reg-q" name="q" type="search" value=v.query.clone() inputmode="search"/>
                     <label for="reg-status">"Status"</label>
                     <select id="reg-status" name="status">
