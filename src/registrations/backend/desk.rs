@@ -90,6 +90,12 @@ async fn take_batch(state: &AppState, short_id: &str, batch: Vec<Job>) {
     let registrations: Vec<Registering> = batch.iter().map(|j| j.registering.clone()).collect();
     match writer::register(&state.db, super::service::context(state), short_id, &registrations).await {
         Ok((answers, page_id)) => {
+            // Seats changed (or the page turned out full): its cached copy goes, here and on the
+            // other instances, once for the batch and before anyone is answered, so the page a
+            // registrant sees next shows the new count.
+            if answers.iter().any(|a| matches!(a, Ok(Taken::New { .. }) | Err(Refusal::FullyBooked))) {
+                crate::pages::public::cache::PageCache::changed(state, short_id).await;
+            }
             for (job, answer) in batch.into_iter().zip(answers) {
                 let _ = job.reply.send(Ok((answer, page_id.clone())));
             }
@@ -104,6 +110,7 @@ async fn take_batch(state: &AppState, short_id: &str, batch: Vec<Job>) {
                     .map(|(mut answers, page_id)| (answers.pop().unwrap_or(Err(Refusal::NoSuchPage)), page_id));
                 let _ = job.reply.send(answer);
             }
+            crate::pages::public::cache::PageCache::changed(state, short_id).await;
         }
         Err(e) => {
             for job in batch {

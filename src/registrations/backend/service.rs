@@ -72,8 +72,8 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
     let request = Registering { pairs: pairs.to_vec(), client_ip: client_ip.map(String::from), now };
     let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await?;
     match taken {
+        // The desk dropped the page's cached copy (its seats) once for the whole batch.
         Ok(Taken::New { status, .. }) => {
-            PageCache::changed(state, short_id).await;
             Ok(Sent { waitlist: status == crate::registrations::model::RegistrationStatus::Waitlisted })
         }
         Ok(Taken::Again { id }) => {
@@ -82,10 +82,6 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
             }
             let full = source.source.remaining == Some(0);
             Ok(Sent { waitlist: full })
-        }
-        Err(Refusal::FullyBooked) => {
-            PageCache::changed(state, short_id).await;
-            Err(Refusal::FullyBooked.error())
         }
         Err(refusal) => Err(refusal.error()),
     }
