@@ -52,6 +52,28 @@ macro_rules! enqueue_mail {
 }
 pub use enqueue_mail;
 
+/// Inserts every message of `$mails: &[OutgoingMail]`, in the caller's transaction; evaluates to
+/// the number queued. One statement each: diesel-async can't run a multi-row insert on SQLite.
+#[macro_export]
+macro_rules! enqueue_mails {
+    ($conn:expr, $mails:expr, $now:expr) => {{
+        let mails: &[$crate::infra::mail::outbox::OutgoingMail] = $mails;
+        let now: chrono::NaiveDateTime = $now;
+        let mut queued: Result<usize, diesel::result::Error> = Ok(0);
+        for mail in mails {
+            match $crate::infra::mail::outbox::enqueue_mail!($conn, mail, now) {
+                Ok(n) => queued = queued.map(|q| q + n),
+                Err(e) => {
+                    queued = Err(e);
+                    break;
+                }
+            }
+        }
+        queued
+    }};
+}
+pub use enqueue_mails;
+
 /// Queues one message in a transaction of its own (for mail that reports no other change).
 pub async fn enqueue(db: &crate::infra::db::Db, mail: &OutgoingMail, now: chrono::NaiveDateTime) -> Result<(), crate::infra::db::DbError> {
     use crate::infra::db::prelude::*;

@@ -14,7 +14,7 @@ use crate::error::FieldError;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{pages, registrations};
 use crate::infra::db::{Db, DbError, new_id};
-use crate::infra::mail::outbox::enqueue_mail;
+use crate::infra::mail::outbox::{enqueue_mail, enqueue_mails};
 use crate::infra::secrets::AppSecret;
 use crate::infra::tokens::token_hash;
 use crate::pages::customization::Customization;
@@ -289,6 +289,8 @@ pub async fn register(db: &Db, ctx: Context<'_>, short_id: &str, batch: &[Regist
         // Addresses taken in this batch (the same person twice in one rush).
         let mut taken_now: std::collections::HashMap<String, String> = std::collections::HashMap::new();
         let mut answers = Vec::with_capacity(batch.len());
+        let mut new_rows = Vec::new();
+        let mut mails = Vec::new();
         for (r, checked) in batch.iter().zip(checked) {
             let valid = match checked {
                 Ok(valid) => valid,
@@ -324,13 +326,13 @@ pub async fn register(db: &Db, ctx: Context<'_>, short_id: &str, batch: &[Regist
             let token = ctx.manage_token(&id);
             let stored = serde_json::to_string(&valid.answers).unwrap_or_else(|_| "{}".into());
             let fields = (
-                registrations::name.eq(&valid.name),
-                registrations::phone.eq(&valid.phone),
-                registrations::custom_fields.eq(&stored),
+                registrations::name.eq(valid.name.clone()),
+                registrations::phone.eq(valid.phone.clone()),
+                registrations::custom_fields.eq(stored),
                 registrations::status.eq(status.as_str()),
                 registrations::seq.eq(Some(seq)),
                 registrations::manage_token_hash.eq(Some(token_hash(&token))),
-                registrations::client_ip.eq(r.client_ip.as_deref()),
+                registrations::client_ip.eq(r.client_ip.clone()),
                 registrations::registered_at.eq(at),
                 registrations::updated_at.eq(Some(at)),
                 registrations::cancelled_at.eq(None::<NaiveDateTime>),
@@ -343,12 +345,8 @@ pub async fn register(db: &Db, ctx: Context<'_>, short_id: &str, batch: &[Regist
                 Some(_) => {
                     diesel::update(registrations::table.filter(registrations::id.eq(&id))).set(fields).execute(conn).await?;
                 }
-                None => {
-                    diesel::insert_into(registrations::table)
-                        .values((registrations::id.eq(&id), registrations::page_id.eq(&page.id), registrations::email.eq(&valid.email), fields))
-                        .execute(conn)
-                        .await?;
-                }
+                // New rows go in after the loop, with the batch's mail.
+                None => new_rows.push((registrations::id.eq(id.clone()), registrations::page_id.eq(page.id.clone()), registrations::email.eq(valid.email.clone()), fields)),
             }
             let position = (status == RegistrationStatus::Waitlisted).then_some(waitlisted as u32);
             let person = Person { id: &id, name: &valid.name, email: &valid.email, token: &token, calendar_sequence: 0 };
@@ -356,10 +354,15 @@ pub async fn register(db: &Db, ctx: Context<'_>, short_id: &str, batch: &[Regist
                 Some(position) => Notice::Waitlisted { position },
                 None => Notice::Registered,
             };
-            enqueue_mail!(conn, &mail::notice(&page.mail(&ctx, r.now), &person, which), at)?;
+            mails.push(mail::notice(&page.mail(&ctx, r.now), &person, which));
             taken_now.insert(valid.email.clone(), id.clone());
             answers.push(Ok(Taken::New { id, status, position }));
         }
+        for row in new_rows {
+            diesel::insert_into(registrations::table).values(row).execute(conn).await?;
+        }
+        // Each confirmation is due when its registration arrived; a batch spans milliseconds.
+        enqueue_mails!(conn, &mails, batch.first().map(|r| r.now.naive_utc()).unwrap_or_default())?;
         Ok::<_, DbError>((answers, page.id.clone()))
     })
 }
