@@ -5,6 +5,17 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The refusal of a form sent to server function `F` without JavaScript: leptos redirects back to
+/// the form's page with it in `__err` (and the function's path in `__path`). Read on the server,
+/// so the page renders the message (or each field's) without any script.
+pub fn refusal_in_address<F: leptos::server_fn::ServerFn>() -> Option<AppError> {
+    leptos_router::hooks::use_query_map().with_untracked(|q| {
+        q.get("__err")
+            .filter(|_| q.get("__path").as_deref() == Some(F::url()))
+            .map(|e| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&e))
+    })
+}
+
 /// A checker shared with the server: `Some(message)` when the value is not acceptable.
 pub type Check = fn(&str) -> Option<String>;
 

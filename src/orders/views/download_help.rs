@@ -13,11 +13,7 @@ pub fn DownloadHelpRoute() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.with(|p| p.get("token").unwrap_or_default());
     let sent = use_query_map().with_untracked(|q| q.get("sent").is_some());
-    let error = use_query_map().with_untracked(|q| {
-        q.get("__err").filter(|_| q.get("__path").as_deref() == Some(SendFreshLink::url())).map(|e| {
-            leptos::server_fn::error::ServerFnUrlError::<crate::error::AppError>::decode_err(&e).message
-        })
-    });
+    let error = crate::ui::fields::refusal_in_address::<SendFreshLink>().map(|e| e.message);
     let help = Resource::new(token, download_help);
     view! {
         <Title text="Download · Flashpage"/>

@@ -12,11 +12,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn PayoutsRoute() -> impl IntoView {
     let returned = use_query_map().with_untracked(|q| q.get("returned").is_some());
-    let error = use_query_map().with_untracked(|q| {
-        q.get("__err").filter(|_| q.get("__path").as_deref() == Some(StartPayouts::url())).map(|e| {
-            leptos::server_fn::error::ServerFnUrlError::<crate::error::AppError>::decode_err(&e).message
-        })
-    });
+    let error = crate::ui::fields::refusal_in_address::<StartPayouts>().map(|e| e.message);
     let view = Resource::new(move || returned, load_payouts);
     let header = view! { <a class="back-link" href="/dashboard">"← Dashboard"</a> }.into_any();
     view! {

@@ -18,11 +18,7 @@ pub fn RegistrationsRoute() -> impl IntoView {
     let page_id = params.with_untracked(|p| p.get("id").unwrap_or_default());
     let query = use_query_map();
     let (q, status, page, person) = query.with_untracked(|q| (q.get("q"), q.get("status"), q.get("p").and_then(|p| p.parse::<u32>().ok()), q.get("person")));
-    let error = query.with_untracked(|q| {
-        q.get("__err").filter(|_| q.get("__path").as_deref() == Some(ActOnRegistrant::url())).map(|e| {
-            leptos::server_fn::error::ServerFnUrlError::<crate::error::AppError>::decode_err(&e).message
-        })
-    });
+    let error = crate::ui::fields::refusal_in_address::<ActOnRegistrant>().map(|e| e.message);
     let location = use_location();
     // Where the action buttons come back to: this list as it is, without an earlier error.
     let search = location.search.get_untracked();

@@ -12,12 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// A server function's refusal that came back in the address, when it was this one's.
 fn refusal_of<F: ServerFn>() -> Option<String> {
-    use_query_map().with_untracked(|q| {
-        q.get("__err").filter(|_| q.get("__path").as_deref() == Some(F::url())).map(|e| {
-            let err = leptos::server_fn::error::ServerFnUrlError::<crate::error::AppError>::decode_err(&e);
-            err.fields.first().map(|f| f.message.clone()).unwrap_or(err.message)
-        })
-    })
+    crate::ui::fields::refusal_in_address::<F>().map(|err| err.fields.first().map(|f| f.message.clone()).unwrap_or(err.message))
 }
 
 #[component]
