@@ -1,6 +1,6 @@
 //! The document shell, the router, and the table of routes.
 
-use crate::accounts::views::{Dashboard, Login, Signup};
+use crate::accounts::views::{AccountRoute, ConfirmEmailRoute, Dashboard, ForgotPassword, Login, ResetPassword, SecurityLogRoute, Signup};
 use crate::orders::views::{CancelledRoute, OrdersRoute, PayoutsRoute, DownloadHelpRoute, TestCheckoutRoute, ThanksRoute};
 use crate::pages::public::view::PublicPageRoute;
 use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
@@ -61,9 +61,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/signup") view=Signup/>
                 <Route path=path!("/login") view=Login/>
+                <Route path=path!("/forgot-password") view=ForgotPassword/>
+                <Route path=path!("/reset-password/:token") view=ResetPassword ssr=SsrMode::Async/>
                 // Async: the HTML is sent once the user is loaded, so it is complete without JavaScript
                 // (streamed out-of-order chunks need a script to be put in place).
                 <Route path=path!("/dashboard") view=Dashboard ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/account") view=AccountRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/security") view=SecurityLogRoute ssr=SsrMode::Async/>
+                <Route path=path!("/confirm-email/:token") view=ConfirmEmailRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/pages/:id") view=PageEditorRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/products") view=ProductsRoute ssr=SsrMode::Async/>
                 // Before `:id`: the first route that matches wins.

@@ -229,14 +229,7 @@ async fn smtp_confirmation_carries_a_valid_invitation(backend: Backend) {
     assert_eq!(register(&app, &short_id, "Ada", "ada@example.com", 1).await, 200);
     let round = deliver_due(&app.state.db, app.state.part::<Arc<Mailer>>(), Utc::now().naive_utc() + Duration::seconds(1)).await.expect("round");
     assert_eq!(round.sent, 1);
-    let mut messages = Vec::new();
-    for _ in 0..50 {
-        messages = smtp.messages();
-        if !messages.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let messages = smtp.wait_for(1).await;
     assert_eq!(messages.len(), 1);
     let raw = &messages[0];
     assert!(raw.contains("X-RcptTo: ada@example.com") && raw.contains("Subject: You're registered: Meetup"), "{raw}");

@@ -37,7 +37,7 @@ pub mod can {
             }
         )*};
     }
-    permissions!(ViewDashboard, EditPages, PublishPages, EditProducts, ExportData, ManagePayments, ManageTeam, ManageBilling, ViewRegistrants, ManageRegistrants);
+    permissions!(ViewDashboard, EditPages, PublishPages, EditProducts, ExportData, ManagePayments, ManageTeam, ManageBilling, ViewRegistrants, ManageRegistrants, ViewSecurityLog);
 }
 
 /// Proof that the request's user may do `P` in their organization. Made only by [`Guard::allow`].
@@ -137,5 +137,18 @@ pub fn session_token_from(headers: &axum::http::HeaderMap) -> Option<String> {
 pub async fn resolve_user(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Option<CurrentUser>, AppError> {
     let Some(token) = session_token_from(headers) else { return Ok(None) };
     let now = chrono::Utc::now().naive_utc();
-    Ok(store::session_user(&state.db, &sessions::token_hash(&token), now).await?)
+    let hash = sessions::token_hash(&token);
+    let Some((user, last_used_at)) = store::session_user(&state.db, &hash, now).await? else { return Ok(None) };
+    // The account page shows when each session was last used; written every few minutes at
+    // most, and after the answer, so a request never waits for it.
+    let stale = now - chrono::Duration::minutes(sessions::LAST_USE_GRANULARITY_MINUTES);
+    if last_used_at.is_none_or(|t| t < stale) {
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store::touch_session(&db, &hash, now).await {
+                tracing::warn!(error = %e, "could not record a session's use");
+            }
+        });
+    }
+    Ok(Some(user))
 }

@@ -31,3 +31,52 @@ impl Actor for CurrentUser {
         &self.roles
     }
 }
+
+/// The account page: the signed-in person's own settings and where they are signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub email: String,
+    /// A new address waiting for its confirmation link to be used.
+    pub pending_email: Option<String>,
+    pub sessions: Vec<SessionView>,
+}
+
+/// One signed-in browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The stored session's id (the SHA-256 of its cookie, which it cannot be turned back into).
+    pub id: String,
+    /// "Chrome on macOS", from the browser's user agent.
+    pub device: String,
+    pub ip: Option<String>,
+    /// UTC, `YYYY-MM-DD HH:MM`.
+    pub started: String,
+    pub last_used: String,
+    /// The browser looking at the page.
+    pub current: bool,
+}
+
+/// The organization's security log as its admins read it, one page at a time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityLogView {
+    pub entries: Vec<SecurityEntry>,
+    /// Every kind of entry, (code, label), for the filter.
+    pub events: Vec<(String, String)>,
+    /// The organization's members, (id, name), for the filter.
+    pub people: Vec<(String, String)>,
+    pub event: Option<String>,
+    pub person: Option<String>,
+    /// Where the next (older) page starts, if there is one (microseconds since 1970).
+    pub older: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEntry {
+    /// UTC, `YYYY-MM-DD HH:MM:SS`.
+    pub at: String,
+    pub event: String,
+    pub who: String,
+    pub subject: Option<String>,
+    pub ip: Option<String>,
+}

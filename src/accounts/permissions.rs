@@ -65,10 +65,12 @@ pub enum Action {
     ViewRegistrants,
     /// Remove registrants, move them from the waitlist, check them in, resend confirmations.
     ManageRegistrants,
+    /// Read the organization's security log (logins, password and address changes, exports).
+    ViewSecurityLog,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewDashboard,
         Action::EditPages,
         Action::PublishPages,
@@ -79,6 +81,7 @@ impl Action {
         Action::ManageBilling,
         Action::ViewRegistrants,
         Action::ManageRegistrants,
+        Action::ViewSecurityLog,
     ];
 }
 
@@ -152,16 +155,16 @@ mod tests {
         let expected: &[(Role, Action, bool)] = &[
             (a, ViewDashboard, true), (a, EditPages, true), (a, PublishPages, true), (a, EditProducts, true),
             (a, ExportData, true), (a, ManagePayments, true), (a, ManageTeam, true), (a, ManageBilling, true),
-            (a, ViewRegistrants, true), (a, ManageRegistrants, true),
+            (a, ViewRegistrants, true), (a, ManageRegistrants, true), (a, ViewSecurityLog, true),
             (m, ViewDashboard, true), (m, EditPages, true), (m, PublishPages, true), (m, EditProducts, true),
             (m, ExportData, true), (m, ManagePayments, true), (m, ManageTeam, true), (m, ManageBilling, false),
-            (m, ViewRegistrants, true), (m, ManageRegistrants, true),
+            (m, ViewRegistrants, true), (m, ManageRegistrants, true), (m, ViewSecurityLog, false),
             (e, ViewDashboard, true), (e, EditPages, true), (e, PublishPages, false), (e, EditProducts, true),
             (e, ExportData, false), (e, ManagePayments, false), (e, ManageTeam, false), (e, ManageBilling, false),
-            (e, ViewRegistrants, true), (e, ManageRegistrants, true),
+            (e, ViewRegistrants, true), (e, ManageRegistrants, true), (e, ViewSecurityLog, false),
             (v, ViewDashboard, true), (v, EditPages, false), (v, PublishPages, false), (v, EditProducts, false),
             (v, ExportData, false), (v, ManagePayments, false), (v, ManageTeam, false), (v, ManageBilling, false),
-            (v, ViewRegistrants, false), (v, ManageRegistrants, false),
+            (v, ViewRegistrants, false), (v, ManageRegistrants, false), (v, ViewSecurityLog, false),
         ];
         assert_eq!(expected.len(), Role::ALL.len() * Action::ALL.len(), "every cell is listed");
         for (role, action, allowed) in expected {

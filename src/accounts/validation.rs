@@ -20,6 +20,11 @@ const COMMON_PASSWORDS: &[&str] = &[
     "1111111111", "0000000000", "abcdefghij", "abcdefghijk", "1234567890a", "a1234567890",
 ];
 
+/// What a reset link that no longer works says (the page and the server function agree).
+pub const RESET_LINK_DEAD: &str = "This reset link has expired or was already used. Ask for a new one below.";
+/// What an email confirmation link that no longer works says.
+pub const EMAIL_LINK_DEAD: &str = "This confirmation link has expired or was already used. Ask for a new one from your account page.";
+
 /// Lower-cases and trims an email; returns a field error when it cannot be an address.
 pub fn normalize_email(raw: &str) -> Result<String, String> {
     let email = raw.trim().to_lowercase();

@@ -55,8 +55,13 @@ pub fn AuthCard(title: &'static str, subtitle: &'static str, children: Children)
 }
 
 /// The dashboard's sections, in the navigation's order.
-const SECTIONS: [(&str, &str); 4] =
-    [("/dashboard", "Overview"), ("/dashboard/products", "Products"), ("/dashboard/orders", "Orders"), ("/dashboard/payouts", "Get paid")];
+const SECTIONS: [(&str, &str); 5] = [
+    ("/dashboard", "Overview"),
+    ("/dashboard/products", "Products"),
+    ("/dashboard/orders", "Orders"),
+    ("/dashboard/payouts", "Get paid"),
+    ("/dashboard/account", "Account"),
+];
 
 /// The frame of the dashboard's screens: the header (the brand, then `header`), the navigation
 /// between sections with `current` marked, and the main area. One place, so that every screen

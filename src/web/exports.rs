@@ -1,6 +1,7 @@
 //! CSV exports, streamed: rows are read in batches and written as they come, so an export of a
 //! hundred thousand orders holds one batch in memory, not the file.
 
+use crate::accounts::backend::security_log::{self, SecurityEvent};
 use crate::accounts::guard::{Guard, can};
 use crate::infra::state::AppState;
 use crate::orders::backend::store::{CreatorRow, list_after};
@@ -29,6 +30,8 @@ pub async fn orders_csv(State(state): State<AppState>, guard: Guard, Query(q): Q
     };
     let org = scope.organization_id().to_string();
     let page_id = q.page_id.filter(|p| !p.is_empty());
+    // Buyers' personal data leaves the app: that goes in the security log.
+    security_log::record_action(&state, &scope, SecurityEvent::OrdersExported, page_id.as_deref()).await;
     let head = csv_line(&["created_at", "order_id", "item", "buyer_email", "status", "amount", "amount_refunded", "currency", "downloads", "download_limit"]);
     let batches = move |after: Option<(NaiveDateTime, String)>| {
         let (state, org, page_id) = (state.clone(), org.clone(), page_id.clone());

@@ -150,7 +150,7 @@ fn spawn_hold_expiry(state: &AppState, every: Duration) {
     });
 }
 
-/// Hourly clean-up of expired sessions, security-log entries past retention, finished
+/// Hourly clean-up of expired sessions and account links, security-log entries past retention, finished
 /// rate-limit windows, sent mail after a week, buyers' addresses and orders past retention, and
 /// storage reservations of uploads that ended with their process.
 pub fn spawn_housekeeping(state: &AppState) {
@@ -162,6 +162,9 @@ pub fn spawn_housekeeping(state: &AppState) {
             let now = chrono::Utc::now().naive_utc();
             if let Err(e) = store::purge_expired_sessions(&db, now).await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+            if let Err(e) = crate::accounts::backend::recovery::purge_old(&db, now).await {
+                tracing::warn!(error = %e, "could not purge old account links");
             }
             if let Err(e) = security_log::purge_old(&db, now).await {
                 tracing::warn!(error = %e, "could not purge old security log entries");

@@ -56,6 +56,18 @@ impl SmtpServer {
         messages.sort();
         messages
     }
+
+    /// The messages once at least `n` have arrived (or what came within five seconds).
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..50 {
+            let messages = self.messages();
+            if messages.len() >= n {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        self.messages()
+    }
 }
 
 impl Drop for SmtpServer {

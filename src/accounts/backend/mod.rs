@@ -1,7 +1,9 @@
 //! Server-only account logic: hashing, sessions, queries, the security log.
 
+pub mod mail;
 pub mod names;
 pub mod passwords;
+pub mod recovery;
 pub mod security_log;
 pub mod service;
 pub mod sessions;

@@ -1,5 +1,5 @@
-//! The security log: sign-ups, logins (good and bad), logouts and throttled attempts, kept for
-//! 180 days. (The login limits themselves count in `infra::shared_limit`.)
+//! The security log: sign-ups, logins (good and bad), logouts, throttled attempts, password
+//! resets and the account's own changes, kept for 180 days. (The login limits themselves count in `infra::shared_limit`.)
 
 use crate::infra::db::new_id;
 use crate::db_write;
@@ -15,6 +15,14 @@ pub enum SecurityEvent {
     LoginFailure,
     LoginThrottled,
     Logout,
+    /// A forgotten-password link was asked for (with the user when the address has an account).
+    PasswordResetRequested,
+    PasswordResetCompleted,
+    /// The account's own settings.
+    PasswordChanged,
+    EmailChangeRequested,
+    EmailChanged,
+    SessionEnded,
     /// A creator's actions on someone's registration, and exports of registrants' data.
     RegistrationRemoved,
     RegistrationMoved,
@@ -23,9 +31,67 @@ pub enum SecurityEvent {
     RegistrationResent,
     RegistrationsExported,
     RegistrationDeleted,
+    OrdersExported,
+    SecurityLogViewed,
+    SecurityLogExported,
 }
 
 impl SecurityEvent {
+    pub const ALL: [SecurityEvent; 21] = [
+        SecurityEvent::Signup,
+        SecurityEvent::LoginSuccess,
+        SecurityEvent::LoginFailure,
+        SecurityEvent::LoginThrottled,
+        SecurityEvent::Logout,
+        SecurityEvent::PasswordResetRequested,
+        SecurityEvent::PasswordResetCompleted,
+        SecurityEvent::PasswordChanged,
+        SecurityEvent::EmailChangeRequested,
+        SecurityEvent::EmailChanged,
+        SecurityEvent::SessionEnded,
+        SecurityEvent::RegistrationRemoved,
+        SecurityEvent::RegistrationMoved,
+        SecurityEvent::RegistrationCheckedIn,
+        SecurityEvent::RegistrationCheckInUndone,
+        SecurityEvent::RegistrationResent,
+        SecurityEvent::RegistrationsExported,
+        SecurityEvent::RegistrationDeleted,
+        SecurityEvent::OrdersExported,
+        SecurityEvent::SecurityLogViewed,
+        SecurityEvent::SecurityLogExported,
+    ];
+
+    /// How the security log page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SecurityEvent::Signup => "Signed up",
+            SecurityEvent::LoginSuccess => "Logged in",
+            SecurityEvent::LoginFailure => "Wrong password",
+            SecurityEvent::LoginThrottled => "Login locked after failures",
+            SecurityEvent::Logout => "Logged out",
+            SecurityEvent::PasswordResetRequested => "Asked for a password reset",
+            SecurityEvent::PasswordResetCompleted => "Reset the password",
+            SecurityEvent::PasswordChanged => "Changed the password",
+            SecurityEvent::EmailChangeRequested => "Asked to change the email",
+            SecurityEvent::EmailChanged => "Changed the email",
+            SecurityEvent::SessionEnded => "Logged a browser out",
+            SecurityEvent::RegistrationRemoved => "Removed a registrant",
+            SecurityEvent::RegistrationMoved => "Moved a registrant from the waitlist",
+            SecurityEvent::RegistrationCheckedIn => "Checked a registrant in",
+            SecurityEvent::RegistrationCheckInUndone => "Undid a check-in",
+            SecurityEvent::RegistrationResent => "Resent a confirmation",
+            SecurityEvent::RegistrationsExported => "Exported registrations",
+            SecurityEvent::RegistrationDeleted => "Deleted a registration",
+            SecurityEvent::OrdersExported => "Exported orders",
+            SecurityEvent::SecurityLogViewed => "Read the security log",
+            SecurityEvent::SecurityLogExported => "Exported the security log",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<SecurityEvent> {
+        SecurityEvent::ALL.into_iter().find(|e| e.as_str() == code)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SecurityEvent::Signup => "signup",
@@ -33,6 +99,12 @@ impl SecurityEvent {
             SecurityEvent::LoginFailure => "login_failure",
             SecurityEvent::LoginThrottled => "login_throttled",
             SecurityEvent::Logout => "logout",
+            SecurityEvent::PasswordResetRequested => "password_reset_requested",
+            SecurityEvent::PasswordResetCompleted => "password_reset_completed",
+            SecurityEvent::PasswordChanged => "password_changed",
+            SecurityEvent::EmailChangeRequested => "email_change_requested",
+            SecurityEvent::EmailChanged => "email_changed",
+            SecurityEvent::SessionEnded => "session_ended",
             SecurityEvent::RegistrationRemoved => "registration_removed",
             SecurityEvent::RegistrationMoved => "registration_moved_from_waitlist",
             SecurityEvent::RegistrationCheckedIn => "registration_checked_in",
@@ -40,6 +112,9 @@ impl SecurityEvent {
             SecurityEvent::RegistrationResent => "registration_confirmation_resent",
             SecurityEvent::RegistrationsExported => "registrations_exported",
             SecurityEvent::RegistrationDeleted => "registration_deleted",
+            SecurityEvent::OrdersExported => "orders_exported",
+            SecurityEvent::SecurityLogViewed => "security_log_viewed",
+            SecurityEvent::SecurityLogExported => "security_log_exported",
         }
     }
 }
@@ -74,5 +149,61 @@ pub async fn purge_old(db: &Db, now: NaiveDateTime) -> Result<usize, DbError> {
     db_write!(db, conn => {
         let n = diesel::delete(security_log::table.filter(security_log::created_at.lt(cutoff))).execute(conn).await?;
         Ok(n)
+    })
+}
+
+/// Logs what a signed-in member did (`subject`: what it was done to, e.g. a registration's id).
+/// A failure to log is reported, never passed on: the member's action has already happened.
+pub async fn record_action<P>(state: &crate::infra::state::AppState, scope: &crate::accounts::guard::Scope<P>, event: SecurityEvent, subject: Option<&str>) {
+    if let Err(e) = record(&state.db, event, Some(scope.user_id()), subject, None, chrono::Utc::now().naive_utc()).await {
+        tracing::warn!(error = %e, event = event.as_str(), "could not write the security log");
+    }
+}
+
+/// One entry as the security log page shows it.
+pub struct EntryRow {
+    pub created_at: NaiveDateTime,
+    pub event: String,
+    pub user_id: Option<String>,
+    pub user_name: String,
+    pub subject: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// The organization's entries, newest first: those of its members (entries about addresses
+/// with no account belong to nobody). `before` continues a page; `event` and `user_id` filter.
+pub async fn list_for_organization(
+    db: &Db,
+    organization_id: &str,
+    event: Option<&str>,
+    user_id: Option<&str>,
+    before: Option<NaiveDateTime>,
+    limit: i64,
+) -> Result<Vec<EntryRow>, DbError> {
+    use crate::infra::db::schema::users;
+    crate::db_read!(db, conn => {
+        let mut query = security_log::table
+            .inner_join(users::table.on(security_log::user_id.eq(users::id.nullable())))
+            .filter(users::organization_id.eq(organization_id))
+            .into_boxed();
+        if let Some(event) = event {
+            query = query.filter(security_log::event.eq(event));
+        }
+        if let Some(user_id) = user_id {
+            query = query.filter(security_log::user_id.eq(user_id));
+        }
+        if let Some(before) = before {
+            query = query.filter(security_log::created_at.lt(before));
+        }
+        let rows: Vec<(NaiveDateTime, String, Option<String>, String, Option<String>, Option<String>)> = query
+            .order(security_log::created_at.desc())
+            .limit(limit)
+            .select((security_log::created_at, security_log::event, security_log::user_id, users::name, security_log::email, security_log::ip))
+            .load(conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(created_at, event, user_id, user_name, subject, ip)| EntryRow { created_at, event, user_id, user_name, subject, ip })
+            .collect())
     })
 }

@@ -166,8 +166,9 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), DbError> {
     })
 }
 
-/// The signed-in user for a session token hash, if the session exists and has not expired.
-pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<CurrentUser>, DbError> {
+/// The signed-in user for a session token hash, if the session exists and has not expired, with
+/// the session's last recorded use.
+pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<(CurrentUser, Option<NaiveDateTime>)>, DbError> {
     db_read!(db, conn => {
         let row = sessions::table
             .inner_join(users::table)
@@ -175,11 +176,11 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
             .inner_join(groups::table.on(groups::id.eq(users::group_id)))
             .filter(sessions::id.eq(token_hash))
             .filter(sessions::expires_at.gt(now))
-            .select((users::id, users::name, users::email, users::organization_id, organizations::name, groups::name))
-            .first::<(String, String, String, String, String, String)>(conn)
+            .select((users::id, users::name, users::email, users::organization_id, organizations::name, groups::name, sessions::last_used_at))
+            .first::<(String, String, String, String, String, String, Option<NaiveDateTime>)>(conn)
             .await
             .optional()?;
-        let Some((id, name, email, organization_id, organization_name, group_name)) = row else {
+        let Some((id, name, email, organization_id, organization_name, group_name, last_used_at)) = row else {
             return Ok(None);
         };
         let role_names: Vec<String> = user_roles::table
@@ -199,7 +200,7 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
             .first(conn)
             .await
             .optional()?;
-        Ok(Some(CurrentUser {
+        let user = CurrentUser {
             id,
             name,
             email,
@@ -208,7 +209,8 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
             group_name,
             roles,
             plan_name: plan_name.unwrap_or_else(|| FREE_PLAN_NAME.to_string()),
-        }))
+        };
+        Ok(Some((user, last_used_at)))
     })
 }
 
@@ -217,5 +219,115 @@ pub async fn purge_expired_sessions(db: &Db, now: NaiveDateTime) -> Result<usize
     db_write!(db, conn => {
         let n = diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn).await?;
         Ok(n)
+    })
+}
+
+/// The id and name of the account with this email, if there is one.
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<(String, String)>, DbError> {
+    db_read!(db, conn => {
+        let row = users::table
+            .filter(users::email.eq(email))
+            .select((users::id, users::name))
+            .first::<(String, String)>(conn)
+            .await
+            .optional()?;
+        Ok(row)
+    })
+}
+
+/// A user's email and name.
+pub async fn email_and_name(db: &Db, user_id: &str) -> Result<Option<(String, String)>, DbError> {
+    db_read!(db, conn => {
+        let row = users::table
+            .filter(users::id.eq(user_id))
+            .select((users::email, users::name))
+            .first::<(String, String)>(conn)
+            .await
+            .optional()?;
+        Ok(row)
+    })
+}
+
+/// A stored session as the account page lists it.
+pub struct SessionRow {
+    pub id: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The user's live sessions, the most recently used first.
+pub async fn list_sessions(db: &Db, user_id: &str, now: NaiveDateTime) -> Result<Vec<SessionRow>, DbError> {
+    db_read!(db, conn => {
+        let rows: Vec<(String, NaiveDateTime, Option<NaiveDateTime>, Option<String>, Option<String>)> = sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::expires_at.gt(now))
+            .select((sessions::id, sessions::created_at, sessions::last_used_at, sessions::ip, sessions::user_agent))
+            .load(conn)
+            .await?;
+        let mut rows: Vec<SessionRow> = rows
+            .into_iter()
+            .map(|(id, created_at, last_used_at, ip, user_agent)| SessionRow { id, created_at, last_used_at, ip, user_agent })
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last_used_at.unwrap_or(r.created_at)));
+        Ok(rows)
+    })
+}
+
+/// Records a session's use (the caller writes at most every few minutes per session).
+pub async fn touch_session(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<(), DbError> {
+    db_write!(db, conn => {
+        diesel::update(sessions::table.filter(sessions::id.eq(token_hash))).set(sessions::last_used_at.eq(now)).execute(conn).await?;
+        Ok(())
+    })
+}
+
+/// Ends one of the user's sessions; `false` if they have no such session.
+pub async fn end_session(db: &Db, user_id: &str, id: &str) -> Result<bool, DbError> {
+    db_write!(db, conn => {
+        let n = diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::id.eq(id))).execute(conn).await?;
+        Ok(n > 0)
+    })
+}
+
+/// Ends every session of the user but `keep` (the browser asking). Returns how many ended.
+pub async fn end_sessions_except(db: &Db, user_id: &str, keep: &str) -> Result<usize, DbError> {
+    db_write!(db, conn => {
+        let n = diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::id.ne(keep))).execute(conn).await?;
+        Ok(n)
+    })
+}
+
+/// The user's display name.
+pub async fn set_name(db: &Db, user_id: &str, name: &str, now: NaiveDateTime) -> Result<(), DbError> {
+    db_write!(db, conn => {
+        diesel::update(users::table.filter(users::id.eq(user_id))).set((users::name.eq(name), users::updated_at.eq(now))).execute(conn).await?;
+        Ok(())
+    })
+}
+
+/// A new password: stored, and every other session of the user ends, in one transaction.
+pub async fn set_password(db: &Db, user_id: &str, password_hash: &str, keep_session: &str, now: NaiveDateTime) -> Result<usize, DbError> {
+    db_write!(db, conn => {
+        diesel::update(users::table.filter(users::id.eq(user_id)))
+            .set((users::password_hash.eq(password_hash), users::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        let n = diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::id.ne(keep_session))).execute(conn).await?;
+        Ok(n)
+    })
+}
+
+/// The organization's members, (id, name), by name.
+pub async fn members(db: &Db, organization_id: &str) -> Result<Vec<(String, String)>, DbError> {
+    db_read!(db, conn => {
+        let rows = users::table
+            .filter(users::organization_id.eq(organization_id))
+            .order(users::name.asc())
+            .select((users::id, users::name))
+            .load::<(String, String)>(conn)
+            .await?;
+        Ok(rows)
     })
 }

@@ -35,6 +35,8 @@ fn DashboardShell(user: CurrentUser) -> impl IntoView {
     let logout = ServerAction::<api::Logout>::new();
     let role = user.primary_role().map(|r| r.label()).unwrap_or("Member");
     let first_name = user.name.split(' ').next().unwrap_or(&user.name).to_string();
+    let reads_log = crate::accounts::permissions::roles_allow(&user.roles, crate::accounts::permissions::Action::ViewSecurityLog);
+    let password_reset = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("password_reset").is_some());
     let header = view! {
         <div class="org-badge" data-testid="org">
             <span class="org-name" data-testid="org-name">{user.organization_name.clone()}</span>
@@ -51,6 +53,11 @@ fn DashboardShell(user: CurrentUser) -> impl IntoView {
     view! {
         <AppFrame current="/dashboard" header>
             <h1>"Welcome, " {first_name}</h1>
+            <Show when=move || password_reset>
+                <div class="form-notice" role="status" data-testid="password-changed">
+                    "Your new password is set. Every other device has been logged out."
+                </div>
+            </Show>
             <section class="panel-grid">
                 <article class="panel">
                     <h2>"Your organization"</h2>
@@ -68,6 +75,7 @@ fn DashboardShell(user: CurrentUser) -> impl IntoView {
                         "Names are generated for you on the " {user.plan_name.clone()}
                         " plan. Enterprise organizations can choose their own."
                     </p>
+                    {reads_log.then(|| view! { <p><a href="/dashboard/security">"Security log"</a></p> })}
                 </article>
             </section>
             <PagesPanel/>

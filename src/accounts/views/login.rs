@@ -42,6 +42,7 @@ fn LoginForm(next: String, signed_out: bool) -> impl IntoView {
             <input type="hidden" name="next" value=next/>
             <Field label="Email" name="email" kind="email" autocomplete="email" server_error=errors.field("email") check=email_check/>
             <Field label="Password" name="password" kind="password" autocomplete="current-password" server_error=errors.field("password")/>
+            <p class="form-aside"><a href="/forgot-password">"Forgot your password?"</a></p>
             <button class="button button--block" type="submit" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
             </button>

@@ -240,6 +240,20 @@ diesel::table! {
         expires_at -> Timestamp,
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        new_email -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -304,6 +318,7 @@ diesel::joinable!(users -> groups (group_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> roles (role_id));
 diesel::joinable!(subscriptions -> users (user_id));
+diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(subscriptions -> plans (plan_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(products -> organizations (organization_id));
@@ -320,5 +335,5 @@ diesel::joinable!(stored_objects -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
     page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects, mail_outbox,
-    payment_events, test_payments, registration_limit_hits,
+    payment_events, test_payments, registration_limit_hits, account_tokens,
 );

@@ -160,7 +160,5 @@ pub async fn resend(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 
 /// Every creator action on someone's registration lands in the security log.
 pub async fn log<P>(state: &AppState, scope: &Scope<P>, event: SecurityEvent, registrant: Option<&str>) {
-    if let Err(e) = security_log::record(&state.db, event, Some(scope.user_id()), registrant, None, Utc::now().naive_utc()).await {
-        tracing::warn!(error = %e, event = event.as_str(), "could not write the security log");
-    }
+    security_log::record_action(state, scope, event, registrant).await;
 }

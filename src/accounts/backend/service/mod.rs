@@ -1,4 +1,11 @@
-//! Sign-up, login and logout as the server functions call them.
+//! Sign-up, login and logout as the server functions call them; the forgotten password and the
+//! account's own settings in the submodules.
+
+pub mod audit;
+mod password_reset;
+pub mod settings;
+
+pub use password_reset::{request_password_reset, reset_link_works, reset_password};
 
 use super::security_log::{self, SecurityEvent};
 use super::store::{self, CreateAccountError, NewAccount, NewSession};
@@ -30,11 +37,22 @@ fn signup_limit(state: &AppState) -> Limit {
     Limit { name: "signup-ip", max: state.config.signups_per_address_per_hour, window: Duration::hours(1) }
 }
 
-fn busy() -> AppError {
+pub(super) fn busy() -> AppError {
     AppError::unavailable("the password queue is full")
 }
 
-fn new_session(state: &AppState, client: &Client) -> (String, NewSession) {
+/// Counts an attempt against a limit per email address and one per client address (both, in one
+/// atomic statement each, before any work is done); `false` when either is used up.
+pub(super) async fn within_limits(state: &AppState, (per_email, email): (&Limit, &str), per_client: &Limit, client: &Client, now: chrono::DateTime<Utc>) -> Result<bool, AppError> {
+    let email_ok = per_email.hit(&state.db, email, now).await?;
+    let client_ok = match client.ip.as_deref() {
+        Some(ip) => per_client.hit(&state.db, ip, now).await?,
+        None => true,
+    };
+    Ok(email_ok && client_ok)
+}
+
+pub(super) fn new_session(state: &AppState, client: &Client) -> (String, NewSession) {
     let token = sessions::new_token();
     let session = NewSession {
         token_hash: sessions::token_hash(&token),
@@ -82,12 +100,7 @@ pub async fn login(state: &AppState, client: &Client, email: &str, password: &st
     let now = Utc::now();
     // Each attempt takes its place in the counters before the password is checked, in one atomic
     // statement each: parallel guesses cannot all slip through a check made before any was counted.
-    let email_ok = LOGIN_PER_EMAIL.hit(&state.db, &email, now).await?;
-    let address_ok = match client.ip.as_deref() {
-        Some(ip) => LOGIN_PER_ADDRESS.hit(&state.db, ip, now).await?,
-        None => true,
-    };
-    if !(email_ok && address_ok) {
+    if !within_limits(state, (&LOGIN_PER_EMAIL, &email), &LOGIN_PER_ADDRESS, client, now).await? {
         log_event(state, SecurityEvent::LoginThrottled, None, Some(&email), client).await;
         return Err(AppError::rate_limited(format!(
             "Too many failed attempts. Wait {LOGIN_WINDOW_MINUTES} minutes and try again."
@@ -131,7 +144,7 @@ pub async fn logout(state: &AppState, client: &Client, token: Option<&str>, user
 }
 
 /// Writes to the security log; a failure to log is reported but never fails the user's request.
-async fn log_event(state: &AppState, event: SecurityEvent, user_id: Option<&str>, email: Option<&str>, client: &Client) {
+pub(super) async fn log_event(state: &AppState, event: SecurityEvent, user_id: Option<&str>, email: Option<&str>, client: &Client) {
     let now = Utc::now().naive_utc();
     if let Err(e) = security_log::record(&state.db, event, user_id, email, client.ip.as_deref(), now).await {
         tracing::error!(error = %e, event = event.as_str(), "could not write the security log");

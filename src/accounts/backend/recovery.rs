@@ -1,0 +1,209 @@
+//! Account links sent by mail: the forgotten-password reset (and, with the same table, the
+//! confirmation of a new email address). A link is a random token; only its SHA-256 is stored, it
+//! expires, and it works once: redeeming it is one conditional update, so two clicks racing each
+//! other cannot both succeed.
+
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::{account_tokens, sessions, users};
+use crate::infra::db::{Db, DbError, new_id};
+use crate::infra::mail::outbox::{OutgoingMail, enqueue_mails};
+use crate::{db_read, db_write};
+use chrono::{Duration, NaiveDateTime};
+
+/// What a link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    PasswordReset,
+    EmailChange,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::PasswordReset => "password_reset",
+            Purpose::EmailChange => "email_change",
+        }
+    }
+
+    /// How long a link stays valid: an hour for a reset (it is a key to the account), a day to
+    /// confirm a new address.
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Purpose::PasswordReset => Duration::hours(1),
+            Purpose::EmailChange => Duration::hours(24),
+        }
+    }
+}
+
+/// Stores a link's token (hashed) and queues its mail, together: a link is mailed if and only
+/// if it exists (with any other message about it, such as a notice to the old address).
+pub async fn issue(
+    db: &Db,
+    user_id: &str,
+    purpose: Purpose,
+    token_hash: &str,
+    new_email: Option<&str>,
+    mails: &[OutgoingMail],
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    db_write!(db, conn => {
+        diesel::insert_into(account_tokens::table)
+            .values((
+                account_tokens::id.eq(new_id()),
+                account_tokens::user_id.eq(user_id),
+                account_tokens::purpose.eq(purpose.as_str()),
+                account_tokens::token_hash.eq(token_hash),
+                account_tokens::new_email.eq(new_email),
+                account_tokens::created_at.eq(now),
+                account_tokens::expires_at.eq(now + purpose.lifetime()),
+            ))
+            .execute(conn)
+            .await?;
+        enqueue_mails!(conn, mails, now)?;
+        Ok(())
+    })
+}
+
+/// The user a live (unused, unexpired) link belongs to, without using it: the reset page asks
+/// for a new password only when its link still works.
+pub async fn live_link_user(db: &Db, purpose: Purpose, token_hash: &str, now: NaiveDateTime) -> Result<Option<String>, DbError> {
+    db_read!(db, conn => {
+        let user = account_tokens::table
+            .filter(account_tokens::token_hash.eq(token_hash))
+            .filter(account_tokens::purpose.eq(purpose.as_str()))
+            .filter(account_tokens::used_at.is_null())
+            .filter(account_tokens::expires_at.gt(now))
+            .select(account_tokens::user_id)
+            .first::<String>(conn)
+            .await
+            .optional()?;
+        Ok(user)
+    })
+}
+
+/// Uses a reset link: sets the new password, ends every session of the account, and voids the
+/// account's other reset links, in one transaction. `None` when the link is unknown, expired or
+/// used (nothing changes then).
+pub async fn reset_password(db: &Db, token_hash: &str, password_hash: &str, now: NaiveDateTime) -> Result<Option<String>, DbError> {
+    let purpose = Purpose::PasswordReset.as_str();
+    db_write!(db, conn => {
+        let user_id: Option<String> = diesel::update(
+            account_tokens::table
+                .filter(account_tokens::token_hash.eq(token_hash))
+                .filter(account_tokens::purpose.eq(purpose))
+                .filter(account_tokens::used_at.is_null())
+                .filter(account_tokens::expires_at.gt(now)),
+        )
+        .set(account_tokens::used_at.eq(now))
+        .returning(account_tokens::user_id)
+        .get_result(conn)
+        .await
+        .optional()?;
+        let Some(user_id) = user_id else { return Ok(None) };
+        diesel::update(users::table.filter(users::id.eq(&user_id)))
+            .set((users::password_hash.eq(password_hash), users::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(&user_id))).execute(conn).await?;
+        diesel::update(
+            account_tokens::table
+                .filter(account_tokens::user_id.eq(&user_id))
+                .filter(account_tokens::purpose.eq(purpose))
+                .filter(account_tokens::used_at.is_null()),
+        )
+        .set(account_tokens::used_at.eq(now))
+        .execute(conn)
+        .await?;
+        Ok(Some(user_id))
+    })
+}
+
+/// Deletes links that expired more than a day ago (periodic, so the table does not grow).
+pub async fn purge_old(db: &Db, now: NaiveDateTime) -> Result<usize, DbError> {
+    db_write!(db, conn => {
+        let n = diesel::delete(account_tokens::table.filter(account_tokens::expires_at.lt(now - Duration::days(1)))).execute(conn).await?;
+        Ok(n)
+    })
+}
+
+/// The new address waiting for confirmation, if a live link for it exists.
+pub async fn pending_email_change(db: &Db, user_id: &str, now: NaiveDateTime) -> Result<Option<String>, DbError> {
+    db_read!(db, conn => {
+        let email = account_tokens::table
+            .filter(account_tokens::user_id.eq(user_id))
+            .filter(account_tokens::purpose.eq(Purpose::EmailChange.as_str()))
+            .filter(account_tokens::used_at.is_null())
+            .filter(account_tokens::expires_at.gt(now))
+            .order(account_tokens::created_at.desc())
+            .select(account_tokens::new_email)
+            .first::<Option<String>>(conn)
+            .await
+            .optional()?;
+        Ok(email.flatten())
+    })
+}
+
+/// The new address a live confirmation link is for.
+pub async fn email_of_live_link(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<String>, DbError> {
+    db_read!(db, conn => {
+        let email = account_tokens::table
+            .filter(account_tokens::token_hash.eq(token_hash))
+            .filter(account_tokens::purpose.eq(Purpose::EmailChange.as_str()))
+            .filter(account_tokens::used_at.is_null())
+            .filter(account_tokens::expires_at.gt(now))
+            .select(account_tokens::new_email)
+            .first::<Option<String>>(conn)
+            .await
+            .optional()?;
+        Ok(email.flatten())
+    })
+}
+
+/// Why a confirmation link changed nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EmailChangeRefusal {
+    /// Unknown, expired or used.
+    DeadLink,
+    /// The address was taken by another account since the link was sent.
+    Taken,
+}
+
+/// Uses an email confirmation link: the account's address becomes the new one, its other
+/// pending links (for addresses or password resets, which went to the old address) die. Returns
+/// the user and their old and new addresses.
+pub async fn confirm_email_change(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Result<(String, String, String), EmailChangeRefusal>, DbError> {
+    let result: Result<Result<(String, String, String), EmailChangeRefusal>, DbError> = db_write!(db, conn => {
+        let claimed: Option<(String, Option<String>)> = diesel::update(
+            account_tokens::table
+                .filter(account_tokens::token_hash.eq(token_hash))
+                .filter(account_tokens::purpose.eq(Purpose::EmailChange.as_str()))
+                .filter(account_tokens::used_at.is_null())
+                .filter(account_tokens::expires_at.gt(now)),
+        )
+        .set(account_tokens::used_at.eq(now))
+        .returning((account_tokens::user_id, account_tokens::new_email))
+        .get_result(conn)
+        .await
+        .optional()?;
+        let Some((user_id, Some(new_email))) = claimed else { return Ok(Err(EmailChangeRefusal::DeadLink)) };
+        let old_email: String = users::table.filter(users::id.eq(&user_id)).select(users::email).first(conn).await?;
+        let taken: i64 = users::table.filter(users::email.eq(&new_email)).filter(users::id.ne(&user_id)).count().get_result(conn).await?;
+        if taken > 0 {
+            return Ok(Err(EmailChangeRefusal::Taken));
+        }
+        diesel::update(users::table.filter(users::id.eq(&user_id)))
+            .set((users::email.eq(&new_email), users::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        diesel::update(account_tokens::table.filter(account_tokens::user_id.eq(&user_id)).filter(account_tokens::used_at.is_null()))
+            .set(account_tokens::used_at.eq(now))
+            .execute(conn)
+            .await?;
+        Ok(Ok((user_id, old_email, new_email)))
+    });
+    match result {
+        // Someone signed up with the address between the check and the update.
+        Err(e) if e.is_unique_violation() => Ok(Err(EmailChangeRefusal::Taken)),
+        other => other,
+    }
+}
