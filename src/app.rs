@@ -1,6 +1,6 @@
 //! The document shell, the router, and the table of routes.
 
-use crate::accounts::views::{AccountRoute, ConfirmEmailRoute, Dashboard, ForgotPassword, Login, ResetPassword, SecurityLogRoute, Signup};
+use crate::accounts::views::{AccountRoute, ConfirmEmailRoute, Dashboard, ForgotPassword, Login, ResetPassword, SecurityLogRoute, Signup, InvitationRoute, TeamRoute};
 use crate::orders::views::{CancelledRoute, OrdersRoute, PayoutsRoute, DownloadHelpRoute, TestCheckoutRoute, ThanksRoute};
 use crate::pages::public::view::PublicPageRoute;
 use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
@@ -68,6 +68,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard") view=Dashboard ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/account") view=AccountRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/security") view=SecurityLogRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/team") view=TeamRoute ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=InvitationRoute ssr=SsrMode::Async/>
                 <Route path=path!("/confirm-email/:token") view=ConfirmEmailRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/pages/:id") view=PageEditorRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/products") view=ProductsRoute ssr=SsrMode::Async/>

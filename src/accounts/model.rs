@@ -80,3 +80,50 @@ pub struct SecurityEntry {
     pub subject: Option<String>,
     pub ip: Option<String>,
 }
+
+/// The team page: members, open invitations, groups and seats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub members: Vec<MemberView>,
+    pub invitations: Vec<InvitationView>,
+    /// (id, name) of the organization's groups.
+    pub groups: Vec<(String, String)>,
+    pub seats_used: u32,
+    pub seats: u32,
+    pub plan_name: String,
+    /// The viewer may invite, change and remove (managers and admins).
+    pub can_manage: bool,
+    /// The viewer may grant or take the admin role.
+    pub is_admin: bool,
+    pub viewer_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub group_id: String,
+    pub group_name: String,
+    pub roles: Vec<Role>,
+    pub is_owner: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub id: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub group_name: String,
+    /// UTC, `YYYY-MM-DD`.
+    pub expires: String,
+    pub expired: bool,
+}
+
+/// An invitation's page, for the invited person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationLanding {
+    pub email: String,
+    pub organization_name: String,
+    pub roles: Vec<Role>,
+}

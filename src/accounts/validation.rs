@@ -20,8 +20,12 @@ const COMMON_PASSWORDS: &[&str] = &[
     "1111111111", "0000000000", "abcdefghij", "abcdefghijk", "1234567890a", "a1234567890",
 ];
 
+/// The hint under every new-password field.
+pub const PASSWORD_HINT: &str = "At least 10 characters. A short phrase of unrelated words works well.";
 /// What a reset link that no longer works says (the page and the server function agree).
 pub const RESET_LINK_DEAD: &str = "This reset link has expired or was already used. Ask for a new one below.";
+/// What an invitation link that no longer works says.
+pub const INVITATION_DEAD: &str = "This invitation has expired, was revoked, or was already used. Ask the person who invited you to send it again.";
 /// What an email confirmation link that no longer works says.
 pub const EMAIL_LINK_DEAD: &str = "This confirmation link has expired or was already used. Ask for a new one from your account page.";
 

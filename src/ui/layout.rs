@@ -55,11 +55,12 @@ pub fn AuthCard(title: &'static str, subtitle: &'static str, children: Children)
 }
 
 /// The dashboard's sections, in the navigation's order.
-const SECTIONS: [(&str, &str); 5] = [
+const SECTIONS: [(&str, &str); 6] = [
     ("/dashboard", "Overview"),
     ("/dashboard/products", "Products"),
     ("/dashboard/orders", "Orders"),
     ("/dashboard/payouts", "Get paid"),
+    ("/dashboard/team", "Team"),
     ("/dashboard/account", "Account"),
 ];
 

@@ -250,6 +250,22 @@ pub async fn set_role(app: &TestApp, email: &str, role: &str) {
     r.expect("set role");
 }
 
+/// Moves the organization owned by `email` to the plan named `plan` (as a paid subscription would).
+pub async fn set_plan(app: &TestApp, email: &str, plan: &str) {
+    use diesel::{ExpressionMethods, QueryDsl};
+    use flashpage::infra::db::schema::{plans, subscriptions, users};
+    let r: Result<(), flashpage::infra::db::DbError> = flashpage::db_write!(app.state.db, conn => {
+        let user_id: String = users::table.filter(users::email.eq(email)).select(users::id).first(conn).await?;
+        let plan_id: String = plans::table.filter(plans::name.eq(plan)).select(plans::id).first(conn).await?;
+        diesel::update(subscriptions::table.filter(subscriptions::user_id.eq(&user_id)))
+            .set((subscriptions::plan_id.eq(plan_id), subscriptions::status.eq("active")))
+            .execute(conn)
+            .await?;
+        Ok(())
+    });
+    r.expect("set plan");
+}
+
 /// Generates one test per backend from `async fn name(app: &TestApp)` bodies, so the very same
 /// suite runs on SQLite and PostgreSQL and the counts show per backend.
 #[macro_export]

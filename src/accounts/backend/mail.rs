@@ -1,5 +1,5 @@
-//! The account holder's mail: the password reset link, and the confirmation of a new address
-//! (with a notice to the old one).
+//! The account holder's mail: the password reset link, the confirmation of a new address (with
+//! a notice to the old one), and team invitations.
 
 use crate::infra::mail::escape_html as escape;
 use crate::infra::mail::outbox::OutgoingMail;
@@ -64,6 +64,29 @@ pub fn email_change_notice(to: &str, name: &str, new_email: &str, reset_link: &s
         reset_link = escape(reset_link),
     );
     OutgoingMail { to: to.to_string(), subject: "Your Flashpage email address is being changed".into(), text, html: Some(html), ..Default::default() }
+}
+
+/// The link that accepts an invitation.
+pub fn invitation_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/invite/{token}")
+}
+
+/// The invitation: who invites, into what, as what, and the link (7 days, once).
+pub fn invitation(to: &str, inviter: &str, organization: &str, roles: &str, link: &str) -> OutgoingMail {
+    let text = format!(
+        "Hi,\n\n{inviter} invites you to join {organization} on Flashpage as {roles}.\n\nAccept and choose your \
+         password here:\n{link}\n\nThe link works once, within 7 days. Not expecting this? Ignore this message.\n"
+    );
+    let html = format!(
+        "<p>Hi,</p><p>{inviter} invites you to join <strong>{organization}</strong> on Flashpage as {roles}.</p>\
+         <p><a href=\"{link}\">Accept the invitation</a></p><p>The link works once, within 7 days. Not expecting \
+         this? Ignore this message.</p>",
+        inviter = escape(inviter),
+        organization = escape(organization),
+        roles = escape(roles),
+        link = escape(link),
+    );
+    OutgoingMail { to: to.to_string(), subject: format!("{inviter} invites you to {organization} on Flashpage"), text, html: Some(html), ..Default::default() }
 }
 
 #[cfg(test)]

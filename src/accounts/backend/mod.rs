@@ -8,3 +8,4 @@ pub mod security_log;
 pub mod service;
 pub mod sessions;
 pub mod store;
+pub mod team;

@@ -34,10 +34,16 @@ pub enum SecurityEvent {
     OrdersExported,
     SecurityLogViewed,
     SecurityLogExported,
+    /// The team: invitations and members' roles, groups and removal.
+    InvitationSent,
+    InvitationRevoked,
+    InvitationAccepted,
+    MemberChanged,
+    MemberRemoved,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 21] = [
+    pub const ALL: [SecurityEvent; 26] = [
         SecurityEvent::Signup,
         SecurityEvent::LoginSuccess,
         SecurityEvent::LoginFailure,
@@ -59,6 +65,11 @@ impl SecurityEvent {
         SecurityEvent::OrdersExported,
         SecurityEvent::SecurityLogViewed,
         SecurityEvent::SecurityLogExported,
+        SecurityEvent::InvitationSent,
+        SecurityEvent::InvitationRevoked,
+        SecurityEvent::InvitationAccepted,
+        SecurityEvent::MemberChanged,
+        SecurityEvent::MemberRemoved,
     ];
 
     /// How the security log page names it.
@@ -85,6 +96,11 @@ impl SecurityEvent {
             SecurityEvent::OrdersExported => "Exported orders",
             SecurityEvent::SecurityLogViewed => "Read the security log",
             SecurityEvent::SecurityLogExported => "Exported the security log",
+            SecurityEvent::InvitationSent => "Invited someone",
+            SecurityEvent::InvitationRevoked => "Revoked an invitation",
+            SecurityEvent::InvitationAccepted => "Joined the team",
+            SecurityEvent::MemberChanged => "Changed a member's roles or group",
+            SecurityEvent::MemberRemoved => "Removed a member",
         }
     }
 
@@ -115,6 +131,11 @@ impl SecurityEvent {
             SecurityEvent::OrdersExported => "orders_exported",
             SecurityEvent::SecurityLogViewed => "security_log_viewed",
             SecurityEvent::SecurityLogExported => "security_log_exported",
+            SecurityEvent::InvitationSent => "invitation_sent",
+            SecurityEvent::InvitationRevoked => "invitation_revoked",
+            SecurityEvent::InvitationAccepted => "invitation_accepted",
+            SecurityEvent::MemberChanged => "member_changed",
+            SecurityEvent::MemberRemoved => "member_removed",
         }
     }
 }

@@ -176,11 +176,11 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
             .inner_join(groups::table.on(groups::id.eq(users::group_id)))
             .filter(sessions::id.eq(token_hash))
             .filter(sessions::expires_at.gt(now))
-            .select((users::id, users::name, users::email, users::organization_id, organizations::name, groups::name, sessions::last_used_at))
-            .first::<(String, String, String, String, String, String, Option<NaiveDateTime>)>(conn)
+            .select((users::id, users::name, users::email, users::organization_id, organizations::name, groups::name, sessions::last_used_at, organizations::owner_id))
+            .first::<(String, String, String, String, String, String, Option<NaiveDateTime>, String)>(conn)
             .await
             .optional()?;
-        let Some((id, name, email, organization_id, organization_name, group_name, last_used_at)) = row else {
+        let Some((id, name, email, organization_id, organization_name, group_name, last_used_at, owner_id)) = row else {
             return Ok(None);
         };
         let role_names: Vec<String> = user_roles::table
@@ -191,9 +191,10 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
             .await?;
         let mut roles: Vec<Role> = role_names.iter().filter_map(|r| Role::parse(r)).collect();
         roles.sort();
+        // The organization's plan is its owner's subscription (a teammate has none of their own).
         let plan_name: Option<String> = subscriptions::table
             .inner_join(plans::table)
-            .filter(subscriptions::user_id.eq(&id))
+            .filter(subscriptions::user_id.eq(&owner_id))
             .filter(subscriptions::status.eq_any(["free", "active", "trialing", "past_due"]))
             .order(subscriptions::created_at.desc())
             .select(plans::name)
@@ -329,5 +330,13 @@ pub async fn members(db: &Db, organization_id: &str) -> Result<Vec<(String, Stri
             .load::<(String, String)>(conn)
             .await?;
         Ok(rows)
+    })
+}
+
+/// The organization's owner.
+pub async fn owner_of(db: &Db, organization_id: &str) -> Result<String, DbError> {
+    db_read!(db, conn => {
+        let owner = organizations::table.filter(organizations::id.eq(organization_id)).select(organizations::owner_id).first::<String>(conn).await?;
+        Ok(owner)
     })
 }

@@ -6,6 +6,7 @@ mod login;
 mod password_reset;
 mod security_log;
 mod signup;
+mod team;
 
 pub use account::{AccountRoute, ConfirmEmailRoute};
 pub use dashboard::Dashboard;
@@ -13,3 +14,4 @@ pub use login::Login;
 pub use password_reset::{ForgotPassword, ResetPassword};
 pub use security_log::SecurityLogRoute;
 pub use signup::Signup;
+pub use team::{InvitationRoute, TeamRoute};

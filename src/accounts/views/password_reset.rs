@@ -70,7 +70,7 @@ pub fn ResetPassword() -> impl IntoView {
                                         name="password"
                                         kind="password"
                                         autocomplete="new-password"
-                                        hint="At least 10 characters. A short phrase of unrelated words works well."
+                                        hint=crate::accounts::validation::PASSWORD_HINT
                                         server_error=field_message(&error, "password")
                                     />
                                     <button class="button button--block" type="submit">"Set new password"</button>

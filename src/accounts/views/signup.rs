@@ -43,7 +43,7 @@ fn SignupForm() -> impl IntoView {
                 name="password"
                 kind="password"
                 autocomplete="new-password"
-                hint="At least 10 characters. A short phrase of unrelated words works well."
+                hint=crate::accounts::validation::PASSWORD_HINT
                 server_error=errors.field("password")
                 check=password_check
             />

@@ -245,6 +245,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> Text,
+        organization_id -> Text,
+        group_id -> Text,
+        email -> Text,
+        roles -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     account_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -319,6 +335,8 @@ diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> roles (role_id));
 diesel::joinable!(subscriptions -> users (user_id));
 diesel::joinable!(account_tokens -> users (user_id));
+diesel::joinable!(invitations -> organizations (organization_id));
+diesel::joinable!(invitations -> groups (group_id));
 diesel::joinable!(subscriptions -> plans (plan_id));
 diesel::joinable!(products -> users (user_id));
 diesel::joinable!(products -> organizations (organization_id));
@@ -335,5 +353,5 @@ diesel::joinable!(stored_objects -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
     page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects, mail_outbox,
-    payment_events, test_payments, registration_limit_hits, account_tokens,
+    payment_events, test_payments, registration_limit_hits, account_tokens, invitations,
 );

@@ -4,6 +4,7 @@
 pub mod audit;
 mod password_reset;
 pub mod settings;
+pub mod team;
 
 pub use password_reset::{request_password_reset, reset_link_works, reset_password};
 

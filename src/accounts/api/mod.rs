@@ -1,6 +1,10 @@
 //! Account server functions. Thin: the guard, the service, the cookie, the redirect.
 //! Each works from a plain HTML form post (no JavaScript) and from the hydrated app.
 
+mod team;
+
+pub use team::*;
+
 use super::model::CurrentUser;
 use crate::error::AppError;
 use leptos::prelude::*;

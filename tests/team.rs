@@ -1,0 +1,263 @@
+//! The team on SQLite and PostgreSQL: invitations (sent, accepted, sent again, revoked, racing
+//! for the last seat), members' roles and groups, the last admin, removal ending sessions, and
+//! every refusal with a clear message and nothing changed.
+
+mod common;
+
+use common::{PASSWORD, TestApp, call, location, set_plan, set_role};
+use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};
+use flashpage::db_read;
+use flashpage::infra::db::DbError;
+use flashpage::infra::db::schema::{groups, invitations, mail_outbox, pages, users};
+
+/// The link token of the newest invitation mailed to `to`.
+async fn invitation_token(app: &TestApp, to: &str) -> String {
+    let to = to.to_string();
+    let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+        Ok(mail_outbox::table
+            .filter(mail_outbox::recipient.eq(&to))
+            .filter(mail_outbox::subject.like("%invites you to%"))
+            .order(mail_outbox::created_at.desc())
+            .select(mail_outbox::text_body)
+            .first(conn)
+            .await?)
+    });
+    let text = r.expect("an invitation mail");
+    let start = text.find("/invite/").expect("a link") + "/invite/".len();
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+async fn group_of(app: &TestApp, email: &str) -> (String, String) {
+    let email = email.to_string();
+    let r: Result<(String, String), DbError> = db_read!(app.state.db, conn => {
+        Ok(users::table.inner_join(groups::table).filter(users::email.eq(&email)).select((groups::id, groups::name)).first(conn).await?)
+    });
+    r.expect("group")
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    let email = email.to_string();
+    let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+        Ok(users::table.filter(users::email.eq(&email)).select(users::id).first(conn).await?)
+    });
+    r.expect("user")
+}
+
+/// An admin on the Basic plan (5 seats) with a signed-in browser; the default group's id.
+async fn admin(app: &TestApp) -> (reqwest::Client, String) {
+    let browser = app.new_browser();
+    app.signup(&browser, "Ada Admin", "ada@example.com").await;
+    set_plan(app, "ada@example.com", "Basic").await;
+    let (group, _) = group_of(app, "ada@example.com").await;
+    (browser, group)
+}
+
+async fn invite(app: &TestApp, browser: &reqwest::Client, email: &str, roles: &[&str], group: &str) -> (u16, serde_json::Value) {
+    let mut fields: Vec<(String, String)> = vec![("email".into(), email.into()), ("group_id".into(), group.into())];
+    for (i, role) in roles.iter().enumerate() {
+        fields.push((format!("roles[{i}]"), role.to_string()));
+    }
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    call(app, browser, "/api/team/invite", &borrowed).await
+}
+
+async fn accept(app: &TestApp, token: &str, name: &str) -> (u16, reqwest::Client) {
+    let browser = app.new_browser();
+    let status = app.call(&browser, "/api/invitation/accept", &[("token", token), ("name", name), ("password", PASSWORD)]).await.status().as_u16();
+    (status, browser)
+}
+
+/// Invite without JavaScript, accept from the mailed link, land in the inviting organization with
+/// the roles and group of the invitation; the link is spent.
+async fn an_invited_teammate_joins_with_the_invitations_roles(app: &TestApp) {
+    let (ada, group) = admin(app).await;
+    let page = app.get(&ada, "/dashboard/team").await.text().await.expect("body");
+    assert!(page.contains("data-testid=\"seats\"") && page.contains("1 of 5 seats"), "{page}");
+    let res = app
+        .post_form(&ada, "/api/team/invite", "/dashboard/team", &[("email", "Eve@Example.com"), ("roles[2]", "editor"), ("group_id", &group)])
+        .await;
+    assert_eq!(location(&res), "/dashboard/team?saved=invited");
+    let page = app.get(&ada, "/dashboard/team").await.text().await.expect("body");
+    assert!(page.contains("eve@example.com") && page.contains("2 of 5 seats"), "an open invitation takes a seat: {page}");
+
+    let token = invitation_token(app, "eve@example.com").await;
+    let landing = app.get(&app.new_browser(), &format!("/invite/{token}")).await.text().await.expect("body");
+    assert!(landing.contains("data-testid=\"invitation-for\"") && landing.contains("Editor") && landing.contains("eve@example.com"), "{landing}");
+    // A weak password is refused beside its field; the invitation still works.
+    let weak = app.call(&app.new_browser(), "/api/invitation/accept", &[("token", &token), ("name", "Eve"), ("password", "short")]).await;
+    assert_eq!(weak.status(), 422);
+    let (status, eve) = accept(app, &token, "Eve Editor").await;
+    assert_eq!(status, 200);
+    let dashboard = app.get(&eve, "/dashboard").await.text().await.expect("body");
+    assert!(dashboard.contains("Editor") && dashboard.contains("Basic"), "Eve is an editor of Ada's organization on its plan: {dashboard}");
+    let ada_org: Result<(String, String), DbError> = db_read!(app.state.db, conn => {
+        let a: String = users::table.filter(users::email.eq("ada@example.com")).select(users::organization_id).first(conn).await?;
+        let e: String = users::table.filter(users::email.eq("eve@example.com")).select(users::organization_id).first(conn).await?;
+        Ok((a, e))
+    });
+    let (a, e) = ada_org.expect("orgs");
+    assert_eq!(a, e);
+    assert_eq!(group_of(app, "eve@example.com").await.0, group);
+    // Eve edits, but doesn't run the team.
+    assert_eq!(call(app, &eve, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Eve's page")]).await.0, 200);
+    assert_eq!(invite(app, &eve, "x@example.com", &["viewer"], &group).await.0, 403);
+
+    let (again, _) = accept(app, &token, "Someone Else").await;
+    assert_eq!(again, 410, "the link is spent");
+    let dead = app.get(&app.new_browser(), &format!("/invite/{token}")).await.text().await.expect("body");
+    assert!(dead.contains("data-testid=\"invitation-dead\""));
+    let page = app.get(&ada, "/dashboard/team").await.text().await.expect("body");
+    assert!(page.contains("2 of 5 seats") && page.contains("Eve Editor"), "{page}");
+}
+
+async fn bad_invitations_get_clear_refusals(app: &TestApp) {
+    let (ada, group) = admin(app).await;
+    assert_eq!(invite(app, &ada, "ada@example.com", &["editor"], &group).await.0, 422, "already in the team");
+    assert_eq!(invite(app, &ada, "not an address", &["editor"], &group).await.0, 422);
+    assert_eq!(invite(app, &ada, "bob@example.com", &[], &group).await.0, 422, "no role");
+    assert_eq!(invite(app, &ada, "bob@example.com", &["owner"], &group).await.0, 422, "no such role");
+    assert_eq!(invite(app, &ada, "bob@example.com", &["editor"], "no-such-group").await.0, 422);
+    // Another organization's group is no group of this one.
+    app.signup(&app.new_browser(), "Mallory", "mallory@example.com").await;
+    let (foreign_group, _) = group_of(app, "mallory@example.com").await;
+    let (status, body) = invite(app, &ada, "bob@example.com", &["editor"], &foreign_group).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(invite(app, &ada, "bob@example.com", &["editor"], &group).await.0, 200);
+    let (status, body) = invite(app, &ada, "BOB@example.com", &["viewer"], &group).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("open invitation"), "{body}");
+    let count: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(invitations::table.count().get_result(conn).await?));
+    assert_eq!(count.expect("count"), 1, "refusals stored nothing");
+    // An address with an account elsewhere can be invited; accepting says why it can't join.
+    assert_eq!(invite(app, &ada, "mallory@example.com", &["viewer"], &group).await.0, 200);
+    let token = invitation_token(app, "mallory@example.com").await;
+    let res = app.call(&app.new_browser(), "/api/invitation/accept", &[("token", &token), ("name", "M"), ("password", PASSWORD)]).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.expect("body").contains("already has a Flashpage account"));
+}
+
+/// The Free plan has one seat: its owner. Basic has five, and open invitations count; two admins
+/// inviting for the last seat at once get one invitation through.
+async fn seats_are_the_plans_and_invitations_count(app: &TestApp) {
+    let ada = app.new_browser();
+    app.signup(&ada, "Ada", "ada@example.com").await;
+    let (group, _) = group_of(app, "ada@example.com").await;
+    let (status, body) = invite(app, &ada, "bob@example.com", &["editor"], &group).await;
+    assert_eq!(status, 403);
+    let message = body["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains("Free plan has 1 team seats") && message.contains("Basic plan allows 5"), "{message}");
+    set_plan(app, "ada@example.com", "Basic").await;
+    for i in 0..3 {
+        assert_eq!(invite(app, &ada, &format!("p{i}@example.com"), &["viewer"], &group).await.0, 200);
+    }
+    // Several rounds, the winner revoked after each, so a lost race has many chances to show.
+    for round in 0..5 {
+        let racers = (0..30).map(|i| {
+            let ada = ada.clone();
+            let group = group.clone();
+            async move { invite(app, &ada, &format!("racer{round}-{i}@example.com"), &["viewer"], &group).await.0 }
+        });
+        let outcomes = futures_util::future::join_all(racers).await;
+        assert_eq!(outcomes.iter().filter(|s| **s == 200).count(), 1, "round {round}: {outcomes:?}");
+        assert!(outcomes.iter().all(|s| *s == 200 || *s == 403), "{outcomes:?}");
+        let winner: Result<String, DbError> = db_read!(app.state.db, conn => {
+            Ok(invitations::table.filter(invitations::email.like(format!("racer{round}-%"))).select(invitations::id).first(conn).await?)
+        });
+        assert_eq!(call(app, &ada, "/api/team/invitations/revoke", &[("id", &winner.expect("winner"))]).await.0, 200);
+    }
+    assert_eq!(invite(app, &ada, "p3@example.com", &["viewer"], &group).await.0, 200, "the last seat, taken normally");
+    // Revoking frees a seat; its link dies.
+    let token = invitation_token(app, "p0@example.com").await;
+    let id: Result<String, DbError> = db_read!(app.state.db, conn => {
+        Ok(invitations::table.filter(invitations::email.eq("p0@example.com")).select(invitations::id).first(conn).await?)
+    });
+    let id = id.expect("id");
+    assert_eq!(app.post_form(&ada, "/api/team/invitations/revoke", "/dashboard/team", &[("id", &id)]).await.status(), 302);
+    assert_eq!(accept(app, &token, "P Zero").await.0, 410);
+    assert_eq!(invite(app, &ada, "late@example.com", &["viewer"], &group).await.0, 200);
+    assert_eq!(call(app, &ada, "/api/team/invitations/revoke", &[("id", &id)]).await.0, 404, "revoked already");
+}
+
+/// Sending again makes a new link (the old one dies) valid for 7 more days.
+async fn an_invitation_sent_again_has_a_new_link(app: &TestApp) {
+    let (ada, group) = admin(app).await;
+    invite(app, &ada, "bob@example.com", &["viewer"], &group).await;
+    let first = invitation_token(app, "bob@example.com").await;
+    let id: Result<String, DbError> = db_read!(app.state.db, conn => Ok(invitations::table.select(invitations::id).first(conn).await?));
+    let id = id.expect("id");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(call(app, &ada, "/api/team/invitations/resend", &[("id", &id)]).await.0, 200);
+    let second = invitation_token(app, "bob@example.com").await;
+    assert_ne!(first, second);
+    assert_eq!(accept(app, &first, "Bob").await.0, 410, "the old link died");
+    assert_eq!(accept(app, &second, "Bob").await.0, 200);
+    assert_eq!(call(app, &ada, "/api/team/invitations/resend", &[("id", &id)]).await.0, 404, "accepted already");
+}
+
+/// Roles and group change; only admins make admins; the last admin stays; removing someone ends
+/// their sessions at once and keeps their pages with the organization.
+async fn members_change_and_leave_under_the_rules(app: &TestApp) {
+    let (ada, group) = admin(app).await;
+    invite(app, &ada, "mia@example.com", &["manager"], &group).await;
+    let (_, mia) = accept(app, &invitation_token(app, "mia@example.com").await, "Mia Manager").await;
+    invite(app, &ada, "eve@example.com", &["editor"], &group).await;
+    let (_, eve) = accept(app, &invitation_token(app, "eve@example.com").await, "Eve Editor").await;
+    let (ada_id, mia_id, eve_id) = (user_id(app, "ada@example.com").await, user_id(app, "mia@example.com").await, user_id(app, "eve@example.com").await);
+
+    // A manager runs the team but can't make or touch admins.
+    assert_eq!(invite(app, &mia, "x@example.com", &["admin"], &group).await.0, 403);
+    assert_eq!(call(app, &mia, "/api/team/members/change", &[("id", &eve_id), ("roles[0]", "admin"), ("group_id", &group)]).await.0, 403);
+    assert_eq!(call(app, &mia, "/api/team/members/change", &[("id", &ada_id), ("roles[3]", "viewer"), ("group_id", &group)]).await.0, 403);
+    assert_eq!(call(app, &mia, "/api/team/members/remove", &[("id", &ada_id)]).await.0, 403);
+    let (status, _) = call(app, &mia, "/api/team/members/change", &[("id", &eve_id), ("roles[2]", "editor"), ("roles[3]", "viewer"), ("group_id", &group)]).await;
+    assert_eq!(status, 200);
+    // The last admin can't demote themselves; with a second admin they can.
+    let (status, body) = call(app, &ada, "/api/team/members/change", &[("id", &ada_id), ("roles[1]", "manager"), ("group_id", &group)]).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("at least one admin"));
+    assert_eq!(call(app, &ada, "/api/team/members/change", &[("id", &mia_id), ("roles[0]", "admin"), ("group_id", &group)]).await.0, 200);
+    // The owner can't be removed; someone of another organization is nobody here.
+    assert_eq!(call(app, &mia, "/api/team/members/remove", &[("id", &ada_id)]).await.0, 409);
+    app.signup(&app.new_browser(), "Mallory", "mallory@example.com").await;
+    let mallory_id = user_id(app, "mallory@example.com").await;
+    assert_eq!(call(app, &ada, "/api/team/members/remove", &[("id", &mallory_id)]).await.0, 404);
+    assert_eq!(call(app, &ada, "/api/team/members/change", &[("id", &mallory_id), ("roles[3]", "viewer"), ("group_id", &group)]).await.0, 404);
+
+    // Eve's page stays when Eve goes; her session ends at once.
+    let (_, made) = call(app, &eve, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Eve's page")]).await;
+    let page_id = made.as_str().expect("page id").to_string();
+    assert_eq!(app.get(&eve, "/dashboard").await.status(), 200);
+    let res = app.post_form(&ada, "/api/team/members/remove", "/dashboard/team", &[("id", &eve_id)]).await;
+    assert_eq!(location(&res), "/dashboard/team?saved=removed");
+    assert_eq!(app.get(&eve, "/dashboard").await.status(), 302, "Eve is logged out");
+    let owner: Result<String, DbError> = db_read!(app.state.db, conn => {
+        Ok(pages::table.filter(pages::id.eq(&page_id)).select(pages::user_id).first(conn).await?)
+    });
+    assert_eq!(owner.expect("page"), ada_id, "the page passed to the owner");
+    let log = app.get(&ada, "/dashboard/security").await.text().await.expect("body");
+    assert!(log.contains("Removed a member") && log.contains("Invited someone") && log.contains("Joined the team"), "{log}");
+}
+
+/// Viewers and editors see the team but none of its forms; strangers see nothing.
+async fn only_managers_and_admins_run_the_team(app: &TestApp) {
+    let (ada, group) = admin(app).await;
+    invite(app, &ada, "vic@example.com", &["viewer"], &group).await;
+    let (_, vic) = accept(app, &invitation_token(app, "vic@example.com").await, "Vic Viewer").await;
+    let page = app.get(&vic, "/dashboard/team").await.text().await.expect("body");
+    assert!(page.contains("Ada Admin") && !page.contains("/api/team/invite"), "{page}");
+    assert_eq!(invite(app, &vic, "x@example.com", &["viewer"], &group).await.0, 403);
+    let stranger = app.new_browser();
+    assert_eq!(call(app, &stranger, "/api/team", &[]).await.0, 401);
+    assert_eq!(app.get(&stranger, "/dashboard/team").await.status(), 302);
+    set_role(app, "vic@example.com", "manager").await;
+    assert!(app.get(&vic, "/dashboard/team").await.text().await.expect("body").contains("/api/team/invite"));
+}
+
+backend_tests! {
+    an_invited_teammate_joins_with_the_invitations_roles,
+    bad_invitations_get_clear_refusals,
+    seats_are_the_plans_and_invitations_count,
+    an_invitation_sent_again_has_a_new_link,
+    members_change_and_leave_under_the_rules,
+    only_managers_and_admins_run_the_team,
+}
