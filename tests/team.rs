@@ -8,7 +8,7 @@ use common::{PASSWORD, TestApp, call, location, set_plan, set_role};
 use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};
 use flashpage::db_read;
 use flashpage::infra::db::DbError;
-use flashpage::infra::db::schema::{groups, invitations, mail_outbox, pages, users};
+use flashpage::infra::db::schema::{groups, invitations, mail_outbox, organizations, pages, users};
 
 /// The link token of the newest invitation mailed to `to`.
 async fn invitation_token(app: &TestApp, to: &str) -> String {
@@ -253,7 +253,85 @@ async fn only_managers_and_admins_run_the_team(app: &TestApp) {
     assert!(app.get(&vic, "/dashboard/team").await.text().await.expect("body").contains("/api/team/invite"));
 }
 
+async fn set_enterprise(app: &TestApp, email: &str) {
+    let email = email.to_string();
+    let r: Result<usize, DbError> = flashpage::db_write!(app.state.db, conn => {
+        let org: String = users::table.filter(users::email.eq(&email)).select(users::organization_id).first(conn).await?;
+        Ok(diesel::update(organizations::table.filter(organizations::id.eq(&org))).set(organizations::is_enterprise.eq(true)).execute(conn).await?)
+    });
+    assert_eq!(r.expect("enterprise"), 1);
+}
+
+async fn group_names(app: &TestApp, email: &str) -> Vec<String> {
+    let email = email.to_string();
+    let r: Result<Vec<String>, DbError> = db_read!(app.state.db, conn => {
+        let org: String = users::table.filter(users::email.eq(&email)).select(users::organization_id).first(conn).await?;
+        Ok(groups::table.filter(groups::organization_id.eq(&org)).order(groups::name.asc()).select(groups::name).load(conn).await?)
+    });
+    r.expect("groups")
+}
+
+/// Groups: generated names unless enterprise; only empty groups go; names are unique.
+async fn groups_follow_the_seed_rules(app: &TestApp) {
+    let (ada, default_group) = admin(app).await;
+    let res = app.post_form(&ada, "/api/team/groups/create", "/dashboard/team", &[]).await;
+    assert_eq!(location(&res), "/dashboard/team?saved=group");
+    let names = group_names(app, "ada@example.com").await;
+    assert_eq!(names.len(), 2);
+    assert!(names.iter().all(|n| n.ends_with(" Team")), "generated: {names:?}");
+    let new_group: Result<String, DbError> = db_read!(app.state.db, conn => {
+        Ok(groups::table.filter(groups::id.ne(&default_group)).filter(groups::name.eq_any(&names)).select(groups::id).first(conn).await?)
+    });
+    let new_group = new_group.expect("new group");
+    assert_eq!(call(app, &ada, "/api/team/groups/rename", &[("id", &new_group), ("name", "Design")]).await.0, 403, "not enterprise");
+    assert_eq!(call(app, &ada, "/api/team/rename", &[("name", "Acme")]).await.0, 403);
+    assert_eq!(call(app, &ada, "/api/team/groups/delete", &[("id", &default_group)]).await.0, 409, "Ada is in it");
+    invite(app, &ada, "bob@example.com", &["viewer"], &new_group).await;
+    assert_eq!(call(app, &ada, "/api/team/groups/delete", &[("id", &new_group)]).await.0, 409, "an open invitation is in it");
+    let id: Result<String, DbError> = db_read!(app.state.db, conn => Ok(invitations::table.select(invitations::id).first(conn).await?));
+    call(app, &ada, "/api/team/invitations/revoke", &[("id", &id.expect("id"))]).await;
+    app.signup(&app.new_browser(), "Mallory", "mallory@example.com").await;
+    let (foreign, _) = group_of(app, "mallory@example.com").await;
+    assert_eq!(call(app, &ada, "/api/team/groups/delete", &[("id", &foreign)]).await.0, 404);
+    assert_eq!(call(app, &ada, "/api/team/groups/delete", &[("id", &new_group)]).await.0, 200);
+    assert_eq!(group_names(app, "ada@example.com").await.len(), 1);
+
+    set_enterprise(app, "ada@example.com").await;
+    assert_eq!(call(app, &ada, "/api/team/groups/create", &[("name", "  Design  ")]).await.0, 200);
+    let (status, body) = call(app, &ada, "/api/team/groups/create", &[("name", "Design")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(call(app, &ada, "/api/team/groups/create", &[("name", "")]).await.0, 422);
+    assert_eq!(call(app, &ada, "/api/team/groups/rename", &[("id", &default_group), ("name", "Marketing")]).await.0, 200);
+    assert_eq!(group_names(app, "ada@example.com").await, vec!["Design".to_string(), "Marketing".to_string()]);
+    assert_eq!(call(app, &ada, "/api/team/rename", &[("name", "Acme Inc.")]).await.0, 200);
+    assert!(app.get(&ada, "/dashboard").await.text().await.expect("body").contains("Acme Inc."));
+    assert!(app.get(&ada, "/dashboard/team").await.text().await.expect("body").contains("/api/team/groups/rename"));
+}
+
+/// The owner hands the organization, and its plan, to another admin, and may then be removed.
+async fn the_owner_hands_the_organization_over(app: &TestApp) {
+    let (ada, group) = admin(app).await;
+    invite(app, &ada, "mia@example.com", &["admin"], &group).await;
+    let (_, mia) = accept(app, &invitation_token(app, "mia@example.com").await, "Mia Admin").await;
+    invite(app, &ada, "eve@example.com", &["editor"], &group).await;
+    accept(app, &invitation_token(app, "eve@example.com").await, "Eve Editor").await;
+    let (ada_id, mia_id, eve_id) = (user_id(app, "ada@example.com").await, user_id(app, "mia@example.com").await, user_id(app, "eve@example.com").await);
+    assert!(!app.get(&mia, "/dashboard/team").await.text().await.expect("body").contains("/api/team/owner"), "only the owner sees the hand-over");
+    assert_eq!(call(app, &mia, "/api/team/owner", &[("to", &mia_id)]).await.0, 403, "only the owner hands over");
+    assert_eq!(call(app, &ada, "/api/team/owner", &[("to", &eve_id)]).await.0, 422, "to admins only");
+    let res = app.post_form(&ada, "/api/team/owner", "/dashboard/team", &[("to", &mia_id)]).await;
+    assert_eq!(location(&res), "/dashboard/team?saved=owner");
+    let owner: Result<String, DbError> = db_read!(app.state.db, conn => {
+        Ok(organizations::table.select(organizations::owner_id).filter(organizations::owner_id.eq_any([&ada_id, &mia_id])).first(conn).await?)
+    });
+    assert_eq!(owner.expect("owner"), mia_id);
+    assert!(app.get(&mia, "/dashboard").await.text().await.expect("body").contains("Basic"), "the plan went with the organization");
+    assert_eq!(call(app, &mia, "/api/team/members/remove", &[("id", &ada_id)]).await.0, 200, "the former owner can now be removed");
+}
+
 backend_tests! {
+    groups_follow_the_seed_rules,
+    the_owner_hands_the_organization_over,
     an_invited_teammate_joins_with_the_invitations_roles,
     bad_invitations_get_clear_refusals,
     seats_are_the_plans_and_invitations_count,

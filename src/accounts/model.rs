@@ -96,6 +96,19 @@ pub struct TeamView {
     /// The viewer may grant or take the admin role.
     pub is_admin: bool,
     pub viewer_id: String,
+    /// The viewer owns the organization (and may hand it over).
+    pub viewer_is_owner: bool,
+    /// Enterprise organizations name themselves and their groups.
+    pub is_enterprise: bool,
+    pub organization_name: String,
+    pub group_rows: Vec<GroupView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    pub members: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,22 @@ pub fn normalize_name(raw: &str) -> Result<String, String> {
     Ok(name)
 }
 
+/// An organization's or group's name (enterprise organizations choose their own): spaces
+/// collapsed, 1 to 60 characters, no control characters.
+pub fn normalize_team_name(raw: &str) -> Result<String, String> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err("Enter a name.".into());
+    }
+    if name.chars().count() > 60 {
+        return Err("A name can be at most 60 characters.".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A name cannot contain control characters.".into());
+    }
+    Ok(name)
+}
+
 /// Checks a new password against the policy above.
 pub fn check_password(password: &str, email: &str, name: &str) -> Result<(), String> {
     let chars = password.chars().count();

@@ -78,3 +78,45 @@ pub async fn accept_invitation(token: String, name: String, password: String) ->
     guard.set_cookie(&sessions::session_cookie(&session, state.config.session_ttl_hours, state.config.secure_cookies()));
     redirect("/dashboard?joined=1")
 }
+
+/// The owner hands the organization (and its plan) to another admin.
+#[server(prefix = "/api", endpoint = "team/owner")]
+pub async fn transfer_ownership(to: String) -> Result<(), AppError> {
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::ManageTeam>().await?;
+    service::transfer_ownership(guard.state(), &scope, &to).await?;
+    redirect("/dashboard/team?saved=owner")
+}
+
+/// A new group (named by enterprise organizations, generated otherwise).
+#[server(prefix = "/api", endpoint = "team/groups/create")]
+pub async fn create_group(name: Option<String>) -> Result<(), AppError> {
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::ManageTeam>().await?;
+    service::create_group(guard.state(), &scope, name.as_deref()).await?;
+    redirect("/dashboard/team?saved=group")
+}
+
+#[server(prefix = "/api", endpoint = "team/groups/delete")]
+pub async fn delete_group(id: String) -> Result<(), AppError> {
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::ManageTeam>().await?;
+    service::delete_group(guard.state(), &scope, &id).await?;
+    redirect("/dashboard/team?saved=group")
+}
+
+#[server(prefix = "/api", endpoint = "team/groups/rename")]
+pub async fn rename_group(id: String, name: String) -> Result<(), AppError> {
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::ManageTeam>().await?;
+    service::rename_group(guard.state(), &scope, &id, &name).await?;
+    redirect("/dashboard/team?saved=group")
+}
+
+#[server(prefix = "/api", endpoint = "team/rename")]
+pub async fn rename_organization(name: String) -> Result<(), AppError> {
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::ManageTeam>().await?;
+    service::rename_organization(guard.state(), &scope, &name).await?;
+    redirect("/dashboard/team?saved=group")
+}

@@ -40,10 +40,13 @@ pub enum SecurityEvent {
     InvitationAccepted,
     MemberChanged,
     MemberRemoved,
+    OwnershipTransferred,
+    /// A group created, deleted or renamed, or the organization renamed.
+    GroupChanged,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 26] = [
+    pub const ALL: [SecurityEvent; 28] = [
         SecurityEvent::Signup,
         SecurityEvent::LoginSuccess,
         SecurityEvent::LoginFailure,
@@ -70,6 +73,8 @@ impl SecurityEvent {
         SecurityEvent::InvitationAccepted,
         SecurityEvent::MemberChanged,
         SecurityEvent::MemberRemoved,
+        SecurityEvent::OwnershipTransferred,
+        SecurityEvent::GroupChanged,
     ];
 
     /// How the security log page names it.
@@ -101,6 +106,8 @@ impl SecurityEvent {
             SecurityEvent::InvitationAccepted => "Joined the team",
             SecurityEvent::MemberChanged => "Changed a member's roles or group",
             SecurityEvent::MemberRemoved => "Removed a member",
+            SecurityEvent::OwnershipTransferred => "Handed the organization over",
+            SecurityEvent::GroupChanged => "Changed groups or the organization's name",
         }
     }
 
@@ -136,6 +143,8 @@ impl SecurityEvent {
             SecurityEvent::InvitationAccepted => "invitation_accepted",
             SecurityEvent::MemberChanged => "member_changed",
             SecurityEvent::MemberRemoved => "member_removed",
+            SecurityEvent::OwnershipTransferred => "ownership_transferred",
+            SecurityEvent::GroupChanged => "group_changed",
         }
     }
 }

@@ -445,3 +445,165 @@ pub async fn remove_member(db: &Db, organization_id: &str, member_id: &str) -> R
         Ok(Ok(email))
     })
 }
+
+/// Hands the organization to another of its admins, with its plan: the subscription is the
+/// owner's, so it moves too (else the organization would fall back to Free).
+pub async fn transfer_ownership(db: &Db, organization_id: &str, from: &str, to: &str, now: NaiveDateTime) -> Result<Result<(), MemberRefusal>, DbError> {
+    use crate::infra::db::schema::subscriptions;
+    db_write!(db, conn => {
+        lock_organization!(conn, organization_id);
+        let owner: String = organizations::table.filter(organizations::id.eq(organization_id)).select(organizations::owner_id).first(conn).await?;
+        if owner != from {
+            return Ok(Err(MemberRefusal::Owner));
+        }
+        let target_is_admin: i64 = user_roles::table
+            .inner_join(roles::table)
+            .inner_join(users::table)
+            .filter(users::id.eq(to))
+            .filter(users::organization_id.eq(organization_id))
+            .filter(roles::name.eq(Role::Admin.as_str()))
+            .count()
+            .get_result(conn)
+            .await?;
+        if target_is_admin == 0 || to == from {
+            return Ok(Err(MemberRefusal::NotFound));
+        }
+        diesel::update(organizations::table.filter(organizations::id.eq(organization_id)))
+            .set((organizations::owner_id.eq(to), organizations::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        diesel::update(subscriptions::table.filter(subscriptions::user_id.eq(from)))
+            .set((subscriptions::user_id.eq(to), subscriptions::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        Ok(Ok(()))
+    })
+}
+
+/// A group as the team page lists it.
+pub struct GroupRow {
+    pub id: String,
+    pub name: String,
+    pub members: i64,
+}
+
+pub async fn groups_with_counts(db: &Db, organization_id: &str) -> Result<Vec<GroupRow>, DbError> {
+    db_read!(db, conn => {
+        let all: Vec<(String, String)> = groups::table
+            .filter(groups::organization_id.eq(organization_id))
+            .order(groups::name.asc())
+            .select((groups::id, groups::name))
+            .load(conn)
+            .await?;
+        let members: Vec<String> = users::table.filter(users::organization_id.eq(organization_id)).select(users::group_id).load(conn).await?;
+        Ok(all
+            .into_iter()
+            .map(|(id, name)| {
+                let count = members.iter().filter(|g| **g == id).count() as i64;
+                GroupRow { id, name, members: count }
+            })
+            .collect())
+    })
+}
+
+/// Why a group change was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum GroupRefusal {
+    NotFound,
+    /// Members or open invitations are in it.
+    NotEmpty,
+    /// An organization keeps at least one group.
+    LastGroup,
+    /// Another group of the organization has that name.
+    NameTaken,
+}
+
+pub async fn create_group(db: &Db, organization_id: &str, name: &str, now: NaiveDateTime) -> Result<Result<String, GroupRefusal>, DbError> {
+    db_write!(db, conn => {
+        lock_organization!(conn, organization_id);
+        let same: i64 = groups::table.filter(groups::organization_id.eq(organization_id)).filter(groups::name.eq(name)).count().get_result(conn).await?;
+        if same > 0 {
+            return Ok(Err(GroupRefusal::NameTaken));
+        }
+        let id = new_id();
+        diesel::insert_into(groups::table)
+            .values((
+                groups::id.eq(&id),
+                groups::organization_id.eq(organization_id),
+                groups::name.eq(name),
+                groups::created_at.eq(now),
+                groups::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(Ok(id))
+    })
+}
+
+/// Deletes an empty group (no members, no open invitations), never the last one.
+pub async fn delete_group(db: &Db, organization_id: &str, id: &str) -> Result<Result<(), GroupRefusal>, DbError> {
+    db_write!(db, conn => {
+        lock_organization!(conn, organization_id);
+        let all: Vec<String> = groups::table.filter(groups::organization_id.eq(organization_id)).select(groups::id).load(conn).await?;
+        if !all.iter().any(|g| g == id) {
+            return Ok(Err(GroupRefusal::NotFound));
+        }
+        if all.len() <= 1 {
+            return Ok(Err(GroupRefusal::LastGroup));
+        }
+        let members: i64 = users::table.filter(users::group_id.eq(id)).count().get_result(conn).await?;
+        let invited: i64 = invitations::table
+            .filter(invitations::group_id.eq(id))
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::revoked_at.is_null())
+            .count()
+            .get_result(conn)
+            .await?;
+        if members + invited > 0 {
+            return Ok(Err(GroupRefusal::NotEmpty));
+        }
+        diesel::delete(groups::table.filter(groups::id.eq(id))).execute(conn).await?;
+        Ok(Ok(()))
+    })
+}
+
+/// Renames a group (enterprise organizations only; the caller checks).
+pub async fn rename_group(db: &Db, organization_id: &str, id: &str, name: &str, now: NaiveDateTime) -> Result<Result<(), GroupRefusal>, DbError> {
+    db_write!(db, conn => {
+        lock_organization!(conn, organization_id);
+        let same: i64 = groups::table
+            .filter(groups::organization_id.eq(organization_id))
+            .filter(groups::name.eq(name))
+            .filter(groups::id.ne(id))
+            .count()
+            .get_result(conn)
+            .await?;
+        if same > 0 {
+            return Ok(Err(GroupRefusal::NameTaken));
+        }
+        let n = diesel::update(groups::table.filter(groups::id.eq(id)).filter(groups::organization_id.eq(organization_id)))
+            .set((groups::name.eq(name), groups::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        Ok(if n == 0 { Err(GroupRefusal::NotFound) } else { Ok(()) })
+    })
+}
+
+/// Whether the organization is an enterprise one (names are its own to choose).
+pub async fn is_enterprise(db: &Db, organization_id: &str) -> Result<bool, DbError> {
+    db_read!(db, conn => {
+        let e = organizations::table.filter(organizations::id.eq(organization_id)).select(organizations::is_enterprise).first::<bool>(conn).await?;
+        Ok(e)
+    })
+}
+
+/// Renames an enterprise organization (the caller checks).
+pub async fn rename_organization(db: &Db, organization_id: &str, name: &str, now: NaiveDateTime) -> Result<(), DbError> {
+    db_write!(db, conn => {
+        diesel::update(organizations::table.filter(organizations::id.eq(organization_id)))
+            .set((organizations::name.eq(name), organizations::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+}

@@ -4,7 +4,8 @@
 //! and comes back with `?saved=…`, or with its refusal, with or without JavaScript.
 
 use crate::accounts::api::{
-    AcceptInvitation, ChangeMember, InviteTeammate, RemoveMember, ResendInvitation, RevokeInvitation, load_invitation, load_team,
+    AcceptInvitation, ChangeMember, CreateGroup, DeleteGroup, InviteTeammate, RemoveMember, RenameGroup, RenameOrganization, ResendInvitation,
+    RevokeInvitation, TransferOwnership, load_invitation, load_team,
 };
 use crate::accounts::model::{InvitationView, MemberView, TeamView};
 use crate::accounts::permissions::Role;
@@ -29,13 +30,20 @@ pub fn TeamRoute() -> impl IntoView {
     let other_error = refusal_in_address::<ChangeMember>()
         .or_else(refusal_in_address::<RemoveMember>)
         .or_else(refusal_in_address::<ResendInvitation>)
-        .or_else(refusal_in_address::<RevokeInvitation>);
+        .or_else(refusal_in_address::<RevokeInvitation>)
+        .or_else(refusal_in_address::<TransferOwnership>)
+        .or_else(refusal_in_address::<CreateGroup>)
+        .or_else(refusal_in_address::<DeleteGroup>)
+        .or_else(refusal_in_address::<RenameGroup>)
+        .or_else(refusal_in_address::<RenameOrganization>);
     let notice = saved.as_deref().and_then(|s| match s {
         "invited" => Some("Invitation sent. It works for 7 days."),
         "resent" => Some("Invitation sent again, with a new link valid for 7 days."),
         "revoked" => Some("Invitation revoked: its link no longer works."),
         "changed" => Some("Saved."),
         "removed" => Some("Removed. Their sessions have ended; their pages and products stay with the organization."),
+        "owner" => Some("The organization, and its plan, now belong to the new owner."),
+        "group" => Some("Groups saved."),
         _ => None,
     });
     let team = Resource::new(|| (), |_| load_team());
@@ -132,6 +140,8 @@ fn Team(t: TeamView, invite_error: Option<AppError>) -> impl IntoView {
                 </form>
             </section>
         })}
+        {groups_panel(&t)}
+        {owner_panel(&t)}
         <p class="panel-note">"Admins run everything, billing included; managers run the business and the team; editors build pages and products and look after registrants; viewers look. Only admins make admins."</p>
     }
 }
@@ -163,6 +173,96 @@ fn member_row(m: &MemberView, t: &TeamView) -> AnyView {
         </tr>
     }
     .into_any()
+}
+
+/// Groups with their sizes; managers and admins create and delete (empty ones); enterprise
+/// organizations rename groups and themselves.
+fn groups_panel(t: &TeamView) -> AnyView {
+    let rows = t
+        .group_rows
+        .iter()
+        .map(|g| {
+            let count = format!("{} member{}", g.members, if g.members == 1 { "" } else { "s" });
+            let rename = (t.can_manage && t.is_enterprise).then(|| {
+                let id = format!("group-{}", g.id);
+                view! {
+                    <form method="post" action=RenameGroup::url() class="inline-form">
+                        <input type="hidden" name="id" value=g.id.clone()/>
+                        <label class="visually-hidden" for=id.clone()>{format!("New name of {}", g.name)}</label>
+                        <input id=id name="name" value=g.name.clone() maxlength="60"/>
+                        <button class="button button--small" type="submit">"Rename"</button>
+                    </form>
+                }
+            });
+            let delete = (t.can_manage && g.members == 0 && t.group_rows.len() > 1)
+                .then(|| act_button(DeleteGroup::url(), &g.id, "Delete", format!("Delete the group {}", g.name), true));
+            view! { <tr data-testid="group"><td>{g.name.clone()}</td><td>{count}</td><td>{rename}{delete}</td></tr> }
+        })
+        .collect_view();
+    let create = t.can_manage.then(|| {
+        if t.is_enterprise {
+            view! {
+                <form method="post" action=CreateGroup::url() class="inline-form">
+                    <label for="new-group">"New group"</label>
+                    <input id="new-group" name="name" maxlength="60" required/>
+                    <button class="button button--small" type="submit">"Create group"</button>
+                </form>
+            }
+            .into_any()
+        } else {
+            view! {
+                <form method="post" action=CreateGroup::url() class="inline-form">
+                    <button class="button button--small" type="submit">"Add a group"</button>
+                    <span class="field-hint">"Group names are generated on your plan; enterprise organizations choose their own."</span>
+                </form>
+            }
+            .into_any()
+        }
+    });
+    let rename_org = (t.is_admin && t.is_enterprise).then(|| {
+        view! {
+            <form method="post" action=RenameOrganization::url() class="inline-form">
+                <label for="org-name">"Organization name"</label>
+                <input id="org-name" name="name" value=t.organization_name.clone() maxlength="60"/>
+                <button class="button button--small" type="submit">"Rename"</button>
+            </form>
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="groups-heading">
+            <h2 id="groups-heading">"Groups"</h2>
+            {rename_org}
+            <div class="table-wrap">
+                <table class="pages-table" data-testid="groups">
+                    <thead><tr><th scope="col">"Group"</th><th scope="col">"Size"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {create}
+        </section>
+    }
+    .into_any()
+}
+
+/// The owner hands the organization to another admin.
+fn owner_panel(t: &TeamView) -> Option<AnyView> {
+    let admins: Vec<(String, String)> = t.members.iter().filter(|m| m.id != t.viewer_id && m.roles.contains(&Role::Admin)).map(|m| (m.id.clone(), m.name.clone())).collect();
+    (t.viewer_is_owner && !admins.is_empty()).then(|| {
+        view! {
+            <section class="panel" aria-labelledby="owner-heading">
+                <h2 id="owner-heading">"Hand the organization over"</h2>
+                <p class="field-hint">"The new owner gets the organization and its plan; you stay an admin."</p>
+                <form method="post" action=TransferOwnership::url() class="inline-form">
+                    <label for="new-owner">"New owner"</label>
+                    <select id="new-owner" name="to">
+                        {admins.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                    <button class="button button--small" type="submit">"Hand over"</button>
+                </form>
+            </section>
+        }
+        .into_any()
+    })
 }
 
 /// A one-button form that posts `id` to a server function.

@@ -8,12 +8,12 @@
 
 use super::{Client, busy, log_event, new_session};
 use crate::accounts::backend::security_log::{self, SecurityEvent};
-use crate::accounts::backend::team::{self, AcceptRefusal, InviteRefusal, MemberRefusal, NewInvitation};
-use crate::accounts::backend::{mail, passwords, sessions, store};
+use crate::accounts::backend::team::{self, AcceptRefusal, GroupRefusal, InviteRefusal, MemberRefusal, NewInvitation};
+use crate::accounts::backend::{mail, names, passwords, sessions, store};
 use crate::accounts::guard::{Scope, can};
-use crate::accounts::model::{InvitationLanding, InvitationView, MemberView, TeamView};
+use crate::accounts::model::{GroupView, InvitationLanding, InvitationView, MemberView, TeamView};
 use crate::accounts::permissions::{Action, Role, roles_allow};
-use crate::accounts::validation::{INVITATION_DEAD, check_password, normalize_email, normalize_name};
+use crate::accounts::validation::{INVITATION_DEAD, check_password, normalize_email, normalize_name, normalize_team_name};
 use crate::billing::backend::{Plan, plan_for_organization, upgrade_hint, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::infra::state::AppState;
@@ -45,6 +45,14 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>) -> Re
         can_manage: roles_allow(&scope.user().roles, Action::ManageTeam),
         is_admin: scope.user().roles.contains(&Role::Admin),
         viewer_id: scope.user_id().to_string(),
+        viewer_is_owner: scope.user_id() == owner,
+        is_enterprise: team::is_enterprise(&state.db, org).await?,
+        organization_name: scope.user().organization_name.clone(),
+        group_rows: team::groups_with_counts(&state.db, org)
+            .await?
+            .into_iter()
+            .map(|g| GroupView { id: g.id, name: g.name, members: g.members as u32 })
+            .collect(),
     })
 }
 
@@ -201,4 +209,70 @@ pub async fn accept(state: &AppState, client: &Client, token: &str, name: &str, 
     store::create_session(&state.db, &user_id, &session, Utc::now().naive_utc()).await?;
     log_event(state, SecurityEvent::InvitationAccepted, Some(&user_id), Some(&email), client).await;
     Ok(session_token)
+}
+
+/// The owner hands the organization, and its plan, to another admin.
+pub async fn transfer_ownership(state: &AppState, scope: &Scope<can::ManageTeam>, to: &str) -> Result<(), AppError> {
+    team::transfer_ownership(&state.db, scope.organization_id(), scope.user_id(), to, Utc::now().naive_utc()).await?.map_err(|r| match r {
+        MemberRefusal::Owner => AppError::forbidden("Only the owner can hand the organization over."),
+        _ => AppError::field("to", "Choose another admin of your organization."),
+    })?;
+    security_log::record_action(state, scope, SecurityEvent::OwnershipTransferred, Some(to)).await;
+    Ok(())
+}
+
+fn group_refusal(refusal: GroupRefusal) -> AppError {
+    match refusal {
+        GroupRefusal::NotFound => AppError::not_found("That group isn't in your organization."),
+        GroupRefusal::NotEmpty => AppError::conflict("Move its members elsewhere and revoke its open invitations first: only an empty group can be deleted."),
+        GroupRefusal::LastGroup => AppError::conflict("An organization keeps at least one group."),
+        GroupRefusal::NameTaken => AppError::field("name", "Another group has that name."),
+    }
+}
+
+/// A new group: its name is generated, or chosen by enterprise organizations.
+pub async fn create_group(state: &AppState, scope: &Scope<can::ManageTeam>, name: Option<&str>) -> Result<(), AppError> {
+    let org = scope.organization_id();
+    let name = if team::is_enterprise(&state.db, org).await? {
+        normalize_team_name(name.unwrap_or_default()).map_err(|m| AppError::field("name", m))?
+    } else {
+        names::group_name()
+    };
+    let id = team::create_group(&state.db, org, &name, Utc::now().naive_utc()).await?.map_err(group_refusal)?;
+    security_log::record_action(state, scope, SecurityEvent::GroupChanged, Some(&format!("created {name} ({id})"))).await;
+    Ok(())
+}
+
+pub async fn delete_group(state: &AppState, scope: &Scope<can::ManageTeam>, id: &str) -> Result<(), AppError> {
+    team::delete_group(&state.db, scope.organization_id(), id).await?.map_err(group_refusal)?;
+    security_log::record_action(state, scope, SecurityEvent::GroupChanged, Some(&format!("deleted {id}"))).await;
+    Ok(())
+}
+
+/// The seed's rule: generated names are not editable; enterprise organizations choose their own.
+async fn enterprise_only(state: &AppState, organization_id: &str) -> Result<(), AppError> {
+    if !team::is_enterprise(&state.db, organization_id).await? {
+        return Err(AppError::forbidden("Names are generated on your plan. Enterprise organizations choose their own."));
+    }
+    Ok(())
+}
+
+pub async fn rename_group(state: &AppState, scope: &Scope<can::ManageTeam>, id: &str, name: &str) -> Result<(), AppError> {
+    enterprise_only(state, scope.organization_id()).await?;
+    let name = normalize_team_name(name).map_err(|m| AppError::field("name", m))?;
+    team::rename_group(&state.db, scope.organization_id(), id, &name, Utc::now().naive_utc()).await?.map_err(group_refusal)?;
+    security_log::record_action(state, scope, SecurityEvent::GroupChanged, Some(&format!("renamed {id} to {name}"))).await;
+    Ok(())
+}
+
+/// Renames an enterprise organization (admins).
+pub async fn rename_organization(state: &AppState, scope: &Scope<can::ManageTeam>, name: &str) -> Result<(), AppError> {
+    if !scope.user().roles.contains(&Role::Admin) {
+        return Err(AppError::forbidden("Only an admin can rename the organization."));
+    }
+    enterprise_only(state, scope.organization_id()).await?;
+    let name = normalize_team_name(name).map_err(|m| AppError::field("name", m))?;
+    team::rename_organization(&state.db, scope.organization_id(), &name, Utc::now().naive_utc()).await?;
+    security_log::record_action(state, scope, SecurityEvent::GroupChanged, Some(&format!("organization renamed to {name}"))).await;
+    Ok(())
 }
