@@ -118,19 +118,6 @@ pub async fn open_invitations(db: &Db, organization_id: &str) -> Result<Vec<Invi
     })
 }
 
-/// The organization's groups, (id, name), by name.
-pub async fn groups_of(db: &Db, organization_id: &str) -> Result<Vec<(String, String)>, DbError> {
-    db_read!(db, conn => {
-        let rows = groups::table
-            .filter(groups::organization_id.eq(organization_id))
-            .order(groups::name.asc())
-            .select((groups::id, groups::name))
-            .load::<(String, String)>(conn)
-            .await?;
-        Ok(rows)
-    })
-}
-
 /// Why an invitation was not sent.
 #[derive(Debug, PartialEq, Eq)]
 pub enum InviteRefusal {

@@ -35,10 +35,15 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>) -> Re
         .map(|i| InvitationView { expired: i.expires_at <= now, expires: i.expires_at.format("%Y-%m-%d").to_string(), id: i.id, email: i.email, roles: i.roles, group_name: i.group_name })
         .collect();
     let seats_used = (members.len() + invitations.iter().filter(|i| !i.expired).count()) as u32;
+    let group_rows: Vec<GroupView> = team::groups_with_counts(&state.db, org)
+        .await?
+        .into_iter()
+        .map(|g| GroupView { id: g.id, name: g.name, members: g.members as u32 })
+        .collect();
     Ok(TeamView {
         members,
         invitations,
-        groups: team::groups_of(&state.db, org).await?,
+        groups: group_rows.iter().map(|g| (g.id.clone(), g.name.clone())).collect(),
         seats_used,
         seats: plan.features.team_seats,
         plan_name: plan.name,
@@ -48,11 +53,7 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>) -> Re
         viewer_is_owner: scope.user_id() == owner,
         is_enterprise: team::is_enterprise(&state.db, org).await?,
         organization_name: scope.user().organization_name.clone(),
-        group_rows: team::groups_with_counts(&state.db, org)
-            .await?
-            .into_iter()
-            .map(|g| GroupView { id: g.id, name: g.name, members: g.members as u32 })
-            .collect(),
+        group_rows,
     })
 }
 
