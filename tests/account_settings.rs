@@ -321,7 +321,33 @@ async fn the_security_log_pages_back(app: &TestApp) {
     assert!(html.contains(&format!("/dashboard/security?older_than={older}&amp;event=login_success")), "the link keeps the filter");
 }
 
+/// Every account action needs a session; a request from another site is refused before it.
+async fn account_actions_need_a_session_and_this_site(app: &TestApp) {
+    let nobody = app.new_browser();
+    let other_site = common::foreign_client(Some("https://evil.example"));
+    let actions: [(&str, &[(&str, &str)]); 7] = [
+        ("/api/account", &[]),
+        ("/api/account/name", &[("name", "Mallory")]),
+        ("/api/account/password", &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")]),
+        ("/api/account/email", &[("email", "m@example.com"), ("password", PASSWORD)]),
+        ("/api/account/sessions/end", &[("id", "x")]),
+        ("/api/account/sessions/end-others", &[]),
+        ("/api/security-log", &[]),
+    ];
+    for (path, fields) in actions {
+        assert_eq!(common::call(app, &nobody, path, fields).await.0, 401, "{path}");
+        let res = other_site.post(app.url(path)).header("accept", "application/json").form(fields).send().await.expect("request");
+        assert_eq!(res.status(), 403, "another site: {path}");
+    }
+    // The public links' endpoints are for this site's pages only, too.
+    for path in ["/api/password/forgot", "/api/password/reset", "/api/account/email/confirm", "/api/invitation/accept"] {
+        let res = other_site.post(app.url(path)).header("accept", "application/json").form(&[("email", "a@example.com"), ("token", "t")]).send().await.expect("request");
+        assert_eq!(res.status(), 403, "another site: {path}");
+    }
+}
+
 backend_tests! {
+    account_actions_need_a_session_and_this_site,
     admins_read_their_organizations_security_log,
     the_security_log_pages_back,
     the_name_is_saved_and_checked,

@@ -329,7 +329,81 @@ async fn the_owner_hands_the_organization_over(app: &TestApp) {
     assert_eq!(call(app, &mia, "/api/team/members/remove", &[("id", &ada_id)]).await.0, 200, "the former owner can now be removed");
 }
 
+/// Every team action as an editor, a viewer and nobody, and with another organization's ids: refused,
+/// and nothing changes. Requests from another site are refused before any of it.
+async fn every_team_action_checks_role_and_organization(app: &TestApp) {
+    let (ada, group) = admin(app).await;
+    invite(app, &ada, "eve@example.com", &["editor"], &group).await;
+    let (_, eve) = accept(app, &invitation_token(app, "eve@example.com").await, "Eve Editor").await;
+    invite(app, &ada, "vic@example.com", &["viewer"], &group).await;
+    let (_, vic) = accept(app, &invitation_token(app, "vic@example.com").await, "Vic Viewer").await;
+    invite(app, &ada, "pending@example.com", &["viewer"], &group).await;
+    let (eve_id, vic_id) = (user_id(app, "eve@example.com").await, user_id(app, "vic@example.com").await);
+    let open_invitation = |email: &'static str| async move {
+        let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+            Ok(invitations::table.filter(invitations::email.eq(email)).filter(invitations::revoked_at.is_null()).select(invitations::id).first(conn).await?)
+        });
+        r.expect("invitation")
+    };
+    let pending = open_invitation("pending@example.com").await;
+
+    let mallory = app.new_browser();
+    app.signup(&mallory, "Mallory", "mallory@example.com").await;
+    set_plan(app, "mallory@example.com", "Basic").await;
+    let (mallory_group, _) = group_of(app, "mallory@example.com").await;
+    invite(app, &mallory, "mine@example.com", &["viewer"], &mallory_group).await;
+    let foreign_invitation = open_invitation("mine@example.com").await;
+    let mallory_id = user_id(app, "mallory@example.com").await;
+
+    let actions: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/api/team/invite", vec![("email", "new@example.com"), ("roles[3]", "viewer"), ("group_id", &group)]),
+        ("/api/team/invitations/resend", vec![("id", &pending)]),
+        ("/api/team/invitations/revoke", vec![("id", &pending)]),
+        ("/api/team/members/change", vec![("id", &vic_id), ("roles[2]", "editor"), ("group_id", &group)]),
+        ("/api/team/members/remove", vec![("id", &vic_id)]),
+        ("/api/team/owner", vec![("to", &eve_id)]),
+        ("/api/team/groups/create", vec![]),
+        ("/api/team/groups/delete", vec![("id", &group)]),
+        ("/api/team/groups/rename", vec![("id", &group), ("name", "Taken over")]),
+        ("/api/team/rename", vec![("name", "Taken over")]),
+    ];
+    let nobody = app.new_browser();
+    let other_site = common::foreign_client(Some("https://evil.example"));
+    for (path, fields) in &actions {
+        assert_eq!(call(app, &eve, path, fields).await.0, 403, "an editor: {path}");
+        assert_eq!(call(app, &vic, path, fields).await.0, 403, "a viewer: {path}");
+        assert_eq!(call(app, &nobody, path, fields).await.0, 401, "nobody: {path}");
+        let res = other_site.post(app.url(path)).header("accept", "application/json").form(fields).send().await.expect("request");
+        assert_eq!(res.status(), 403, "another site: {path}");
+    }
+
+    // Ada, an admin, with Mallory's ids: nothing of another organization is found.
+    flashpage::db_write!(app.state.db, conn => {
+        Ok::<_, DbError>(diesel::update(organizations::table).set(organizations::is_enterprise.eq(true)).execute(conn).await?)
+    })
+    .expect("enterprise");
+    let foreign: Vec<(&str, Vec<(&str, &str)>, u16)> = vec![
+        ("/api/team/invitations/resend", vec![("id", &foreign_invitation)], 404),
+        ("/api/team/invitations/revoke", vec![("id", &foreign_invitation)], 404),
+        ("/api/team/members/change", vec![("id", &mallory_id), ("roles[3]", "viewer"), ("group_id", &group)], 404),
+        ("/api/team/members/remove", vec![("id", &mallory_id)], 404),
+        ("/api/team/owner", vec![("to", &mallory_id)], 422),
+        ("/api/team/groups/delete", vec![("id", &mallory_group)], 404),
+        ("/api/team/groups/rename", vec![("id", &mallory_group), ("name", "Taken over")], 404),
+        ("/api/team/invite", vec![("email", "new@example.com"), ("roles[3]", "viewer"), ("group_id", &mallory_group)], 422),
+    ];
+    for (path, fields, status) in &foreign {
+        assert_eq!(call(app, &ada, path, fields).await.0, *status, "another organization's id: {path}");
+    }
+    assert_eq!(open_invitation("mine@example.com").await, foreign_invitation, "Mallory's invitation is untouched");
+    assert_eq!(group_names(app, "mallory@example.com").await.len(), 1);
+    assert!(app.get(&mallory, "/dashboard").await.text().await.expect("body").contains("Mallory"));
+    let team = app.get(&ada, "/dashboard/team").await.text().await.expect("body");
+    assert!(!team.contains("mallory@example.com") && !team.contains("mine@example.com"), "another organization's people never show");
+}
+
 backend_tests! {
+    every_team_action_checks_role_and_organization,
     groups_follow_the_seed_rules,
     the_owner_hands_the_organization_over,
     an_invited_teammate_joins_with_the_invitations_roles,

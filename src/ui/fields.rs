@@ -16,6 +16,17 @@ pub fn refusal_in_address<F: leptos::server_fn::ServerFn>() -> Option<AppError> 
     })
 }
 
+/// A refusal's message for the form as a whole: only when it names no field (field messages
+/// stand beside their fields).
+pub fn refusal_summary(error: &Option<AppError>) -> Option<String> {
+    error.as_ref().filter(|e| e.fields.is_empty()).map(|e| e.message.clone())
+}
+
+/// A refusal's message for one field.
+pub fn refusal_field(error: &Option<AppError>, field: &str) -> Option<String> {
+    error.as_ref().and_then(|e| e.field_message(field))
+}
+
 /// A checker shared with the server: `Some(message)` when the value is not acceptable.
 pub type Check = fn(&str) -> Option<String>;
 

@@ -64,20 +64,20 @@ pub async fn issue(
     })
 }
 
-/// The user a live (unused, unexpired) link belongs to, without using it: the reset page asks
-/// for a new password only when its link still works.
-pub async fn live_link_user(db: &Db, purpose: Purpose, token_hash: &str, now: NaiveDateTime) -> Result<Option<String>, DbError> {
+/// The user a live (unused, unexpired) link of this purpose belongs to, and the new address it
+/// carries (email changes), without using it: a link's page shows its form only while it works.
+pub async fn live_link(db: &Db, purpose: Purpose, token_hash: &str, now: NaiveDateTime) -> Result<Option<(String, Option<String>)>, DbError> {
     db_read!(db, conn => {
-        let user = account_tokens::table
+        let row = account_tokens::table
             .filter(account_tokens::token_hash.eq(token_hash))
             .filter(account_tokens::purpose.eq(purpose.as_str()))
             .filter(account_tokens::used_at.is_null())
             .filter(account_tokens::expires_at.gt(now))
-            .select(account_tokens::user_id)
-            .first::<String>(conn)
+            .select((account_tokens::user_id, account_tokens::new_email))
+            .first::<(String, Option<String>)>(conn)
             .await
             .optional()?;
-        Ok(user)
+        Ok(row)
     })
 }
 
@@ -135,22 +135,6 @@ pub async fn pending_email_change(db: &Db, user_id: &str, now: NaiveDateTime) ->
             .filter(account_tokens::used_at.is_null())
             .filter(account_tokens::expires_at.gt(now))
             .order(account_tokens::created_at.desc())
-            .select(account_tokens::new_email)
-            .first::<Option<String>>(conn)
-            .await
-            .optional()?;
-        Ok(email.flatten())
-    })
-}
-
-/// The new address a live confirmation link is for.
-pub async fn email_of_live_link(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<String>, DbError> {
-    db_read!(db, conn => {
-        let email = account_tokens::table
-            .filter(account_tokens::token_hash.eq(token_hash))
-            .filter(account_tokens::purpose.eq(Purpose::EmailChange.as_str()))
-            .filter(account_tokens::used_at.is_null())
-            .filter(account_tokens::expires_at.gt(now))
             .select(account_tokens::new_email)
             .first::<Option<String>>(conn)
             .await

@@ -363,6 +363,8 @@ pub enum MemberRefusal {
     LastAdmin,
     /// The owner is removed only after handing the organization to another admin.
     Owner,
+    /// An admin is changed or removed by admins only (a manager could otherwise demote them).
+    AdminOnly,
 }
 
 /// Admins of the organization other than `except`.
@@ -381,8 +383,22 @@ macro_rules! other_admins {
     }};
 }
 
-/// Sets a member's roles and group.
-pub async fn change_member(db: &Db, organization_id: &str, member_id: &str, new_roles: &[Role], group_id: &str, now: NaiveDateTime) -> Result<Result<(), MemberRefusal>, DbError> {
+/// Whether `$member_id` holds the admin role.
+macro_rules! is_admin {
+    ($conn:expr, $member_id:expr) => {{
+        let n: i64 = user_roles::table
+            .inner_join(roles::table)
+            .filter(user_roles::user_id.eq($member_id))
+            .filter(roles::name.eq(Role::Admin.as_str()))
+            .count()
+            .get_result($conn)
+            .await?;
+        n > 0
+    }};
+}
+
+/// Sets a member's roles and group. `by_admin`: whether the one asking is an admin.
+pub async fn change_member(db: &Db, organization_id: &str, member_id: &str, by_admin: bool, new_roles: &[Role], group_id: &str, now: NaiveDateTime) -> Result<Result<(), MemberRefusal>, DbError> {
     db_write!(db, conn => {
         lock_organization!(conn, organization_id);
         let member: i64 = users::table.filter(users::id.eq(member_id)).filter(users::organization_id.eq(organization_id)).count().get_result(conn).await?;
@@ -392,6 +408,9 @@ pub async fn change_member(db: &Db, organization_id: &str, member_id: &str, new_
         let group: i64 = groups::table.filter(groups::id.eq(group_id)).filter(groups::organization_id.eq(organization_id)).count().get_result(conn).await?;
         if group == 0 {
             return Ok(Err(MemberRefusal::NoSuchGroup));
+        }
+        if !by_admin && is_admin!(conn, member_id) {
+            return Ok(Err(MemberRefusal::AdminOnly));
         }
         if !new_roles.contains(&Role::Admin) && other_admins!(conn, organization_id, member_id) == 0 {
             return Ok(Err(MemberRefusal::LastAdmin));
@@ -407,7 +426,7 @@ pub async fn change_member(db: &Db, organization_id: &str, member_id: &str, new_
 
 /// Removes a member: their account goes and their sessions end at once; the pages and products
 /// they made stay with the organization (they pass to its owner). Returns the member's address.
-pub async fn remove_member(db: &Db, organization_id: &str, member_id: &str) -> Result<Result<String, MemberRefusal>, DbError> {
+pub async fn remove_member(db: &Db, organization_id: &str, member_id: &str, by_admin: bool) -> Result<Result<String, MemberRefusal>, DbError> {
     db_write!(db, conn => {
         lock_organization!(conn, organization_id);
         let member: Option<String> = users::table
@@ -418,6 +437,9 @@ pub async fn remove_member(db: &Db, organization_id: &str, member_id: &str) -> R
             .await
             .optional()?;
         let Some(email) = member else { return Ok(Err(MemberRefusal::NotFound)) };
+        if !by_admin && is_admin!(conn, member_id) {
+            return Ok(Err(MemberRefusal::AdminOnly));
+        }
         let owner: String = organizations::table.filter(organizations::id.eq(organization_id)).select(organizations::owner_id).first(conn).await?;
         if owner == member_id {
             return Ok(Err(MemberRefusal::Owner));

@@ -9,7 +9,7 @@ use crate::accounts::api::{
 };
 use crate::accounts::model::{AccountView, SessionView};
 use crate::error::AppError;
-use crate::ui::fields::{Field, FormAlert, refusal_in_address};
+use crate::ui::fields::{Field, FormAlert, refusal_field, refusal_in_address, refusal_summary};
 use crate::ui::head::Title;
 use crate::ui::layout::{AppFrame, AuthCard};
 use leptos::prelude::*;
@@ -24,13 +24,6 @@ struct Refusals {
     email: Option<AppError>,
     password: Option<AppError>,
     sessions: Option<AppError>,
-}
-
-fn field(error: &Option<AppError>, name: &str) -> Option<String> {
-    error.as_ref().and_then(|e| e.field_message(name))
-}
-fn summary(error: &Option<AppError>) -> Option<String> {
-    error.as_ref().filter(|e| e.fields.is_empty()).map(|e| e.message.clone())
 }
 
 #[component]
@@ -79,9 +72,9 @@ fn Account(v: AccountView, refusals: Refusals) -> impl IntoView {
         <section class="panel-grid account-grid">
             <article class="panel" aria-labelledby="account-name">
                 <h2 id="account-name">"Name"</h2>
-                <FormAlert message=summary(&refusals.name)/>
+                <FormAlert message=refusal_summary(&refusals.name)/>
                 <form method="post" action=SaveAccountName::url() class="form" novalidate>
-                    <Field label="Your name" name="name" autocomplete="name" value=v.name.clone() server_error=field(&refusals.name, "name")/>
+                    <Field label="Your name" name="name" autocomplete="name" value=v.name.clone() server_error=refusal_field(&refusals.name, "name")/>
                     <button class="button" type="submit">"Save name"</button>
                 </form>
             </article>
@@ -91,25 +84,25 @@ fn Account(v: AccountView, refusals: Refusals) -> impl IntoView {
                 {v.pending_email.clone().map(|p| view! {
                     <p class="field-hint" data-testid="pending-email">"Waiting for " <strong>{p}</strong> " to be confirmed from the link we sent there."</p>
                 })}
-                <FormAlert message=summary(&refusals.email)/>
+                <FormAlert message=refusal_summary(&refusals.email)/>
                 <form method="post" action=ChangeAccountEmail::url() class="form" novalidate>
-                    <Field label="New email address" name="email" kind="email" autocomplete="email" server_error=field(&refusals.email, "email")/>
-                    <Field label="Your current password" name="password" kind="password" autocomplete="current-password" server_error=field(&refusals.email, "current_password")/>
+                    <Field label="New email address" name="email" kind="email" autocomplete="email" server_error=refusal_field(&refusals.email, "email")/>
+                    <Field label="Your current password" name="password" kind="password" autocomplete="current-password" server_error=refusal_field(&refusals.email, "current_password")/>
                     <button class="button" type="submit">"Send a confirmation link"</button>
                 </form>
             </article>
             <article class="panel" aria-labelledby="account-password">
                 <h2 id="account-password">"Password"</h2>
-                <FormAlert message=summary(&refusals.password)/>
+                <FormAlert message=refusal_summary(&refusals.password)/>
                 <form method="post" action=ChangeAccountPassword::url() class="form" novalidate>
-                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" server_error=field(&refusals.password, "current_password")/>
+                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" server_error=refusal_field(&refusals.password, "current_password")/>
                     <Field
                         label="New password"
                         name="new_password"
                         kind="password"
                         autocomplete="new-password"
                         hint="At least 10 characters. Every other browser is logged out."
-                        server_error=field(&refusals.password, "new_password")
+                        server_error=refusal_field(&refusals.password, "new_password")
                     />
                     <button class="button" type="submit">"Change password"</button>
                 </form>

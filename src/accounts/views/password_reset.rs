@@ -5,23 +5,13 @@
 
 use crate::accounts::api::{self, RequestPasswordReset, ResetPassword as ResetPasswordFn};
 use crate::accounts::validation::RESET_LINK_DEAD;
-use crate::error::AppError;
-use crate::ui::fields::{Field, FormAlert, refusal_in_address};
+use crate::ui::fields::{Field, FormAlert, refusal_field, refusal_in_address, refusal_summary};
 use crate::ui::head::Title;
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// A refusal's message for the form as a whole (field messages are shown beside their fields).
-fn summary(error: &Option<AppError>) -> Option<String> {
-    error.as_ref().filter(|e| e.fields.is_empty()).map(|e| e.message.clone())
-}
-
-fn field_message(error: &Option<AppError>, field: &str) -> Option<String> {
-    error.as_ref().and_then(|e| e.field_message(field))
-}
 
 #[component]
 pub fn ForgotPassword() -> impl IntoView {
@@ -36,9 +26,9 @@ pub fn ForgotPassword() -> impl IntoView {
                      Nothing after a few minutes? Check your spam folder, or ask again."
                 </div>
             })}
-            <FormAlert message=summary(&error)/>
+            <FormAlert message=refusal_summary(&error)/>
             <form method="post" action=RequestPasswordReset::url() class="form" novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="email" server_error=field_message(&error, "email")/>
+                <Field label="Email" name="email" kind="email" autocomplete="email" server_error=refusal_field(&error, "email")/>
                 <button class="button button--block" type="submit">"Send me a reset link"</button>
             </form>
             <p class="auth-switch">"Remembered it? "<a href="/login">"Log in"</a></p>
@@ -62,7 +52,7 @@ pub fn ResetPassword() -> impl IntoView {
                     Suspend::new(async move {
                         match works.await {
                             Ok(true) => view! {
-                                <FormAlert message=summary(&error)/>
+                                <FormAlert message=refusal_summary(&error)/>
                                 <form method="post" action=ResetPasswordFn::url() class="form" novalidate>
                                     <input type="hidden" name="token" value=use_params_map().with_untracked(|p| p.get("token").unwrap_or_default())/>
                                     <Field
@@ -71,7 +61,7 @@ pub fn ResetPassword() -> impl IntoView {
                                         kind="password"
                                         autocomplete="new-password"
                                         hint=crate::accounts::validation::PASSWORD_HINT
-                                        server_error=field_message(&error, "password")
+                                        server_error=refusal_field(&error, "password")
                                     />
                                     <button class="button button--block" type="submit">"Set new password"</button>
                                 </form>

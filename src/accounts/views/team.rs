@@ -11,7 +11,7 @@ use crate::accounts::model::{InvitationView, MemberView, TeamView};
 use crate::accounts::permissions::Role;
 use crate::accounts::validation::INVITATION_DEAD;
 use crate::error::AppError;
-use crate::ui::fields::{Field, FormAlert, refusal_in_address};
+use crate::ui::fields::{Field, FormAlert, refusal_field, refusal_in_address, refusal_summary};
 use crate::ui::head::Title;
 use crate::ui::layout::{AppFrame, AuthCard};
 use leptos::prelude::*;
@@ -126,13 +126,13 @@ fn Team(t: TeamView, invite_error: Option<AppError>) -> impl IntoView {
             <section class="panel" aria-labelledby="invite-heading">
                 <h2 id="invite-heading">"Invite someone"</h2>
                 {full.then(|| view! { <p class="field-hint">"Every seat is in use: revoke an invitation, remove someone, or upgrade your plan to invite more people."</p> })}
-                <FormAlert message=invite_error.as_ref().filter(|e| e.fields.is_empty()).map(|e| e.message.clone())/>
+                <FormAlert message=refusal_summary(&invite_error)/>
                 <form method="post" action=InviteTeammate::url() class="form" novalidate>
-                    <Field label="Email" name="email" kind="email" autocomplete="off" server_error=invite_error.as_ref().and_then(|e| e.field_message("email"))/>
+                    <Field label="Email" name="email" kind="email" autocomplete="off" server_error=refusal_field(&invite_error, "email")/>
                     <fieldset class="checks">
                         <legend>"Roles"</legend>
                         {role_boxes("invite", &[Role::Editor], t.is_admin)}
-                        {invite_error.as_ref().and_then(|e| e.field_message("roles")).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                        {refusal_field(&invite_error, "roles").map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                     </fieldset>
                     <label for="invite-group">"Group"</label>
                     {group_select("invite-group".into(), &t.groups, &first_group)}
@@ -318,17 +318,17 @@ pub fn InvitationRoute() -> impl IntoView {
                                 let roles: Vec<&str> = i.roles.iter().map(|r| r.label()).collect();
                                 view! {
                                     <p data-testid="invitation-for">"You're invited to " <strong>{i.organization_name.clone()}</strong> " as " {roles.join(" and ")} ". You'll log in with " <strong>{i.email.clone()}</strong> "."</p>
-                                    <FormAlert message=refusal.as_ref().filter(|e| e.fields.is_empty()).map(|e| e.message.clone())/>
+                                    <FormAlert message=refusal_summary(&refusal)/>
                                     <form method="post" action=AcceptInvitation::url() class="form" novalidate>
                                         <input type="hidden" name="token" value=token/>
-                                        <Field label="Your name" name="name" autocomplete="name" server_error=refusal.as_ref().and_then(|e| e.field_message("name"))/>
+                                        <Field label="Your name" name="name" autocomplete="name" server_error=refusal_field(&refusal, "name")/>
                                         <Field
                                             label="Password"
                                             name="password"
                                             kind="password"
                                             autocomplete="new-password"
                                             hint=crate::accounts::validation::PASSWORD_HINT
-                                            server_error=refusal.as_ref().and_then(|e| e.field_message("password"))
+                                            server_error=refusal_field(&refusal, "password")
                                         />
                                         <button class="button button--block" type="submit">"Join the team"</button>
                                     </form>

@@ -44,7 +44,7 @@ pub async fn request_password_reset(state: &AppState, client: &Client, email: &s
 /// Whether a reset link still works (the page asks for a new password only then).
 pub async fn reset_link_works(state: &AppState, token: &str) -> Result<bool, AppError> {
     let now = Utc::now().naive_utc();
-    Ok(recovery::live_link_user(&state.db, Purpose::PasswordReset, &sessions::token_hash(token), now).await?.is_some())
+    Ok(recovery::live_link(&state.db, Purpose::PasswordReset, &sessions::token_hash(token), now).await?.is_some())
 }
 
 /// Sets a new password from a reset link: every session of the account ends (whoever knew the
@@ -52,7 +52,7 @@ pub async fn reset_link_works(state: &AppState, token: &str) -> Result<bool, App
 pub async fn reset_password(state: &AppState, client: &Client, token: &str, password: &str) -> Result<String, AppError> {
     let now = Utc::now();
     let token_hash = sessions::token_hash(token);
-    let Some(user_id) = recovery::live_link_user(&state.db, Purpose::PasswordReset, &token_hash, now.naive_utc()).await? else {
+    let Some((user_id, _)) = recovery::live_link(&state.db, Purpose::PasswordReset, &token_hash, now.naive_utc()).await? else {
         return Err(AppError::new(ErrorKind::Gone, RESET_LINK_DEAD));
     };
     let (email, name) = store::email_and_name(&state.db, &user_id).await?.unwrap_or_default();

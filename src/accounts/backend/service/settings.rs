@@ -106,7 +106,7 @@ pub async fn request_email_change(state: &AppState, scope: &Scope<can::ViewDashb
 
 /// The new address a confirmation link is for, while it works.
 pub async fn email_link(state: &AppState, token: &str) -> Result<Option<String>, AppError> {
-    Ok(recovery::email_of_live_link(&state.db, &sessions::token_hash(token), Utc::now().naive_utc()).await?)
+    Ok(recovery::live_link(&state.db, Purpose::EmailChange, &sessions::token_hash(token), Utc::now().naive_utc()).await?.and_then(|(_, email)| email))
 }
 
 /// Uses a confirmation link (from a button on its page: mail scanners open links, they don't

@@ -145,38 +145,27 @@ pub async fn revoke_invitation(state: &AppState, scope: &Scope<can::ManageTeam>,
     Ok(())
 }
 
-/// An admin's roles are changed by admins only (a manager could otherwise demote them).
-async fn guard_admin_target(state: &AppState, scope: &Scope<can::ManageTeam>, member_id: &str) -> Result<(), AppError> {
-    if scope.user().roles.contains(&Role::Admin) {
-        return Ok(());
-    }
-    let target_is_admin = team::members(&state.db, scope.organization_id()).await?.iter().any(|m| m.id == member_id && m.roles.contains(&Role::Admin));
-    if target_is_admin {
-        return Err(AppError::forbidden("Only an admin can change or remove an admin."));
-    }
-    Ok(())
-}
-
 fn member_refusal(refusal: MemberRefusal) -> AppError {
     match refusal {
         MemberRefusal::NotFound => AppError::not_found("That person isn't in your team."),
         MemberRefusal::NoSuchGroup => AppError::field("group_id", "Choose a group of your organization."),
         MemberRefusal::LastAdmin => AppError::conflict("Your organization needs at least one admin. Make someone else an admin first."),
         MemberRefusal::Owner => AppError::conflict("The owner can't be removed. Hand the organization to another admin first."),
+        MemberRefusal::AdminOnly => AppError::forbidden("Only an admin can change or remove an admin."),
     }
 }
 
 pub async fn change_member(state: &AppState, scope: &Scope<can::ManageTeam>, member_id: &str, roles: &[String], group_id: &str) -> Result<(), AppError> {
     let roles = chosen_roles(scope, roles)?;
-    guard_admin_target(state, scope, member_id).await?;
-    team::change_member(&state.db, scope.organization_id(), member_id, &roles, group_id, Utc::now().naive_utc()).await?.map_err(member_refusal)?;
+    let by_admin = scope.user().roles.contains(&Role::Admin);
+    team::change_member(&state.db, scope.organization_id(), member_id, by_admin, &roles, group_id, Utc::now().naive_utc()).await?.map_err(member_refusal)?;
     security_log::record_action(state, scope, SecurityEvent::MemberChanged, Some(&format!("{member_id}: {}", team::roles_text(&roles)))).await;
     Ok(())
 }
 
 pub async fn remove_member(state: &AppState, scope: &Scope<can::ManageTeam>, member_id: &str) -> Result<(), AppError> {
-    guard_admin_target(state, scope, member_id).await?;
-    let email = team::remove_member(&state.db, scope.organization_id(), member_id).await?.map_err(member_refusal)?;
+    let by_admin = scope.user().roles.contains(&Role::Admin);
+    let email = team::remove_member(&state.db, scope.organization_id(), member_id, by_admin).await?.map_err(member_refusal)?;
     security_log::record_action(state, scope, SecurityEvent::MemberRemoved, Some(&email)).await;
     Ok(())
 }
