@@ -6,6 +6,7 @@ use crate::pages::public::view::PublicPageRoute;
 use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
 use crate::pages::views::PageEditorRoute;
 use crate::products::views::{NewProductRoute, ProductRoute, ProductsRoute};
+use crate::billing::views::{BillingRoute, PricingRoute};
 use crate::ui::landing::Landing;
 use crate::ui::status::NotFound;
 use leptos::prelude::*;
@@ -69,6 +70,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/account") view=AccountRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/security") view=SecurityLogRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/team") view=TeamRoute ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard/billing") view=BillingRoute ssr=SsrMode::Async/>
+                <Route path=path!("/pricing") view=PricingRoute ssr=SsrMode::Async/>
                 <Route path=path!("/invite/:token") view=InvitationRoute ssr=SsrMode::Async/>
                 <Route path=path!("/confirm-email/:token") view=ConfirmEmailRoute ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard/pages/:id") view=PageEditorRoute ssr=SsrMode::Async/>

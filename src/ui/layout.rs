@@ -24,6 +24,7 @@ pub fn SiteFrame(children: Children) -> impl IntoView {
             <div class="container site-header-inner">
                 <Brand/>
                 <nav aria-label="Account" class="site-nav">
+                    <a href="/pricing">"Pricing"</a>
                     <a href="/login">"Log in"</a>
                     <a class="button button--small" href="/signup">"Start free"</a>
                 </nav>
@@ -55,12 +56,13 @@ pub fn AuthCard(title: &'static str, subtitle: &'static str, children: Children)
 }
 
 /// The dashboard's sections, in the navigation's order.
-const SECTIONS: [(&str, &str); 6] = [
+const SECTIONS: [(&str, &str); 7] = [
     ("/dashboard", "Overview"),
     ("/dashboard/products", "Products"),
     ("/dashboard/orders", "Orders"),
     ("/dashboard/payouts", "Get paid"),
     ("/dashboard/team", "Team"),
+    ("/dashboard/billing", "Billing"),
     ("/dashboard/account", "Account"),
 ];
 

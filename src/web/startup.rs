@@ -74,6 +74,10 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     tracing::info!(provider = payments.provider.name(), "payments ready");
     Ok(AppState::new(db, config, leptos_options, storage)
         .with_part(payments)
+        .with_part(crate::infra::payments::door::EventSinks::new(vec![
+            std::sync::Arc::new(crate::orders::backend::events::OrderEvents),
+            std::sync::Arc::new(crate::billing::backend::events::BillingEvents),
+        ]))
         .with_part(PageCache::with_ttl(page_cache_ttl))
         .with_part(HtmlCache::default())
         .with_part(Arc::new(ViewCounter::default()))
@@ -105,6 +109,7 @@ pub fn spawn_background(state: &AppState) {
     crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
     spawn_hold_expiry(state, Duration::from_secs(15));
     spawn_registration_mail(state, Duration::from_secs(30));
+    spawn_billing(state, Duration::from_secs(60));
     // Its readiness matters to tests only.
     drop(crate::pages::public::cache::spawn_listener(state));
 }
@@ -129,6 +134,19 @@ fn spawn_registration_mail(state: &AppState, every: Duration) {
                 Ok(n) => tracing::info!(messages = n, "queued launch notices"),
                 Err(e) => tracing::warn!(error = %e, "could not queue launch notices"),
             }
+        }
+    });
+}
+
+/// Renews the test checkout's subscriptions, gives renewing subscriptions their plan's new price,
+/// and ends grace periods (see `billing::backend::service::tick`).
+fn spawn_billing(state: &AppState, every: Duration) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            crate::billing::backend::service::tick(&state).await;
         }
     });
 }

@@ -13,7 +13,7 @@ pub const MAX_WEBHOOK_BYTES: usize = 256 * 1024;
 
 pub async fn stripe_webhook(State(state): State<AppState>, _guard: Guard, headers: HeaderMap, body: String) -> Response {
     let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    match crate::orders::backend::events::receive(&state, &body, signature).await {
+    match crate::infra::payments::door::receive(&state, &body, signature).await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(refusal) => {
             tracing::warn!(error = %refusal, "webhook refused");

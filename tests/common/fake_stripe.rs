@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use flashpage::infra::payments::SubscriptionFacts;
 use flashpage::infra::payments::events::{self, SessionFacts};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -29,6 +30,11 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     pub success_url: String,
     pub cancel_url: String,
+    /// `payment` or `subscription`.
+    pub mode: String,
+    /// `subscription_data[metadata]` of a subscription-mode session.
+    pub subscription_metadata: HashMap<String, String>,
+    pub customer: Option<String>,
 }
 
 /// A request the fake received: method, path, the decoded form and the idempotency key.
@@ -48,6 +54,8 @@ struct Inner {
     refunded: Vec<String>,
     /// Connected accounts: id -> (charges_enabled, payouts_enabled, details_submitted).
     accounts: HashMap<String, (bool, bool, bool)>,
+    /// Subscriptions (Stripe Billing), by id.
+    subscriptions: HashMap<String, SubscriptionFacts>,
     next: u32,
 }
 
@@ -83,6 +91,8 @@ impl FakeStripe {
             .route("/v1/accounts", post(create_account))
             .route("/v1/accounts/{id}", get(retrieve_account))
             .route("/v1/account_links", post(create_account_link))
+            .route("/v1/subscriptions/{id}", get(retrieve_subscription).post(update_subscription))
+            .route("/v1/billing_portal/sessions", post(create_portal_session))
             .with_state(fake.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -150,6 +160,53 @@ impl FakeStripe {
         self.inner.lock().expect("lock").accounts.keys().cloned().collect()
     }
 
+    pub fn subscription(&self, id: &str) -> Option<SubscriptionFacts> {
+        self.inner.lock().expect("lock").subscriptions.get(id).cloned()
+    }
+
+    /// The customer pays a subscription-mode session: the subscription starts
+    /// (`customer.subscription.created`, then `checkout.session.completed`). Returns the
+    /// subscription's id and the statuses the app answered.
+    pub async fn pay_subscription(&self, session_id: &str) -> (String, u16, u16) {
+        let (session, facts) = {
+            let mut inner = self.inner.lock().expect("lock");
+            inner.next += 1;
+            let n = inner.next;
+            let s = inner.sessions.get_mut(session_id).expect("session");
+            assert_eq!(s.mode, "subscription");
+            s.status = "complete".into();
+            let now = Utc::now().timestamp();
+            let facts = SubscriptionFacts {
+                id: format!("sub_fake_{n}"),
+                customer_id: s.customer.clone().unwrap_or_else(|| format!("cus_fake_{n}")),
+                status: "active".into(),
+                metadata: s.subscription_metadata.clone(),
+                amount: Some(s.amount),
+                currency: s.currency.to_ascii_uppercase(),
+                period_start: now,
+                period_end: now + 30 * 86400,
+                cancel_at_period_end: false,
+                item_id: Some(format!("si_fake_{n}")),
+                product_id: Some(format!("prod_fake_{n}")),
+            };
+            let session = s.clone();
+            inner.subscriptions.insert(facts.id.clone(), facts.clone());
+            (session, facts)
+        };
+        let created = self.send_subscription("customer.subscription.created", &facts, Utc::now()).await;
+        let mut object = events::checkout_session(&facts_of_session(&session));
+        events::in_subscription_mode(&mut object, Some(&facts.id), json!({"organization_id": session.order_id}));
+        let completed = self.send(&events::event("checkout.session.completed", object, Utc::now())).await;
+        (facts.id, created, completed)
+    }
+
+    /// Sends `customer.subscription.{kind}` for `facts`, as an event created at `at`.
+    pub async fn send_subscription(&self, kind: &str, facts: &SubscriptionFacts, at: DateTime<Utc>) -> u16 {
+        let mut event = events::event(kind, events::subscription(facts, at), at);
+        event["created"] = json!(at.timestamp());
+        self.send(&event).await
+    }
+
     /// The buyer pays on Stripe's page: the session completes and its event goes to the app.
     pub async fn pay(&self, session_id: &str) -> u16 {
         let session = {
@@ -176,6 +233,10 @@ fn record(fake: &FakeStripe, method: &str, path: &str, headers: &HeaderMap, body
     form
 }
 
+fn facts_of_session(s: &Session) -> SessionFacts<'_> {
+    facts(s)
+}
+
 fn facts(s: &Session) -> SessionFacts<'_> {
     SessionFacts {
         id: &s.id,
@@ -192,6 +253,9 @@ fn facts(s: &Session) -> SessionFacts<'_> {
 
 fn session_json(fake: &FakeStripe, s: &Session) -> Value {
     let mut v = events::checkout_session(&facts(s));
+    if s.mode == "subscription" {
+        events::in_subscription_mode(&mut v, None, json!({"organization_id": s.order_id}));
+    }
     v["url"] = Value::String(format!("{}pay/{}", fake.base, s.id));
     v
 }
@@ -203,17 +267,31 @@ async fn create_session(State(fake): State<FakeStripe>, headers: HeaderMap, body
     let form = record(&fake, "POST", "/v1/checkout/sessions", &headers, &body);
     let field = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let now = Utc::now();
+    let subscription = field("mode").as_deref() == Some("subscription");
+    let expires_at = if subscription { Some(now + chrono::Duration::hours(24)) } else { field("expires_at").and_then(|t| t.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0)) };
     let (Some(amount), Some(currency), Some(expires_at), Some(order_id)) = (
         field("line_items[0][price_data][unit_amount]").and_then(|a| a.parse::<i64>().ok()),
         field("line_items[0][price_data][currency]"),
-        field("expires_at").and_then(|t| t.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0)),
+        expires_at,
         field("client_reference_id"),
     ) else {
         return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Missing required param.");
     };
-    if field("mode").as_deref() != Some("payment") || field("line_items[0][quantity]").as_deref() != Some("1") {
+    let mode_ok = if subscription {
+        field("line_items[0][price_data][recurring][interval]").is_some() && field("payment_intent_data[application_fee_amount]").is_none()
+    } else {
+        field("mode").as_deref() == Some("payment")
+    };
+    if !mode_ok || field("line_items[0][quantity]").as_deref() != Some("1") {
         return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Invalid mode or quantity.");
     }
+    if field("customer").is_some() && field("customer_email").is_some() {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "You may only specify one of these parameters: customer, customer_email.");
+    }
+    let subscription_metadata: HashMap<String, String> = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("subscription_data[metadata][").and_then(|k| k.strip_suffix(']')).map(|k| (k.to_string(), v.clone())))
+        .collect();
     if expires_at < now + chrono::Duration::minutes(30) || expires_at > now + chrono::Duration::hours(24) {
         return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "expires_at must be 30 minutes to 24 hours from now.");
     }
@@ -236,6 +314,9 @@ async fn create_session(State(fake): State<FakeStripe>, headers: HeaderMap, body
         expires_at,
         success_url: field("success_url").unwrap_or_default(),
         cancel_url: field("cancel_url").unwrap_or_default(),
+        mode: if subscription { "subscription".into() } else { "payment".into() },
+        subscription_metadata,
+        customer: field("customer"),
     };
     if let Some(k) = key {
         inner.by_key.insert(k, s.id.clone());
@@ -339,4 +420,70 @@ async fn create_account_link(State(fake): State<FakeStripe>, headers: HeaderMap,
     }
     let now = Utc::now().timestamp();
     axum::Json(json!({"object": "account_link", "created": now, "expires_at": now + 300, "url": format!("{}onboarding/{account}", fake.base)})).into_response()
+}
+
+async fn retrieve_subscription(State(fake): State<FakeStripe>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    match fake.subscription(&id) {
+        Some(s) => axum::Json(events::subscription(&s, Utc::now())).into_response(),
+        None => stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", "No such subscription"),
+    }
+}
+
+/// `POST /v1/subscriptions/{id}`: a new price for the one item (which must name the item and its
+/// product), `cancel_at_period_end`, metadata; `customer.subscription.updated` follows.
+async fn update_subscription(State(fake): State<FakeStripe>, headers: HeaderMap, Path(id): Path<String>, body: String) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    let form = record(&fake, "POST", &format!("/v1/subscriptions/{id}"), &headers, &body);
+    let field = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let updated = {
+        let mut inner = fake.inner.lock().expect("lock");
+        let Some(s) = inner.subscriptions.get_mut(&id) else {
+            return stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", "No such subscription");
+        };
+        if s.status == "canceled" {
+            return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "A canceled subscription can only update its cancellation_details and metadata.");
+        }
+        if let Some(amount) = field("items[0][price_data][unit_amount]").and_then(|a| a.parse::<i64>().ok()) {
+            if field("items[0][id]") != s.item_id || field("items[0][price_data][product]") != s.product_id || field("items[0][price_data][recurring][interval]").is_none() {
+                return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "The item, its product and a recurring interval are required.");
+            }
+            s.amount = Some(amount);
+        }
+        if let Some(cancel) = field("cancel_at_period_end") {
+            s.cancel_at_period_end = cancel == "true";
+        }
+        for (k, v) in &form {
+            if let Some(key) = k.strip_prefix("metadata[").and_then(|k| k.strip_suffix(']')) {
+                s.metadata.insert(key.to_string(), v.clone());
+            }
+        }
+        s.clone()
+    };
+    let sender = fake.clone();
+    let event_facts = updated.clone();
+    tokio::spawn(async move {
+        sender.send_subscription("customer.subscription.updated", &event_facts, Utc::now()).await;
+    });
+    axum::Json(events::subscription(&updated, Utc::now())).into_response()
+}
+
+async fn create_portal_session(State(fake): State<FakeStripe>, headers: HeaderMap, body: String) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    let form = record(&fake, "POST", "/v1/billing_portal/sessions", &headers, &body);
+    let Some(customer) = form.iter().find(|(k, _)| k == "customer").map(|(_, v)| v.clone()) else {
+        return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Missing required param: customer.");
+    };
+    let return_url = form.iter().find(|(k, _)| k == "return_url").map(|(_, v)| v.clone());
+    axum::Json(json!({
+        "id": "bps_fake", "object": "billing_portal.session", "configuration": "bpc_fake", "created": Utc::now().timestamp(),
+        "customer": customer, "livemode": false, "return_url": return_url, "url": format!("{}portal/{customer}", fake.base),
+    }))
+    .into_response()
 }

@@ -43,10 +43,12 @@ pub enum SecurityEvent {
     OwnershipTransferred,
     /// A group created, deleted or renamed, or the organization renamed.
     GroupChanged,
+    /// A plan change asked for (a checkout started, a plan changed, or ending at the period's end).
+    PlanChanged,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 28] = [
+    pub const ALL: [SecurityEvent; 29] = [
         SecurityEvent::Signup,
         SecurityEvent::LoginSuccess,
         SecurityEvent::LoginFailure,
@@ -75,6 +77,7 @@ impl SecurityEvent {
         SecurityEvent::MemberRemoved,
         SecurityEvent::OwnershipTransferred,
         SecurityEvent::GroupChanged,
+        SecurityEvent::PlanChanged,
     ];
 
     /// How the security log page names it.
@@ -108,6 +111,7 @@ impl SecurityEvent {
             SecurityEvent::MemberRemoved => "Removed a member",
             SecurityEvent::OwnershipTransferred => "Handed the organization over",
             SecurityEvent::GroupChanged => "Changed groups or the organization's name",
+            SecurityEvent::PlanChanged => "Changed the plan",
         }
     }
 
@@ -145,6 +149,7 @@ impl SecurityEvent {
             SecurityEvent::MemberRemoved => "member_removed",
             SecurityEvent::OwnershipTransferred => "ownership_transferred",
             SecurityEvent::GroupChanged => "group_changed",
+            SecurityEvent::PlanChanged => "plan_changed",
         }
     }
 }

@@ -144,6 +144,14 @@ macro_rules! seats_in_use {
     }};
 }
 
+/// Seats in use: members, and open invitations that have not expired (the team page's count and
+/// the billing page's meter).
+pub async fn seats_used(db: &Db, organization_id: &str, now: NaiveDateTime) -> Result<i64, DbError> {
+    crate::db_read!(db, conn => {
+        Ok::<_, DbError>(seats_in_use!(conn, organization_id, now))
+    })
+}
+
 /// What an invitation says.
 pub struct NewInvitation<'a> {
     pub organization_id: &'a str,

@@ -11,6 +11,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         storage_bytes -> BigInt,
+        billing_checkout_session -> Nullable<Text>,
+        over_plan_since -> Nullable<Timestamp>,
     }
 }
 
@@ -89,6 +91,11 @@ diesel::table! {
         stripe_subscription_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        price_in_cents -> BigInt,
+        currency -> Text,
+        stripe_customer_id -> Nullable<Text>,
+        cancel_at_period_end -> Bool,
+        last_event_at -> Nullable<Timestamp>,
     }
 }
 
@@ -326,6 +333,8 @@ diesel::table! {
         amount_refunded -> BigInt,
         expires_at -> Timestamp,
         created_at -> Timestamp,
+        mode -> Text,
+        metadata -> Text,
     }
 }
 
@@ -350,8 +359,27 @@ diesel::joinable!(registration_limit_hits -> pages (page_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(stored_objects -> organizations (organization_id));
 
+diesel::table! {
+    test_subscriptions (id) {
+        id -> Text,
+        customer_id -> Text,
+        customer_email -> Text,
+        description -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        status -> Text,
+        metadata -> Text,
+        current_period_start -> Timestamp,
+        current_period_end -> Timestamp,
+        cancel_at_period_end -> Bool,
+        fail_next_payment -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations, groups, users, roles, user_roles, plans, subscriptions, products, files, pages,
     page_contents, orders, registrations, sessions, security_log, rate_limits, stored_objects, mail_outbox,
     payment_events, test_payments, registration_limit_hits, account_tokens, invitations,
+    test_subscriptions,
 );

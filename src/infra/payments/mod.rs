@@ -7,12 +7,14 @@
 //!
 //! This module knows payments, not orders: the order domain decides what an event means.
 
+pub mod door;
 pub mod events;
 pub mod settings;
 pub mod stripe;
 pub mod test_checkout;
+pub mod test_subscriptions;
 
-pub use events::{PaymentEvent, SignedEvent, WebhookRefusal};
+pub use events::{PaymentEvent, SignedEvent, SubscriptionFacts, WebhookRefusal};
 pub use settings::PaymentSettings;
 pub use self::stripe::StripeCheckout;
 
@@ -81,6 +83,62 @@ pub trait PaymentProvider: Send + Sync {
     fn payouts(&self) -> Option<&dyn Payouts> {
         None
     }
+
+    /// The platform's own subscriptions (Stripe Billing, or the test checkout's).
+    fn subscriptions(&self) -> &dyn Subscriptions;
+}
+
+/// What a subscription checkout asks for: a recurring price for one organization's plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionRequest {
+    /// The organization: the session's `client_reference_id`, and with `plan_id` the
+    /// subscription's metadata, which is how its events find their way back.
+    pub organization_id: String,
+    pub plan_id: String,
+    pub price: RecurringPrice,
+    /// The customer of an earlier subscription, so that one organization stays one customer.
+    pub customer_id: Option<String>,
+    pub customer_email: String,
+    pub success_url: String,
+    pub cancel_url: String,
+}
+
+/// A recurring price, worked out by the server from the plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecurringPrice {
+    /// What the customer sees on the payment page and invoices.
+    pub description: String,
+    /// In minor units of `currency`, each `interval`.
+    pub amount: i64,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    /// `month` or `year`.
+    pub interval: String,
+}
+
+/// A change to a running subscription.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubscriptionUpdate {
+    /// Another plan: its price, and its id for the metadata.
+    pub plan: Option<(String, RecurringPrice)>,
+    /// Whether a price change is charged pro rata now (a plan change) or from the next period
+    /// (a price that moved, applied at renewal).
+    pub prorate: bool,
+    /// End at the period's end (a downgrade to Free), or keep renewing.
+    pub cancel_at_period_end: Option<bool>,
+}
+
+/// Subscriptions to the platform's plans.
+pub trait Subscriptions: Send + Sync {
+    /// Opens a payment page that starts a subscription.
+    fn start_subscription<'a>(&'a self, request: &'a SubscriptionRequest) -> BoxFuture<'a, Result<CheckoutStarted, PaymentError>>;
+
+    /// Changes a subscription; returns it as it is afterwards.
+    fn update_subscription<'a>(&'a self, id: &'a str, update: &'a SubscriptionUpdate) -> BoxFuture<'a, Result<SubscriptionFacts, PaymentError>>;
+
+    /// Where the customer updates their card and sees their invoices (Stripe's customer
+    /// portal); `None` when the provider has no such page (the test checkout).
+    fn portal<'a>(&'a self, customer_id: &'a str, return_url: &'a str) -> BoxFuture<'a, Result<Option<String>, PaymentError>>;
 }
 
 /// A connected account's standing, as Stripe reports it.

@@ -1,6 +1,8 @@
 //! Stripe Checkout through async-stripe: a session per order (payment mode, the price worked out
 //! by the server as `price_data`), expired explicitly when the order's hold lapses, and refunds.
-//! Payments are confirmed by the webhook, never by the success page.
+//! Payments are confirmed by the webhook, never by the success page. Stripe Billing for the
+//! platform's plans: a session in subscription mode, price changes, cancelling at the period's
+//! end, and the customer portal.
 
 use super::{CheckoutRequest, CheckoutStarted, PaymentError, PaymentProvider, SignedEvent};
 use chrono::{Duration, Utc};
@@ -121,6 +123,10 @@ impl PaymentProvider for StripeCheckout {
     fn payouts(&self) -> Option<&dyn super::Payouts> {
         Some(self)
     }
+
+    fn subscriptions(&self) -> &dyn super::Subscriptions {
+        self
+    }
 }
 
 impl StripeCheckout {
@@ -187,6 +193,96 @@ impl super::Payouts for StripeCheckout {
         Box::pin(async move {
             let account = stripe_connect::account::RetrieveAccount::new(account_id).send(&self.client).await.map_err(error)?;
             Ok(StripeCheckout::status_of(&account))
+        })
+    }
+}
+
+/// `month` or `year` as Stripe's interval (anything else is a month).
+fn is_yearly(interval: &str) -> bool {
+    interval == "year"
+}
+
+impl super::Subscriptions for StripeCheckout {
+    fn start_subscription<'a>(&'a self, request: &'a super::SubscriptionRequest) -> BoxFuture<'a, Result<CheckoutStarted, PaymentError>> {
+        use stripe_checkout::checkout_session::{
+            CreateCheckoutSessionLineItemsPriceDataRecurring as Recurring, CreateCheckoutSessionLineItemsPriceDataRecurringInterval as Interval,
+            CreateCheckoutSessionSubscriptionData,
+        };
+        Box::pin(async move {
+            let price = &request.price;
+            let interval = if is_yearly(&price.interval) { Interval::Year } else { Interval::Month };
+            let line_item = CreateCheckoutSessionLineItems {
+                price_data: Some(CreateCheckoutSessionLineItemsPriceData {
+                    product_data: Some(ProductData::new(price.description.as_str())),
+                    unit_amount: Some(price.amount),
+                    recurring: Some(Recurring::new(interval)),
+                    ..CreateCheckoutSessionLineItemsPriceData::new(currency(&price.currency))
+                }),
+                quantity: Some(1),
+                ..Default::default()
+            };
+            // The metadata travels with the subscription: its events find the organization and
+            // the plan by it.
+            let metadata = HashMap::from([
+                ("organization_id".to_string(), request.organization_id.clone()),
+                ("plan_id".to_string(), request.plan_id.clone()),
+            ]);
+            let mut create = CreateCheckoutSession::new()
+                .mode(stripe_shared::CheckoutSessionMode::Subscription)
+                .line_items(vec![line_item])
+                .client_reference_id(request.organization_id.as_str())
+                .metadata(metadata.clone())
+                .subscription_data(CreateCheckoutSessionSubscriptionData { metadata: Some(metadata), ..Default::default() })
+                .success_url(request.success_url.as_str())
+                .cancel_url(request.cancel_url.as_str());
+            create = match &request.customer_id {
+                Some(customer) => create.customer(customer.as_str()),
+                None => create.customer_email(request.customer_email.as_str()),
+            };
+            let session = create.send(&self.client).await.map_err(error)?;
+            let redirect_to = session.url.clone().ok_or_else(|| PaymentError::Unavailable("Stripe returned a session without a URL".into()))?;
+            Ok(CheckoutStarted { session_id: session.id.as_str().to_string(), redirect_to })
+        })
+    }
+
+    fn update_subscription<'a>(&'a self, id: &'a str, update: &'a super::SubscriptionUpdate) -> BoxFuture<'a, Result<super::SubscriptionFacts, PaymentError>> {
+        use stripe_billing::subscription::{
+            RetrieveSubscription, UpdateSubscription, UpdateSubscriptionItems, UpdateSubscriptionItemsPriceData, UpdateSubscriptionItemsPriceDataRecurring,
+            UpdateSubscriptionItemsPriceDataRecurringInterval as Interval, UpdateSubscriptionProrationBehavior,
+        };
+        Box::pin(async move {
+            let mut request = UpdateSubscription::new(id);
+            if let Some((plan_id, price)) = &update.plan {
+                // The one item keeps its product; its price becomes the new plan's.
+                let current = super::SubscriptionFacts::from_stripe(&RetrieveSubscription::new(id).send(&self.client).await.map_err(error)?);
+                let (Some(item), Some(product)) = (current.item_id, current.product_id) else {
+                    return Err(PaymentError::Refused("the subscription has no item to change".into()));
+                };
+                let interval = if is_yearly(&price.interval) { Interval::Year } else { Interval::Month };
+                let price_data = UpdateSubscriptionItemsPriceData {
+                    unit_amount: Some(price.amount),
+                    ..UpdateSubscriptionItemsPriceData::new(currency(&price.currency), product, UpdateSubscriptionItemsPriceDataRecurring::new(interval))
+                };
+                let mut metadata = current.metadata;
+                metadata.insert("plan_id".into(), plan_id.clone());
+                request = request
+                    .items(vec![UpdateSubscriptionItems { id: Some(item), price_data: Some(price_data), ..Default::default() }])
+                    .metadata(metadata)
+                    .proration_behavior(if update.prorate { UpdateSubscriptionProrationBehavior::CreateProrations } else { UpdateSubscriptionProrationBehavior::None });
+            }
+            if let Some(cancel) = update.cancel_at_period_end {
+                request = request.cancel_at_period_end(cancel);
+            }
+            let subscription = request.send(&self.client).await.map_err(error)?;
+            Ok(super::SubscriptionFacts::from_stripe(&subscription))
+        })
+    }
+
+    fn portal<'a>(&'a self, customer_id: &'a str, return_url: &'a str) -> BoxFuture<'a, Result<Option<String>, PaymentError>> {
+        use stripe_billing::billing_portal_session::CreateBillingPortalSession;
+        Box::pin(async move {
+            let session = CreateBillingPortalSession::new().customer(customer_id).return_url(return_url).send(&self.client).await.map_err(error)?;
+            Ok(Some(session.url))
         })
     }
 }

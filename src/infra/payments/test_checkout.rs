@@ -22,6 +22,14 @@ pub struct TestCheckout {
 }
 
 impl TestCheckout {
+    pub(super) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub(super) fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
     pub fn new(db: Db, public_url: &str, webhook_secret: &str) -> TestCheckout {
         TestCheckout { db, public_url: public_url.to_string(), webhook_secret: webhook_secret.to_string() }
     }
@@ -48,11 +56,25 @@ impl TestSession {
     }
 }
 
-type SessionRow = (String, String, i64, String, String, String, String, String, NaiveDateTime, String);
+type SessionRow = (String, String, i64, String, String, String, String, String, NaiveDateTime, String, String, String);
 
-fn session_from_row(r: SessionRow) -> (TestSession, String) {
-    let (id, description, amount, currency, customer_email, success_url, cancel_url, status, expires_at, reference) = r;
-    (TestSession { id, description, amount, currency, customer_email, success_url, cancel_url, status, expires_at: expires_at.and_utc() }, reference)
+/// A session, and what only its events carry: its reference (an order, or for a subscription the
+/// organization), its mode and its metadata (JSON).
+struct Stored {
+    session: TestSession,
+    reference: String,
+    mode: String,
+    metadata: String,
+}
+
+fn session_from_row(r: SessionRow) -> Stored {
+    let (id, description, amount, currency, customer_email, success_url, cancel_url, status, expires_at, reference, mode, metadata) = r;
+    Stored {
+        session: TestSession { id, description, amount, currency, customer_email, success_url, cancel_url, status, expires_at: expires_at.and_utc() },
+        reference,
+        mode,
+        metadata,
+    }
 }
 
 macro_rules! session_columns {
@@ -60,7 +82,7 @@ macro_rules! session_columns {
         (
             test_payments::id, test_payments::description, test_payments::amount, test_payments::currency,
             test_payments::customer_email, test_payments::success_url, test_payments::cancel_url, test_payments::status,
-            test_payments::expires_at, test_payments::client_reference_id,
+            test_payments::expires_at, test_payments::client_reference_id, test_payments::mode, test_payments::metadata,
         )
     };
 }
@@ -85,31 +107,44 @@ pub async fn session(db: &Db, id: &str) -> Result<Option<TestSession>, DbError> 
     let row: Option<SessionRow> = db_read!(db, conn => {
         Ok::<_, DbError>(test_payments::table.filter(test_payments::id.eq(id)).select(session_columns!()).first(conn).await.optional()?)
     })?;
-    Ok(row.map(|r| session_from_row(r).0))
+    Ok(row.map(|r| session_from_row(r).session))
+}
+
+/// The event of a session that completed or expired, in its mode's shape.
+fn session_event(stored: &Stored, status: &str, payment_intent: Option<&str>, subscription: Option<&str>, now: DateTime<Utc>) -> serde_json::Value {
+    let facts = facts(&stored.session, &stored.reference, status, payment_intent, now);
+    let kind = if status == "complete" { "checkout.session.completed" } else { "checkout.session.expired" };
+    let mut object = events::checkout_session(&facts);
+    if stored.mode == "subscription" {
+        let metadata: serde_json::Value = serde_json::from_str(&stored.metadata).unwrap_or_else(|_| serde_json::json!({}));
+        events::in_subscription_mode(&mut object, subscription, metadata);
+    }
+    events::event(kind, object, now)
 }
 
 /// What pressing Pay or Cancel did.
 pub struct Outcome {
-    /// The event to hand to the webhook's handler; `None` when the press changed nothing (pressed
-    /// twice, or the session had already lapsed).
-    pub event: Option<SignedEvent>,
+    /// The events to hand to the webhook's door, in order; none when the press changed nothing
+    /// (pressed twice, or the session had already lapsed).
+    pub events: Vec<SignedEvent>,
     /// Where the buyer goes next.
     pub return_to: String,
 }
 
 /// Pays an open session: it completes with a new payment id and a `checkout.session.completed`
-/// event. A session that has lapsed is expired instead (and its event sent), like Stripe's.
+/// event (a subscription's session also starts its subscription, with its own event first). A
+/// session that has lapsed is expired instead (and its event sent), like Stripe's.
 pub async fn pay(db: &Db, webhook_secret: &str, id: &str, now: DateTime<Utc>) -> Result<Option<Outcome>, DbError> {
     let payment_intent = format!("pi_test_{}", crate::infra::db::new_id().replace('-', ""));
     let pi = payment_intent.as_str();
     let changed = db_write!(db, conn => {
         let row: Option<SessionRow> = test_payments::table.filter(test_payments::id.eq(id)).select(session_columns!()).first(conn).await.optional()?;
         let Some(row) = row else { return Ok(None) };
-        let (session, reference) = session_from_row(row);
-        if session.status != "open" {
-            return Ok(Some((session, reference, None)));
+        let stored = session_from_row(row);
+        if stored.session.status != "open" {
+            return Ok(Some((stored, None, None)));
         }
-        let paid = now < session.expires_at;
+        let paid = now < stored.session.expires_at;
         diesel::update(test_payments::table.filter(test_payments::id.eq(id)))
             .set((
                 test_payments::status.eq(if paid { "complete" } else { "expired" }),
@@ -117,16 +152,25 @@ pub async fn pay(db: &Db, webhook_secret: &str, id: &str, now: DateTime<Utc>) ->
             ))
             .execute(conn)
             .await?;
-        Ok::<_, DbError>(Some((session, reference, Some(paid))))
+        let subscription = if paid && stored.mode == "subscription" {
+            Some(crate::test_subscription_start!(conn, &stored.session, &stored.metadata, now))
+        } else {
+            None
+        };
+        Ok::<_, DbError>(Some((stored, Some(paid), subscription)))
     })?;
-    let Some((session, reference, changed)) = changed else { return Ok(None) };
-    let event = match changed {
-        Some(true) => Some(events::sign(&events::session_completed(&facts(&session, &reference, "complete", Some(&payment_intent), now), now), webhook_secret, now)),
-        Some(false) => Some(events::sign(&events::session_expired(&facts(&session, &reference, "expired", None, now), now), webhook_secret, now)),
-        None => None,
-    };
-    let return_to = if changed == Some(true) || session.status == "complete" { session.success_url } else { session.cancel_url };
-    Ok(Some(Outcome { event, return_to }))
+    let Some((stored, changed, subscription)) = changed else { return Ok(None) };
+    let mut signed = Vec::new();
+    if let Some(facts) = &subscription {
+        signed.push(events::sign(&events::event("customer.subscription.created", events::subscription(facts, now), now), webhook_secret, now));
+    }
+    match changed {
+        Some(true) => signed.push(events::sign(&session_event(&stored, "complete", Some(&payment_intent), subscription.as_ref().map(|f| f.id.as_str()), now), webhook_secret, now)),
+        Some(false) => signed.push(events::sign(&session_event(&stored, "expired", None, None, now), webhook_secret, now)),
+        None => {}
+    }
+    let return_to = if changed == Some(true) || stored.session.status == "complete" { stored.session.success_url } else { stored.session.cancel_url };
+    Ok(Some(Outcome { events: signed, return_to }))
 }
 
 /// Expires an open session (Cancel on its page, or a lapsed hold): a `checkout.session.expired`
@@ -141,9 +185,9 @@ pub async fn expire(db: &Db, webhook_secret: &str, id: &str, now: DateTime<Utc>)
             .await?;
         Ok::<_, DbError>(Some((session_from_row(row), n == 1)))
     })?;
-    let Some(((session, reference), expired)) = found else { return Ok(None) };
-    let event = expired.then(|| events::sign(&events::session_expired(&facts(&session, &reference, "expired", None, now), now), webhook_secret, now));
-    Ok(Some(Outcome { event, return_to: session.cancel_url }))
+    let Some((stored, expired)) = found else { return Ok(None) };
+    let events = if expired { vec![events::sign(&session_event(&stored, "expired", None, None, now), webhook_secret, now)] } else { Vec::new() };
+    Ok(Some(Outcome { events, return_to: stored.session.cancel_url }))
 }
 
 impl PaymentProvider for TestCheckout {
@@ -187,8 +231,12 @@ impl PaymentProvider for TestCheckout {
     fn expire_checkout<'a>(&'a self, session_id: &'a str) -> BoxFuture<'a, Result<Option<SignedEvent>, PaymentError>> {
         Box::pin(async move {
             let outcome = expire(&self.db, &self.webhook_secret, session_id, Utc::now()).await.map_err(|e| PaymentError::Unavailable(e.to_string()))?;
-            Ok(outcome.and_then(|o| o.event))
+            Ok(outcome.and_then(|o| o.events.into_iter().next()))
         })
+    }
+
+    fn subscriptions(&self) -> &dyn super::Subscriptions {
+        self
     }
 
     fn refund<'a>(&'a self, payment_id: &'a str, _destination_charge: bool) -> BoxFuture<'a, Result<Option<SignedEvent>, PaymentError>> {

@@ -1,28 +1,32 @@
-//! Payment events, from Stripe's webhook or the test checkout, through one door: verified, then
-//! applied once each (by event id), in any order.
+//! Payment events for orders, from Stripe's webhook or the test checkout, after the one door
+//! (`infra::payments::door`) verified them: applied once each (by event id), in any order.
 
 use super::writer::{self, Completion, Payment};
 use crate::error::AppError;
-use crate::infra::payments::{PaymentEvent, Payments, SignedEvent, WebhookRefusal};
+use crate::infra::payments::door::EventSink;
+use crate::infra::payments::{PaymentEvent, Payments};
+use futures_util::future::BoxFuture;
 use crate::infra::state::AppState;
 use chrono::Utc;
 
-/// Verifies and applies one event. A forged or stale signature is refused (400) and changes
-/// nothing; an event that concerns nothing of ours is acknowledged (logged) so that Stripe stops
-/// retrying it.
-pub async fn receive(state: &AppState, payload: &str, signature: &str) -> Result<(), WebhookRefusal> {
-    let payments = Payments::of(state);
-    let event = crate::infra::payments::events::verify(payload, signature, &payments.webhook_secret, Utc::now())?;
-    apply(state, event).await.map_err(|e| WebhookRefusal::Failed(e.message))
+/// The orders' share of payment events: payments, expired sessions, refunds and connected
+/// accounts (registered with the door in `web::startup`).
+pub struct OrderEvents;
+
+impl EventSink for OrderEvents {
+    fn wants(&self, event: &PaymentEvent) -> bool {
+        matches!(
+            event,
+            PaymentEvent::CheckoutCompleted { .. } | PaymentEvent::CheckoutExpired { .. } | PaymentEvent::ChargeRefunded { .. } | PaymentEvent::AccountUpdated { .. }
+        )
+    }
+
+    fn apply<'a>(&'a self, state: &'a AppState, event: PaymentEvent) -> BoxFuture<'a, Result<(), AppError>> {
+        apply(state, event)
+    }
 }
 
-/// Applies an event the app produced itself (the test checkout's), through the same code.
-pub async fn receive_own(state: &AppState, event: Option<SignedEvent>) -> Result<(), AppError> {
-    let Some(event) = event else { return Ok(()) };
-    receive(state, &event.payload, &event.signature).await.map_err(|e| AppError::internal(e.to_string()))
-}
-
-fn apply(state: &AppState, event: PaymentEvent) -> futures_util::future::BoxFuture<'_, Result<(), AppError>> {
+fn apply(state: &AppState, event: PaymentEvent) -> BoxFuture<'_, Result<(), AppError>> {
     Box::pin(async move {
         let now = Utc::now();
         match event {
@@ -64,8 +68,8 @@ fn apply(state: &AppState, event: PaymentEvent) -> futures_util::future::BoxFutu
                 let status = crate::infra::payments::AccountStatus { charges_enabled, payouts_enabled, details_submitted };
                 super::payouts::account_updated(&state.db, &event_id, &account_id, status, now).await?;
             }
-            PaymentEvent::Other { event_id, kind } => {
-                tracing::debug!(event = %event_id, kind = %kind, "payment event ignored");
+            other => {
+                tracing::debug!(event = %other.id(), "payment event ignored by orders");
             }
         }
         Ok(())

@@ -101,7 +101,7 @@ pub async fn cancel(state: &AppState, token: &str) -> Result<BuyerOrder, AppErro
     if writer::release(&state.db, &order.id, OrderStatus::Cancelled, Utc::now()).await? {
         if let Some(session) = &order.checkout_session_id {
             match Payments::of(state).provider.expire_checkout(session).await {
-                Ok(event) => super::events::receive_own(state, event).await?,
+                Ok(event) => crate::infra::payments::door::receive_own(state, event).await?,
                 // The order no longer holds stock either way; a payment that still arrives is
                 // refunded or honoured by the completion event.
                 Err(e) => tracing::warn!(error = %e, order = %order.id, "could not expire the payment page"),
@@ -121,7 +121,7 @@ pub async fn expire_lapsed_holds(state: &AppState, now: DateTime<Utc>) -> Result
     for (order_id, session) in &claimed {
         if let Some(session) = session {
             match Payments::of(state).provider.expire_checkout(session).await {
-                Ok(event) => super::events::receive_own(state, event).await?,
+                Ok(event) => crate::infra::payments::door::receive_own(state, event).await?,
                 Err(e) => tracing::warn!(error = %e, order = %order_id, "could not expire a lapsed payment page"),
             }
         }
@@ -260,5 +260,5 @@ pub async fn refund(
         tracing::error!(error = %e, order = order_id, "refund failed");
         AppError::new(crate::error::ErrorKind::Unavailable, "The payment provider did not take the refund. Nothing changed; try again in a minute.")
     })?;
-    super::events::receive_own(state, event).await
+    crate::infra::payments::door::receive_own(state, event).await
 }

@@ -1,5 +1,5 @@
 //! The test checkout's page and buttons (only while the test checkout is the provider). Its
-//! events go through [`super::events::receive`], the webhook's own door.
+//! events go through the webhook's own door (`infra::payments::door`).
 
 use crate::error::AppError;
 use crate::infra::payments::Payments;
@@ -33,7 +33,7 @@ pub async fn view(state: &AppState, session_id: &str) -> Result<TestCheckoutView
 pub async fn pay(state: &AppState, session_id: &str) -> Result<String, AppError> {
     let payments = test_mode_only(state)?;
     let outcome = test_checkout::pay(&state.db, &payments.webhook_secret, session_id, Utc::now()).await?.ok_or_else(not_found)?;
-    super::events::receive_own(state, outcome.event).await?;
+    crate::infra::payments::door::receive_all_own(state, outcome.events).await?;
     Ok(outcome.return_to)
 }
 
@@ -41,6 +41,6 @@ pub async fn pay(state: &AppState, session_id: &str) -> Result<String, AppError>
 pub async fn cancel(state: &AppState, session_id: &str) -> Result<String, AppError> {
     let payments = test_mode_only(state)?;
     let outcome = test_checkout::expire(&state.db, &payments.webhook_secret, session_id, Utc::now()).await?.ok_or_else(not_found)?;
-    super::events::receive_own(state, outcome.event).await?;
+    crate::infra::payments::door::receive_all_own(state, outcome.events).await?;
     Ok(outcome.return_to)
 }

@@ -95,6 +95,8 @@ pub struct PageSource {
     pub event_times: Option<EventTimes>,
     /// The times and switch that decide the phase.
     pub clock: PageClock,
+    /// The "Made with Flashpage" line: on unless the organization's plan has `customBranding`.
+    pub made_with: bool,
 }
 
 impl PageSource {
@@ -140,6 +142,7 @@ impl PageSource {
             phase: current,
             content,
             preview: false,
+            made_with: self.made_with,
         }
     }
 
@@ -228,6 +231,7 @@ pub async fn assemble(
         items: public_items(db, page_id, &settings).await?,
         remaining: remaining(db, page_id, &settings).await?,
         event_times: event_times(&settings),
+        made_with: !crate::billing::backend::store::page_has_custom_branding(db, page_id).await?,
         look: look.clone(),
         settings,
         clock,

@@ -54,6 +54,9 @@ pub struct PublicPage {
     /// Shown in the editor's preview: no redirects, no sign-ups, no asking the server again.
     #[serde(default)]
     pub preview: bool,
+    /// The "Made with Flashpage" line (Free pages; plans with `customBranding` remove it).
+    #[serde(default)]
+    pub made_with: bool,
 }
 
 /// What each phase shows, and only that.

@@ -142,9 +142,11 @@ pub fn PublicPageView(
         view! {
             <main class="pp" style=style data-phase=phase_name>
                 {card}
-                <footer class="pp-footer">
-                    <a href="/">"Made with Flashpage"</a>
-                </footer>
+                {page.made_with.then(|| view! {
+                    <footer class="pp-footer">
+                        <a href="/">"Made with Flashpage"</a>
+                    </footer>
+                })}
             </main>
         }
         .into_any()

@@ -1,0 +1,11 @@
+DROP TABLE test_subscriptions;
+ALTER TABLE test_payments DROP COLUMN metadata;
+ALTER TABLE test_payments DROP COLUMN mode;
+ALTER TABLE organizations DROP COLUMN over_plan_since;
+ALTER TABLE organizations DROP COLUMN billing_checkout_session;
+DROP INDEX subscriptions_stripe_subscription_id_key;
+ALTER TABLE subscriptions DROP COLUMN last_event_at;
+ALTER TABLE subscriptions DROP COLUMN cancel_at_period_end;
+ALTER TABLE subscriptions DROP COLUMN stripe_customer_id;
+ALTER TABLE subscriptions DROP COLUMN currency;
+ALTER TABLE subscriptions DROP COLUMN price_in_cents;
