@@ -4,28 +4,11 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, call, location, set_plan, set_role};
+use common::{PASSWORD, TestApp, accept, call, invitation_token, location, set_plan, set_role};
 use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};
 use flashpage::db_read;
 use flashpage::infra::db::DbError;
-use flashpage::infra::db::schema::{groups, invitations, mail_outbox, organizations, pages, users};
-
-/// The link token of the newest invitation mailed to `to`.
-async fn invitation_token(app: &TestApp, to: &str) -> String {
-    let to = to.to_string();
-    let r: Result<String, DbError> = db_read!(app.state.db, conn => {
-        Ok(mail_outbox::table
-            .filter(mail_outbox::recipient.eq(&to))
-            .filter(mail_outbox::subject.like("%invites you to%"))
-            .order(mail_outbox::created_at.desc())
-            .select(mail_outbox::text_body)
-            .first(conn)
-            .await?)
-    });
-    let text = r.expect("an invitation mail");
-    let start = text.find("/invite/").expect("a link") + "/invite/".len();
-    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
-}
+use flashpage::infra::db::schema::{groups, invitations, organizations, pages, users};
 
 async fn group_of(app: &TestApp, email: &str) -> (String, String) {
     let email = email.to_string();
@@ -61,11 +44,6 @@ async fn invite(app: &TestApp, browser: &reqwest::Client, email: &str, roles: &[
     call(app, browser, "/api/team/invite", &borrowed).await
 }
 
-async fn accept(app: &TestApp, token: &str, name: &str) -> (u16, reqwest::Client) {
-    let browser = app.new_browser();
-    let status = app.call(&browser, "/api/invitation/accept", &[("token", token), ("name", name), ("password", PASSWORD)]).await.status().as_u16();
-    (status, browser)
-}
 
 /// Invite without JavaScript, accept from the mailed link, land in the inviting organization with
 /// the roles and group of the invitation; the link is spent.
@@ -412,4 +390,59 @@ backend_tests! {
     an_invitation_sent_again_has_a_new_link,
     members_change_and_leave_under_the_rules,
     only_managers_and_admins_run_the_team,
+    editors_change_their_own_groups_pages,
+}
+
+/// What a group scopes: editors change their own group's pages and products, managers and admins
+/// all of them; a deleted group's pages are anyone's (of the editors).
+async fn editors_change_their_own_groups_pages(app: &TestApp) {
+    let (ada, first) = admin(app).await;
+    let (status, _) = call(app, &ada, "/api/team/groups/create", &[]).await;
+    assert_eq!(status, 200);
+    let second = {
+        let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+            Ok(groups::table.filter(groups::id.ne(&first)).select(groups::id).first(conn).await?)
+        });
+        r.expect("second group")
+    };
+    let eve = common::join_team(app, &ada, "eve@example.com", "editor", &first).await;
+    let fay = common::join_team(app, &ada, "fay@example.com", "editor", &second).await;
+    let mia = common::join_team(app, &ada, "mia@example.com", "manager", &second).await;
+    let (_, page) = call(app, &eve, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Eve's")]).await;
+    let page = page.as_str().expect("id").to_string();
+    let add = |who: &'static str| [("page_id", page.clone()), ("item[kind]", "text".into()), ("item[title]", who.to_string()), ("item[description]", String::new())];
+    let fields = |a: &[(&'static str, String); 4]| a.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let send = |browser: &reqwest::Client, who: &'static str| {
+        let f = fields(&add(who));
+        let browser = browser.clone();
+        async move {
+            let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call(app, &browser, "/api/pages/content/add", &refs).await
+        }
+    };
+    assert_eq!(send(&eve, "eve").await.0, 200, "her own group's page");
+    let (status, body) = send(&fay, "fay").await;
+    assert_eq!(status, 403, "another group's page: {body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("belongs to another group"), "{body}");
+    assert_eq!(send(&mia, "mia").await.0, 200, "managers change every group's pages");
+    // Fay's own product is hers to change; Eve's is not.
+    let product = |name: &'static str| [("form[name]", name), ("form[description]", "A guide."), ("form[price]", "9.99"), ("form[currency]", "USD"), ("form[expiresAt]", "")];
+    let (_, eves) = call(app, &eve, "/api/products/create", &product("Eve's guide")).await;
+    let eves = eves.as_str().expect("id").to_string();
+    assert_eq!(call(app, &fay, "/api/products/deactivate", &[("id", &eves)]).await.0, 403);
+    assert_eq!(call(app, &eve, "/api/products/deactivate", &[("id", &eves)]).await.0, 200);
+    // Eve moves to the second group: the first group empties and is deleted; its page is anyone's.
+    let eve_id = {
+        let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("eve@example.com")).select(users::id).first(conn).await?));
+        r.expect("eve")
+    };
+    assert_eq!(call(app, &ada, "/api/team/members/change", &[("id", &eve_id), ("roles[0]", "editor"), ("group_id", &second)]).await.0, 200);
+    let ada_id = {
+        let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("ada@example.com")).select(users::id).first(conn).await?));
+        r.expect("ada")
+    };
+    assert_eq!(call(app, &ada, "/api/team/members/change", &[("id", &ada_id), ("roles[0]", "admin"), ("group_id", &second)]).await.0, 200);
+    let (status, body) = call(app, &ada, "/api/team/groups/delete", &[("id", &first)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(send(&fay, "fay").await.0, 200, "a page of no group is every editor's");
 }

@@ -57,6 +57,21 @@ impl<P> Scope<P> {
     pub fn organization_id(&self) -> &str {
         &self.user.organization_id
     }
+
+    /// Refuses a change to a page or product of another group (`resource_group`, `None`: no
+    /// group) when the user changes only their own group's (see
+    /// [`crate::accounts::permissions::limited_to_own_group`]).
+    pub fn check_group(&self, resource_group: Option<&str>, what: &str) -> Result<(), AppError> {
+        match resource_group {
+            Some(group) if group != self.user.group_id && crate::accounts::permissions::limited_to_own_group(&self.user.roles) => {
+                Err(AppError::forbidden(format!(
+                    "This {what} belongs to another group. Editors change the {what}s of their own group ({}); ask a manager or an admin.",
+                    self.user.group_name
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The request, checked for its origin; the way to a [`Scope`].

@@ -11,6 +11,7 @@ pub struct CurrentUser {
     pub email: String,
     pub organization_id: String,
     pub organization_name: String,
+    pub group_id: String,
     pub group_name: String,
     pub roles: Vec<Role>,
     pub plan_name: String,

@@ -85,6 +85,38 @@ impl Action {
     ];
 }
 
+impl Action {
+    /// What the action lets one do, as the README's roles table says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ViewDashboard => "see the dashboard (pages, products, orders, registration counts), manage one's own account",
+            Action::EditPages => "create and edit pages and their content (editors: their own group's)",
+            Action::PublishPages => "publish, switch off and delete pages",
+            Action::EditProducts => "create and edit products and their files (editors: their own group's)",
+            Action::ExportData => "export orders and registrations (CSV)",
+            Action::ManagePayments => "refund orders, set up payouts",
+            Action::ManageTeam => "invite, change and remove teammates, groups (only admins make or change admins)",
+            Action::ManageBilling => "change the plan, payment method and invoices",
+            Action::ViewRegistrants => "see registrants' names, emails and answers",
+            Action::ManageRegistrants => "check registrants in, remove, move from the waitlist, resend",
+            Action::ViewSecurityLog => "read the security log",
+        }
+    }
+}
+
+/// The README's roles table, written from [`role_allows`] (a test keeps the README in step).
+pub fn roles_table_markdown() -> String {
+    let mut out = String::from("| action | admin | manager | editor | viewer |\n|---|---|---|---|---|\n");
+    for action in Action::ALL {
+        out.push_str(&format!("| {} |", action.describe()));
+        for role in Role::ALL {
+            out.push_str(if role_allows(role, action) { " ✓ |" } else { " |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// The permission table. Managers run the business but not the account; editors build pages and
 /// products; viewers only look. Billing stays with admins (PRODUCT.md: "a helper must not see billing").
 pub fn role_allows(role: Role, action: Action) -> bool {
@@ -98,6 +130,13 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         Role::Editor => matches!(action, ViewDashboard | EditPages | EditProducts | ViewRegistrants | ManageRegistrants),
         Role::Viewer => matches!(action, ViewDashboard),
     }
+}
+
+/// What a group scopes: whether someone with these roles changes only the pages and products of
+/// their own group. Editors (and viewers, who change nothing) do; managers and admins change all
+/// of the organization's. Everyone sees all of them.
+pub fn limited_to_own_group(roles: &[Role]) -> bool {
+    !roles.iter().any(|r| matches!(r, Role::Admin | Role::Manager))
 }
 
 /// True when any of the roles allows the action.
@@ -170,6 +209,14 @@ mod tests {
         for (role, action, allowed) in expected {
             assert_eq!(role_allows(*role, *action), *allowed, "{role:?} {action:?}");
         }
+    }
+
+    /// The README shows the table this code enforces.
+    #[test]
+    fn the_readme_shows_this_table() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+        let table = roles_table_markdown();
+        assert!(readme.contains(&table), "README.md's roles table is out of date; it should read:\n{table}");
     }
 
     #[test]

@@ -38,3 +38,17 @@ pub fn LoadFailed(title: &'static str, error: crate::error::AppError, back: &'st
         </div>
     }
 }
+
+/// A dashboard screen's data, refused: its message where the data would be. A refusal of access
+/// (401, 403, 404) is also the page's HTTP status when rendered on the server; a message about
+/// what was asked (a bad filter in the address) leaves the page a 200.
+#[component]
+pub fn LoadRefused(error: crate::error::AppError, #[prop(optional)] testid: &'static str) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if matches!(error.status(), 401 | 403 | 404) {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(axum::http::StatusCode::from_u16(error.status()).unwrap_or(axum::http::StatusCode::FORBIDDEN));
+        }
+    }
+    view! { <p class="form-alert" role="alert" data-testid=(!testid.is_empty()).then_some(testid)>{error.message}</p> }
+}

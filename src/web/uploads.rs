@@ -37,6 +37,8 @@ pub async fn upload_hero(
     let outcome = async {
         let guard = guard?;
         let scope = guard.allow::<can::EditPages>().await?;
+        // The page is the organization's and the caller may change it, before a byte is read.
+        crate::pages::backend::store::editable(guard.state(), &scope, &page_id).await?;
         let multipart = multipart.map_err(|_| AppError::invalid("Send the image as a form upload (multipart/form-data)."))?;
         let bytes = read_image_field(multipart).await?;
         let key = replace(guard.state(), &scope, &page_id, Some(check_image(bytes)?)).await?;
@@ -114,6 +116,8 @@ async fn upload_product_part(
     let outcome = async {
         let guard = guard?;
         let scope = guard.allow::<can::EditProducts>().await?;
+        // The product is the organization's and the caller may change it, before a byte is read.
+        crate::products::backend::store::editable(&guard.state().db, &scope, product_id).await?;
         let mut multipart = multipart.map_err(|_| AppError::invalid("Send the file as a form upload (multipart/form-data)."))?;
         let interrupted = |_| AppError::field("file", "The upload was interrupted. Please try again.");
         while let Some(field) = multipart.next_field().await.map_err(interrupted)? {

@@ -317,3 +317,39 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The link token of the newest invitation mailed to `to`.
+pub async fn invitation_token(app: &TestApp, to: &str) -> String {
+    use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};
+    use flashpage::infra::db::schema::mail_outbox;
+    let to = to.to_string();
+    let r: Result<String, flashpage::infra::db::DbError> = flashpage::db_read!(app.state.db, conn => {
+        Ok(mail_outbox::table
+            .filter(mail_outbox::recipient.eq(&to))
+            .filter(mail_outbox::subject.like("%invites you to%"))
+            .order(mail_outbox::created_at.desc())
+            .select(mail_outbox::text_body)
+            .first(conn)
+            .await?)
+    });
+    let text = r.expect("an invitation mail");
+    let start = text.find("/invite/").expect("a link") + "/invite/".len();
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// Accepts an invitation in a new browser; the status and the browser (signed in on success).
+pub async fn accept(app: &TestApp, token: &str, name: &str) -> (u16, reqwest::Client) {
+    let browser = app.new_browser();
+    let status = app.call(&browser, "/api/invitation/accept", &[("token", token), ("name", name), ("password", PASSWORD)]).await.status().as_u16();
+    (status, browser)
+}
+
+/// Invites `email` with `role` into `group` (as `admin`) and accepts: the new member's browser.
+pub async fn join_team(app: &TestApp, admin: &reqwest::Client, email: &str, role: &str, group: &str) -> reqwest::Client {
+    let (status, body) = call(app, admin, "/api/team/invite", &[("email", email), ("roles[0]", role), ("group_id", group)]).await;
+    assert_eq!(status, 200, "invite {email}: {body}");
+    let token = invitation_token(app, email).await;
+    let (status, browser) = accept(app, &token, email).await;
+    assert_eq!(status, 200, "accept {email}");
+    browser
+}

@@ -176,11 +176,11 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
             .inner_join(groups::table.on(groups::id.eq(users::group_id)))
             .filter(sessions::id.eq(token_hash))
             .filter(sessions::expires_at.gt(now))
-            .select((users::id, users::name, users::email, users::organization_id, organizations::name, groups::name, sessions::last_used_at, organizations::owner_id))
-            .first::<(String, String, String, String, String, String, Option<NaiveDateTime>, String)>(conn)
+            .select((users::id, users::name, users::email, users::organization_id, organizations::name, (users::group_id, groups::name), sessions::last_used_at, organizations::owner_id))
+            .first::<(String, String, String, String, String, (String, String), Option<NaiveDateTime>, String)>(conn)
             .await
             .optional()?;
-        let Some((id, name, email, organization_id, organization_name, group_name, last_used_at, owner_id)) = row else {
+        let Some((id, name, email, organization_id, organization_name, (group_id, group_name), last_used_at, owner_id)) = row else {
             return Ok(None);
         };
         let role_names: Vec<String> = user_roles::table
@@ -207,6 +207,7 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
             email,
             organization_id,
             organization_name,
+            group_id,
             group_name,
             roles,
             plan_name: plan_name.unwrap_or_else(|| FREE_PLAN_NAME.to_string()),

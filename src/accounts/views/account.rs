@@ -56,7 +56,7 @@ pub fn AccountRoute() -> impl IntoView {
                     Suspend::new(async move {
                         match account.await {
                             Ok(v) => view! { <Account v refusals/> }.into_any(),
-                            Err(e) => view! { <p class="form-alert" role="alert">{e.message}</p> }.into_any(),
+                            Err(error) => view! { <crate::ui::status::LoadRefused error/> }.into_any(),
                         }
                     })
                 }}

@@ -22,7 +22,7 @@ pub fn SecurityLogRoute() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match log.await {
                         Ok(v) => view! { <Log v/> }.into_any(),
-                        Err(e) => view! { <p class="form-alert" role="alert" data-testid="security-log-error">{e.message}</p> }.into_any(),
+                        Err(error) => view! { <crate::ui::status::LoadRefused error testid="security-log-error"/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -60,7 +60,7 @@ pub fn TeamRoute() -> impl IntoView {
                     Suspend::new(async move {
                         match team.await {
                             Ok(t) => view! { <Team t invite_error/> }.into_any(),
-                            Err(e) => view! { <p class="form-alert" role="alert">{e.message}</p> }.into_any(),
+                            Err(error) => view! { <crate::ui::status::LoadRefused error/> }.into_any(),
                         }
                     })
                 }}

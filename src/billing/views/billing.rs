@@ -9,7 +9,7 @@ use crate::billing::model::{BillingView, Meter, PlanAction};
 use crate::ui::fields::{FormAlert, refusal_in_address, refusal_summary};
 use crate::ui::head::Title;
 use crate::ui::layout::AppFrame;
-use crate::ui::status::LoadFailed;
+use crate::ui::status::LoadRefused;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
@@ -38,7 +38,7 @@ pub fn BillingRoute() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match billing.await {
                         Ok(b) => billing_view(b),
-                        Err(error) => view! { <LoadFailed title="Billing isn't available to you" error back="/dashboard" back_label="Back to the dashboard"/> }.into_any(),
+                        Err(error) => view! { <LoadRefused error/> }.into_any(),
                     }
                 })}
             </Suspense>

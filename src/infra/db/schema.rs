@@ -116,6 +116,7 @@ diesel::table! {
         download_days -> Integer,
         sample_key -> Nullable<Text>,
         sample_type -> Nullable<Text>,
+        group_id -> Nullable<Text>,
     }
 }
 
@@ -148,6 +149,7 @@ diesel::table! {
         updated_at -> Timestamp,
         view_count -> BigInt,
         organization_id -> Nullable<Text>,
+        group_id -> Nullable<Text>,
     }
 }
 

@@ -31,7 +31,7 @@ pub fn OrdersRoute() -> impl IntoView {
                     Suspend::new(async move {
                         match overview.await {
                             Ok(o) => view! { <Orders o refund/> }.into_any(),
-                            Err(e) => view! { <p class="form-alert" role="alert">{e.message}</p> }.into_any(),
+                            Err(error) => view! { <crate::ui::status::LoadRefused error/> }.into_any(),
                         }
                     })
                 }}

@@ -24,7 +24,7 @@ pub fn PayoutsRoute() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match view.await {
                         Ok(v) => view! { <Payouts v/> }.into_any(),
-                        Err(e) => view! { <p class="form-alert" role="alert">{e.message}</p> }.into_any(),
+                        Err(error) => view! { <crate::ui::status::LoadRefused error/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -98,6 +98,7 @@ fn sells(page_type: &str, input: &ContentInput) -> bool {
 /// Adds a block at the end of the page. The page's row lock (see [`page_write!`]) makes the
 /// count and the next position safe against concurrent adds on PostgreSQL too.
 pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &ContentForm) -> Result<String, AppError> {
+    super::store::editable(state, scope, page_id).await?;
     let input = &parse_content(form)?;
     let title = &stored_title(state, scope.organization_id(), input).await?;
     let id = new_id();
@@ -140,6 +141,7 @@ pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str,
 }
 
 pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str, form: &ContentForm) -> Result<(), AppError> {
+    super::store::editable(state, scope, page_id).await?;
     let input = &parse_content(form)?;
     let title = &stored_title(state, scope.organization_id(), input).await?;
     let n = page_write!(state, scope.organization_id(), page_id, |conn, row| {
@@ -164,6 +166,7 @@ pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &s
 }
 
 pub async fn remove(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str) -> Result<(), AppError> {
+    super::store::editable(state, scope, page_id).await?;
     let n = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
         diesel::delete(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
             .execute(conn)
@@ -174,6 +177,7 @@ pub async fn remove(state: &AppState, scope: &Scope<can::EditPages>, page_id: &s
 
 /// Swaps a block with its neighbour; moving the first block up (or the last down) changes nothing.
 pub async fn reorder(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str, direction: Direction) -> Result<(), AppError> {
+    super::store::editable(state, scope, page_id).await?;
     let found = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
         let ids: Vec<String> = page_contents::table
             .filter(page_contents::page_id.eq(page_id))
@@ -204,6 +208,7 @@ pub async fn reorder(state: &AppState, scope: &Scope<can::EditPages>, page_id: &
 
 /// Copies every block of one of the organization's pages to another (duplicating a page).
 pub async fn copy_all(state: &AppState, scope: &Scope<can::EditPages>, from_page: &str, to_page: &str) -> Result<(), AppError> {
+    super::store::editable(state, scope, to_page).await?;
     let items = &list(&state.db, from_page).await?;
     if items.is_empty() {
         return Ok(());

@@ -26,6 +26,8 @@ pub struct PageRow {
     pub settings: String,
     pub updated_at: NaiveDateTime,
     pub view_count: i64,
+    /// The group it belongs to (its creator's); see `Scope::check_group`.
+    pub group_id: Option<String>,
 }
 
 impl PageRow {
@@ -52,6 +54,7 @@ macro_rules! page_columns {
             pages::settings,
             pages::updated_at,
             pages::view_count,
+            pages::group_id,
         )
     };
 }
@@ -70,8 +73,10 @@ pub struct NewPage<'a> {
     pub now: NaiveDateTime,
 }
 
-/// Inserts a new page (switched off). A short id already taken is a unique violation.
+/// Inserts a new page (switched off), in its creator's group. A short id already taken is a
+/// unique violation.
 pub async fn insert(db: &Db, page: &NewPage<'_>) -> Result<(), DbError> {
+    use crate::infra::db::schema::users;
     db_write!(db, conn => {
         diesel::insert_into(pages::table)
             .values((
@@ -87,6 +92,8 @@ pub async fn insert(db: &Db, page: &NewPage<'_>) -> Result<(), DbError> {
                 pages::is_active.eq(false),
                 pages::customization.eq(page.customization),
                 pages::settings.eq(page.settings),
+                // The creator's group: see `Scope::check_group`.
+                pages::group_id.eq(users::table.filter(users::id.eq(page.user_id)).select(users::group_id).single_value()),
             ))
             .execute(conn)
             .await?;
@@ -145,7 +152,9 @@ pub fn not_found() -> AppError {
 /// The page, when it belongs to the caller's organization (another tenant's id is not found).
 /// The scope proves the caller may edit pages.
 pub async fn editable(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str) -> Result<PageRow, AppError> {
-    get(&state.db, scope.organization_id(), page_id).await?.ok_or_else(not_found)
+    let row = get(&state.db, scope.organization_id(), page_id).await?.ok_or_else(not_found)?;
+    scope.check_group(row.group_id.as_deref(), "page")?;
+    Ok(row)
 }
 
 /// Runs `$body` in a write transaction that first locks the page's row (a row lock on

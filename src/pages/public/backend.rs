@@ -29,10 +29,7 @@ async fn find(db: &Db, short_id: &str) -> Result<Option<PageRow>, DbError> {
     db_read!(db, conn => {
         Ok(pages::table
             .filter(pages::short_id.eq(short_id))
-            .select((
-                pages::id, pages::short_id, pages::user_id, pages::page_type, pages::created_at, pages::expires_at,
-                pages::launch_at, pages::is_active, pages::customization, pages::settings, pages::updated_at, pages::view_count,
-            ))
+            .select(crate::page_columns!())
             .first::<PageRow>(conn)
             .await
             .optional()?)

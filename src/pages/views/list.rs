@@ -45,7 +45,7 @@ pub fn PagesPanel() -> impl IntoView {
                                 </table>
                             </div>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-alert" role="alert">{e.message}</p> }.into_any(),
+                        Err(error) => view! { <crate::ui::status::LoadRefused error/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -10,7 +10,7 @@
 //! stream is aborted; a file whose product vanished meanwhile is deleted). A reservation left by
 //! a process that ended mid-upload is written off by the hourly housekeeping after a day.
 
-use super::store::{self, not_found};
+use super::store;
 use super::writer;
 use crate::accounts::guard::{Scope, can};
 use crate::billing::backend::{Plan, next_plan_with_more, plan_for_organization, storage_full, visible_plans};
@@ -61,7 +61,7 @@ where
     E: std::fmt::Display,
 {
     let org = scope.organization_id();
-    let product = store::get(&state.db, org, product_id).await?.ok_or_else(not_found)?;
+    let product = store::editable(&state.db, scope, product_id).await?;
     let name = safe_file_name(file_name).ok_or_else(|| AppError::field("file", "Choose a file to upload."))?;
     let key = ObjectKey::product_file(&product.user_id, &product.id, part, &name)
         .ok_or_else(|| AppError::field("file", "That file name can't be used. Rename the file and try again."))?;
@@ -120,6 +120,7 @@ where
 
 /// Removes the product's sample.
 pub async fn remove_sample(state: &AppState, scope: &Scope<can::EditProducts>, product_id: &str) -> Result<(), AppError> {
+    store::editable(&state.db, scope, product_id).await?;
     if let Some(old) = writer::set_sample(&state.db, scope.organization_id(), product_id, None).await? {
         remove_objects(state, &[old]).await;
     }

@@ -72,18 +72,20 @@ pub async fn create(state: &AppState, scope: &Scope<can::EditProducts>, form: &P
 
 /// Saves the product's form. A stored expiry that has passed may stay as it is.
 pub async fn save(state: &AppState, scope: &Scope<can::EditProducts>, product_id: &str, form: &ProductForm) -> Result<(), AppError> {
-    let row = store::get(&state.db, scope.organization_id(), product_id).await?.ok_or_else(not_found)?;
+    let row = store::editable(&state.db, scope, product_id).await?;
     let input = parse_product(form, Utc::now(), row.expires_at.map(|t| t.and_utc()))?;
     writer::edit(&state.db, scope.organization_id(), product_id, &input).await
 }
 
 /// Switches the product off: it stays listed and keeps its orders, but cannot be bought.
 pub async fn deactivate(state: &AppState, scope: &Scope<can::EditProducts>, product_id: &str) -> Result<(), AppError> {
+    store::editable(&state.db, scope, product_id).await?;
     writer::set_active(&state.db, scope.organization_id(), product_id, false, None).await.map(|_| ())
 }
 
 /// Switches the product back on, within the plan's number of switched-on products.
 pub async fn reactivate(state: &AppState, scope: &Scope<can::EditProducts>, product_id: &str) -> Result<(), AppError> {
+    store::editable(&state.db, scope, product_id).await?;
     let plan = plan_for_organization(&state.db, scope.organization_id()).await?;
     match writer::set_active(&state.db, scope.organization_id(), product_id, true, plan.features.products).await? {
         Limited::Done(()) => Ok(()),
@@ -93,6 +95,7 @@ pub async fn reactivate(state: &AppState, scope: &Scope<can::EditProducts>, prod
 
 /// Deletes the product (and its file), unless an order references it.
 pub async fn delete(state: &AppState, scope: &Scope<can::EditProducts>, product_id: &str) -> Result<(), AppError> {
+    store::editable(&state.db, scope, product_id).await?;
     let keys = writer::delete(&state.db, scope.organization_id(), product_id).await?;
     super::files::remove_objects(state, &keys).await;
     Ok(())

@@ -26,6 +26,8 @@ pub struct ProductRow {
     pub download_days: i32,
     pub sample_key: Option<String>,
     pub sample_type: Option<String>,
+    /// The group it belongs to (its creator's); see `Scope::check_group`.
+    pub group_id: Option<String>,
 }
 
 /// A product's sample as pages show it, from its stored key and type.
@@ -67,6 +69,14 @@ pub async fn get(db: &Db, org_id: &str, product_id: &str) -> Result<Option<Produ
             .await
             .optional()?)
     })
+}
+
+/// The product, when it belongs to the caller's organization (another tenant's id is not found)
+/// and the caller may change its group's products. Every change to a product starts here.
+pub async fn editable(db: &Db, scope: &crate::accounts::guard::Scope<crate::accounts::guard::can::EditProducts>, product_id: &str) -> Result<ProductRow, AppError> {
+    let row = get(db, scope.organization_id(), product_id).await?.ok_or_else(not_found)?;
+    scope.check_group(row.group_id.as_deref(), "product")?;
+    Ok(row)
 }
 
 /// Whether any order references the product (then it may be switched off, not deleted).

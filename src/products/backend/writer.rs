@@ -18,7 +18,7 @@ use super::store::{has_orders_refusal, not_found};
 use crate::db_write;
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
-use crate::infra::db::schema::{files, orders, organizations, page_contents, products};
+use crate::infra::db::schema::{files, orders, organizations, page_contents, products, users};
 use crate::infra::db::{Db, DbError, new_id};
 use crate::products::validation::ProductInput;
 use chrono::Utc;
@@ -81,6 +81,8 @@ pub async fn create(db: &Db, org_id: &str, user_id: &str, input: &ProductInput, 
                 products::is_active.eq(true),
                 products::download_limit.eq(input.download_limit),
                 products::download_days.eq(input.download_days),
+                // The creator's group: see `Scope::check_group`.
+                products::group_id.eq(users::table.filter(users::id.eq(user_id)).select(users::group_id).single_value()),
             ))
             .execute(conn)
             .await?;

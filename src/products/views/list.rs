@@ -31,7 +31,7 @@ pub fn ProductsRoute() -> impl IntoView {
                             </div>
                         }.into_any(),
                         Ok(list) => view! { <ProductTable list/> }.into_any(),
-                        Err(e) => view! { <p class="form-alert" role="alert">{e.message}</p> }.into_any(),
+                        Err(error) => view! { <crate::ui::status::LoadRefused error/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -140,8 +140,10 @@ pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegis
 }
 
 pub async fn check_in(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str, attended: bool) -> Result<(), AppError> {
-    if !writer::check_in(&state.db, id, scope.organization_id(), attended, Utc::now()).await? {
-        return Err(AppError::conflict("Only people with a seat can be checked in."));
+    match writer::check_in(&state.db, id, scope.organization_id(), attended, Utc::now()).await? {
+        None => return Err(AppError::not_found("That registration is gone.")),
+        Some(false) => return Err(AppError::conflict("Only people with a seat can be checked in.")),
+        Some(true) => {}
     }
     log(state, scope, if attended { SecurityEvent::RegistrationCheckedIn } else { SecurityEvent::RegistrationCheckInUndone }, Some(id)).await;
     Ok(())

@@ -532,8 +532,10 @@ pub async fn move_from_waitlist(db: &Db, ctx: Context<'_>, id: &str, organizatio
 }
 
 /// Marks someone as attended (or takes it back). Only people with a seat can be checked in.
-pub async fn check_in(db: &Db, id: &str, organization_id: &str, attended: bool, now: DateTime<Utc>) -> Result<bool, DbError> {
-    let Some(found) = find(db, &Which::InOrganization { id, organization_id }).await? else { return Ok(false) };
+/// Checks a registrant in (or undoes it): `None` when the organization has no such registration,
+/// `Some(false)` when it has no seat.
+pub async fn check_in(db: &Db, id: &str, organization_id: &str, attended: bool, now: DateTime<Utc>) -> Result<Option<bool>, DbError> {
+    let Some(found) = find(db, &Which::InOrganization { id, organization_id }).await? else { return Ok(None) };
     let at = now.naive_utc();
     db_write!(db, conn => {
         let n = diesel::update(
@@ -542,7 +544,7 @@ pub async fn check_in(db: &Db, id: &str, organization_id: &str, attended: bool, 
         .set((registrations::attended_at.eq(attended.then_some(at)), registrations::updated_at.eq(Some(at))))
         .execute(conn)
         .await?;
-        Ok::<_, DbError>(n == 1)
+        Ok::<_, DbError>(Some(n == 1))
     })
 }
 

@@ -57,7 +57,7 @@ pub fn RegistrationsRoute() -> impl IntoView {
                                 })}
                                 <Registrations v here/>
                             }.into_any(),
-                            Err(e) => view! { <p class="form-alert" role="alert">{e.message}</p> }.into_any(),
+                            Err(error) => view! { <crate::ui::status::LoadRefused error/> }.into_any(),
                         }
                     })
                 }}
