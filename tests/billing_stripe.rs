@@ -159,7 +159,29 @@ async fn subscription_events_are_verified_idempotent_and_ordered(backend: Backen
     assert_eq!(res.status().as_u16(), 400);
 }
 
+/// Deleting the organization ends its Stripe subscription now (and Stripe's last event for it,
+/// about a subscription the app no longer has, is acknowledged).
+async fn deleting_the_organization_ends_the_stripe_subscription(backend: Backend) {
+    let Some((app, fake)) = start(backend).await else { return };
+    let app = &app;
+    let (ada, subscription) = subscribed(app, &fake).await;
+    let name: String = {
+        let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+            use flashpage::infra::db::schema::organizations;
+            Ok(organizations::table.select(organizations::name).first(conn).await?)
+        });
+        r.expect("name")
+    };
+    let res = app.post_form(&ada, "/api/account/delete-organization", "/dashboard/account", &[("confirm", &name), ("password", common::PASSWORD)]).await;
+    assert_eq!(location(&res), "/?deleted=1");
+    assert!(fake.requests().iter().any(|r| r.method == "DELETE" && r.path == format!("/v1/subscriptions/{subscription}")), "cancelled at Stripe");
+    assert_eq!(fake.subscription(&subscription).expect("subscription").status, "canceled");
+    let ended = fake.subscription(&subscription).expect("subscription");
+    assert_eq!(fake.send_subscription("customer.subscription.deleted", &ended, Utc::now() + TimeDelta::seconds(5)).await, 200);
+}
+
 on_both_backends! {
+    deleting_the_organization_ends_the_stripe_subscription,
     subscriptions_through_stripe,
     subscription_events_are_verified_idempotent_and_ordered,
 }

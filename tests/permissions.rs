@@ -74,6 +74,8 @@ const SERVER_FNS: &[Endpoint] = &[
     ep("account/email", Member(Action::ViewDashboard), Nothing),
     ep("account/sessions/end", Member(Action::ViewDashboard), Nothing),
     ep("account/sessions/end-others", Member(Action::ViewDashboard), Nothing),
+    // Only the owner, after typing the organization's name and the password (tests/account_deletion.rs).
+    ep("account/delete-organization", Member(Action::ViewDashboard), Nothing),
     ep("account/email/link", Anyone, Nothing),
     ep("account/email/confirm", AnyoneOwnBrowser, Nothing),
     ep("security-log", Member(Action::ViewSecurityLog), Nothing),
@@ -334,6 +336,7 @@ async fn args_for(app: &TestApp, fx: &Fx, path: &str, n: usize) -> Vec<(String, 
         "account/password" => s(&[("current_password", "not-the-password"), ("new_password", "a-long-new-password")]),
         "account/email" => s(&[("email", &format!("moved{n}@a.example")), ("password", "not-the-password")]),
         "account/sessions/end" => s(&[("id", "no-such-session")]),
+        "account/delete-organization" => s(&[("confirm", "not the name"), ("password", "not-the-password")]),
         "team/invite" => s(&[("email", &format!("invite{n}@a.example")), ("roles[0]", "viewer"), ("group_id", &fx.first_group)]),
         "team/invitations/resend" | "team/invitations/revoke" => vec![("id".into(), fresh_invitation(app, fx, n).await)],
         "team/members/change" => vec![("id".into(), fresh_member(app, fx, n).await), ("roles[0]".into(), "viewer".into()), ("group_id".into(), fx.first_group.clone())],
@@ -436,6 +439,10 @@ fn expected(path: &str, access: Access, names: Names, foreign: u16, caller: &Cal
     if matches!(path, "team/owner" | "team/rename") && !roles.contains(&Role::Admin) {
         return Some(403);
     }
+    // Only the owner (the admin here) deletes the organization; the others are refused.
+    if path == "account/delete-organization" && !roles.contains(&Role::Admin) {
+        return Some(403);
+    }
     None
 }
 
@@ -521,6 +528,8 @@ const HTTP_ROUTES: &[Route] = &[
     route("/dashboard/products/{id}/file", Member(Action::EditProducts), GroupResource),
     route("/dashboard/products/{id}/sample", Member(Action::EditProducts), GroupResource),
     route("/dashboard/orders.csv", Member(Action::ExportData), Nothing),
+    route("/dashboard/export/organization.json", Member(Action::ExportData), Nothing),
+    route("/dashboard/export/registrations.csv", Member(Action::ExportData), Nothing),
     route("/dashboard/pages/{id}/registrations.csv", Member(Action::ExportData), Resource),
     route("/healthz", Anyone, Nothing),
     route("/files/{*key}", Anyone, Nothing),
@@ -607,7 +616,7 @@ async fn every_route_and_screen_follows_the_table(app: &TestApp) {
             let (path, res) = if r.pattern.contains("registrations.csv") {
                 let path = format!("/dashboard/pages/{}/registrations.csv", fx.event_page);
                 (path.clone(), app.get(&caller.browser, &path).await)
-            } else if r.pattern.ends_with(".csv") {
+            } else if r.pattern.ends_with(".csv") || r.pattern.ends_with(".json") {
                 (r.pattern.to_string(), app.get(&caller.browser, r.pattern).await)
             } else {
                 let target = if r.pattern.starts_with("/dashboard/pages") { &fx.page } else { &fx.product };

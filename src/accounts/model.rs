@@ -41,6 +41,10 @@ pub struct AccountView {
     /// A new address waiting for its confirmation link to be used.
     pub pending_email: Option<String>,
     pub sessions: Vec<SessionView>,
+    /// The viewer may download the organization's data (the `ExportData` permission).
+    pub can_export: bool,
+    /// The viewer owns the organization: they may delete it, after typing this name.
+    pub owner_of: Option<String>,
 }
 
 /// One signed-in browser.

@@ -21,10 +21,14 @@ const KINDS: [Kind; 4] = [
 
 #[component]
 pub fn Landing() -> impl IntoView {
+    let deleted = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("deleted").is_some());
     view! {
         <Title text="Flashpage · Temporary pages for launches, flash sales and events"/>
         <Meta name="description" content="Publish countdown launch pages, flash sales, event registrations and limited-time offers at a short link. Sell digital products and collect sign-ups."/>
         <SiteFrame>
+            {deleted.then(|| view! {
+                <p class="container form-notice" role="status" data-testid="organization-deleted">"Your organization and its data are deleted. Thank you for using Flashpage."</p>
+            })}
             <section class="hero">
                 <div class="container hero-inner">
                     <p class="eyebrow">"For creators who launch"</p>

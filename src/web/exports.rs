@@ -148,3 +148,75 @@ mod tests {
         assert_eq!(csv_line(&["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "ok"]), "\"'=HYPERLINK(\"\"x\"\")\",'+1,'-2,'@SUM(A1),ok\r\n");
     }
 }
+
+/// `GET /dashboard/export/organization.json`: the organization's data as one JSON document (see
+/// `accounts::backend::export`), with its plan. Members' personal data: the `ExportData`
+/// permission, and a line in the security log.
+pub async fn organization_json(State(state): State<AppState>, guard: Guard) -> Response {
+    let scope = match guard.allow::<can::ExportData>().await {
+        Ok(scope) => scope,
+        Err(e) => return crate::web::middleware::error_response(&e),
+    };
+    let org = scope.organization_id();
+    let now = chrono::Utc::now().naive_utc();
+    let document = async {
+        let mut document = crate::accounts::backend::export::organization(&state.db, org, now).await?;
+        let plan = crate::billing::backend::plan_for_organization(&state.db, org).await?;
+        document["plan"] = serde_json::json!({ "name": plan.name, "features": plan.features });
+        Ok::<_, crate::error::AppError>(document)
+    }
+    .await;
+    match document {
+        Ok(document) => {
+            security_log::record_action(&state, &scope, SecurityEvent::OrganizationExported, None).await;
+            let mut res = axum::Json(document).into_response();
+            let headers = res.headers_mut();
+            headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"flashpage-organization.json\""));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => crate::web::middleware::error_response(&e),
+    }
+}
+
+/// `GET /dashboard/export/registrations.csv`: every registration of the organization's pages, one
+/// line each with its page (registrants' personal data: the `ExportData` permission).
+pub async fn all_registrations_csv(State(state): State<AppState>, guard: Guard) -> Response {
+    let scope = match guard.allow::<can::ExportData>().await {
+        Ok(scope) => scope,
+        Err(e) => return crate::web::middleware::error_response(&e),
+    };
+    let org = scope.organization_id().to_string();
+    security_log::record_action(&state, &scope, SecurityEvent::RegistrationsExported, Some("all pages")).await;
+    let head = csv_line(&["page", "short_link", "registered_at_utc", "status", "name", "email", "phone", "attended_at_utc", "answers"]);
+    let public_url = state.config.public_url.clone();
+    let batches = move |after: Option<(NaiveDateTime, String)>| {
+        let (state, org, public_url) = (state.clone(), org.clone(), public_url.clone());
+        async move {
+            let rows = crate::registrations::backend::store::organization_export_after(&state.db, &org, after.as_ref(), BATCH).await?;
+            let next = rows.last().map(|(_, _, r)| (r.5, r.0.clone()));
+            let time = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
+            let lines: String = rows
+                .iter()
+                .map(|(short_id, look, (_, name, email, phone, status, registered_at, attended_at, answers))| {
+                    let headline = crate::pages::customization::Customization::from_json(look).map(|c| c.headline).unwrap_or_default();
+                    let link = format!("{public_url}/p/{short_id}");
+                    let cells = [
+                        headline,
+                        link,
+                        time(*registered_at),
+                        status.clone(),
+                        name.clone(),
+                        email.clone(),
+                        phone.clone().unwrap_or_default(),
+                        attended_at.map(time).unwrap_or_default(),
+                        answers.clone(),
+                    ];
+                    csv_line(&cells.iter().map(String::as_str).collect::<Vec<_>>())
+                })
+                .collect();
+            Ok((lines, rows.len(), next))
+        }
+    };
+    csv_response("registrations.csv", head, batches)
+}

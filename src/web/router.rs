@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{*key}", get(serve_page_asset))
         .route("/d/{token}", get(download))
         .route("/dashboard/orders.csv", get(orders_csv))
+        .route("/dashboard/export/organization.json", get(super::exports::organization_json))
+        .route("/dashboard/export/registrations.csv", get(super::exports::all_registrations_csv))
         .route("/p/{short_id}/register", post(super::registrations::register))
         .route("/r/{token}/qr.png", get(super::registrations::manage_qr))
         .route("/u/{id}/{token}", post(super::registrations::unsubscribe))

@@ -91,7 +91,7 @@ impl FakeStripe {
             .route("/v1/accounts", post(create_account))
             .route("/v1/accounts/{id}", get(retrieve_account))
             .route("/v1/account_links", post(create_account_link))
-            .route("/v1/subscriptions/{id}", get(retrieve_subscription).post(update_subscription))
+            .route("/v1/subscriptions/{id}", get(retrieve_subscription).post(update_subscription).delete(cancel_subscription))
             .route("/v1/billing_portal/sessions", post(create_portal_session))
             .with_state(fake.clone());
         tokio::spawn(async move {
@@ -486,4 +486,26 @@ async fn create_portal_session(State(fake): State<FakeStripe>, headers: HeaderMa
         "customer": customer, "livemode": false, "return_url": return_url, "url": format!("{}portal/{customer}", fake.base),
     }))
     .into_response()
+}
+
+/// `DELETE /v1/subscriptions/{id}`: ends it now; `customer.subscription.deleted` follows.
+async fn cancel_subscription(State(fake): State<FakeStripe>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorized(&fake, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "invalid_request_error", "Invalid API Key provided.");
+    }
+    record(&fake, "DELETE", &format!("/v1/subscriptions/{id}"), &headers, "");
+    let ended = {
+        let mut inner = fake.inner.lock().expect("lock");
+        let Some(s) = inner.subscriptions.get_mut(&id) else {
+            return stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", "No such subscription");
+        };
+        s.status = "canceled".into();
+        s.clone()
+    };
+    let sender = fake.clone();
+    let event_facts = ended.clone();
+    tokio::spawn(async move {
+        sender.send_subscription("customer.subscription.deleted", &event_facts, Utc::now()).await;
+    });
+    axum::Json(events::subscription(&ended, Utc::now())).into_response()
 }

@@ -126,6 +126,18 @@ pub async fn end_account_session(id: String) -> Result<(), AppError> {
     redirect("/dashboard/account?saved=session")
 }
 
+/// The owner deletes the organization, after typing its name (`confirm`) and their password.
+#[server(prefix = "/api", endpoint = "account/delete-organization")]
+pub async fn delete_organization(confirm: String, password: String) -> Result<(), AppError> {
+    use crate::accounts::backend::sessions;
+    use crate::accounts::guard::can;
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::ViewDashboard>().await?;
+    crate::accounts::backend::service::deletion::delete_organization(guard.state(), &scope, &confirm, &password).await?;
+    guard.set_cookie(&sessions::clear_cookie(guard.state().config.secure_cookies()));
+    redirect("/?deleted=1")
+}
+
 /// Logs every other browser out.
 #[server(prefix = "/api", endpoint = "account/sessions/end-others")]
 pub async fn end_other_account_sessions() -> Result<(), AppError> {

@@ -1,5 +1,7 @@
 //! Server-only account logic: hashing, sessions, queries, the security log.
 
+pub mod deletion;
+pub mod export;
 pub mod mail;
 pub mod names;
 pub mod passwords;

@@ -45,10 +45,12 @@ pub enum SecurityEvent {
     GroupChanged,
     /// A plan change asked for (a checkout started, a plan changed, or ending at the period's end).
     PlanChanged,
+    /// The organization's data downloaded as JSON.
+    OrganizationExported,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 29] = [
+    pub const ALL: [SecurityEvent; 30] = [
         SecurityEvent::Signup,
         SecurityEvent::LoginSuccess,
         SecurityEvent::LoginFailure,
@@ -78,6 +80,7 @@ impl SecurityEvent {
         SecurityEvent::OwnershipTransferred,
         SecurityEvent::GroupChanged,
         SecurityEvent::PlanChanged,
+        SecurityEvent::OrganizationExported,
     ];
 
     /// How the security log page names it.
@@ -112,6 +115,7 @@ impl SecurityEvent {
             SecurityEvent::OwnershipTransferred => "Handed the organization over",
             SecurityEvent::GroupChanged => "Changed groups or the organization's name",
             SecurityEvent::PlanChanged => "Changed the plan",
+            SecurityEvent::OrganizationExported => "Exported the organization's data",
         }
     }
 
@@ -150,6 +154,7 @@ impl SecurityEvent {
             SecurityEvent::OwnershipTransferred => "ownership_transferred",
             SecurityEvent::GroupChanged => "group_changed",
             SecurityEvent::PlanChanged => "plan_changed",
+            SecurityEvent::OrganizationExported => "organization_exported",
         }
     }
 }

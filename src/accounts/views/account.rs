@@ -4,8 +4,8 @@
 //! the refusal beside its field, with or without JavaScript.
 
 use crate::accounts::api::{
-    ChangeAccountEmail, ChangeAccountPassword, ConfirmEmailChange, EndAccountSession, EndOtherAccountSessions, SaveAccountName, email_link_address,
-    load_account,
+    ChangeAccountEmail, ChangeAccountPassword, ConfirmEmailChange, DeleteOrganization, EndAccountSession, EndOtherAccountSessions, SaveAccountName,
+    email_link_address, load_account,
 };
 use crate::accounts::model::{AccountView, SessionView};
 use crate::error::AppError;
@@ -24,6 +24,7 @@ struct Refusals {
     email: Option<AppError>,
     password: Option<AppError>,
     sessions: Option<AppError>,
+    deletion: Option<AppError>,
 }
 
 #[component]
@@ -34,6 +35,7 @@ pub fn AccountRoute() -> impl IntoView {
         email: refusal_in_address::<ChangeAccountEmail>(),
         password: refusal_in_address::<ChangeAccountPassword>(),
         sessions: refusal_in_address::<EndAccountSession>().or_else(refusal_in_address::<EndOtherAccountSessions>),
+        deletion: refusal_in_address::<DeleteOrganization>(),
     };
     let account = Resource::new(|| (), |_| load_account());
     let header = view! { <a class="back-link" href="/dashboard">"← Dashboard"</a> }.into_any();
@@ -123,7 +125,43 @@ fn Account(v: AccountView, refusals: Refusals) -> impl IntoView {
                 </form>
             })}
         </section>
+        {(v.can_export || v.owner_of.is_some()).then(|| view! {
+            <section class="panel" aria-labelledby="account-data">
+                <h2 id="account-data">"Your organization's data"</h2>
+                {v.can_export.then(|| view! {
+                    <p>"Download everything: the organization, its members, pages and products as JSON, and its orders and registrations as spreadsheets (CSV)."</p>
+                    <ul class="download-list" data-testid="exports">
+                        <li><a href="/dashboard/export/organization.json" download>"Organization (JSON)"</a></li>
+                        <li><a href="/dashboard/orders.csv" download>"Orders (CSV)"</a></li>
+                        <li><a href="/dashboard/export/registrations.csv" download>"Registrations (CSV)"</a></li>
+                    </ul>
+                })}
+                {v.owner_of.clone().map(|name| deletion_form(name, &refusals.deletion))}
+            </section>
+        })}
     }
+}
+
+/// The owner's "delete the organization": its consequences, the name to type, the password.
+fn deletion_form(name: String, refusal: &Option<AppError>) -> AnyView {
+    view! {
+        <div class="danger-zone" data-testid="delete-organization">
+            <h3>"Delete the organization"</h3>
+            <p>
+                "Every page goes offline at once and is deleted, with its registrations (registrants are told the event is off); "
+                "products and their files, every member's account and the security log go too; a paid plan ends now, without a refund. "
+                "Orders stay, without any link to you, because the law keeps sales records for years. Download the data above first."
+            </p>
+            <FormAlert message=refusal_summary(refusal)/>
+            <form method="post" action=DeleteOrganization::url() class="form" novalidate>
+                <p>"To confirm, type the organization's name: " <strong data-testid="organization-name">{name}</strong></p>
+                <Field label="Organization's name" name="confirm" autocomplete="off" server_error=refusal_field(refusal, "confirm")/>
+                <Field label="Your password" name="password" kind="password" autocomplete="current-password" server_error=refusal_field(refusal, "current_password")/>
+                <button class="button button--danger" type="submit">"Delete the organization forever"</button>
+            </form>
+        </div>
+    }
+    .into_any()
 }
 
 fn session_row(s: SessionView) -> impl IntoView {

@@ -136,6 +136,9 @@ pub trait Subscriptions: Send + Sync {
     /// Changes a subscription; returns it as it is afterwards.
     fn update_subscription<'a>(&'a self, id: &'a str, update: &'a SubscriptionUpdate) -> BoxFuture<'a, Result<SubscriptionFacts, PaymentError>>;
 
+    /// Ends a subscription now, without a refund (the organization is being deleted).
+    fn cancel_subscription<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), PaymentError>>;
+
     /// Where the customer updates their card and sees their invoices (Stripe's customer
     /// portal); `None` when the provider has no such page (the test checkout).
     fn portal<'a>(&'a self, customer_id: &'a str, return_url: &'a str) -> BoxFuture<'a, Result<Option<String>, PaymentError>>;

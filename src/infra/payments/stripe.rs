@@ -278,6 +278,17 @@ impl super::Subscriptions for StripeCheckout {
         })
     }
 
+    fn cancel_subscription<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async move {
+            match stripe_billing::subscription::CancelSubscription::new(id).send(&self.client).await {
+                Ok(_) => Ok(()),
+                // Already cancelled (or unknown to Stripe): nothing left to end.
+                Err(StripeError::Stripe(_, 400 | 404)) => Ok(()),
+                Err(e) => Err(error(e)),
+            }
+        })
+    }
+
     fn portal<'a>(&'a self, customer_id: &'a str, return_url: &'a str) -> BoxFuture<'a, Result<Option<String>, PaymentError>> {
         use stripe_billing::billing_portal_session::CreateBillingPortalSession;
         Box::pin(async move {

@@ -218,3 +218,28 @@ pub async fn export_after(db: &Db, page_id: &str, after: Option<&(NaiveDateTime,
             .await?)
     })
 }
+
+/// A registration of any of an organization's events, for the organization's export: the page's
+/// short id and look (its headline), then the registration as in [`ExportRow`].
+pub type OrganizationExportRow = (String, String, ExportRow);
+
+/// Every registration of the organization's pages (sign-ups before a launch too), after `after`
+/// in (registered at, id) order.
+pub async fn organization_export_after(db: &Db, org_id: &str, after: Option<&(NaiveDateTime, String)>, limit: i64) -> Result<Vec<OrganizationExportRow>, DbError> {
+    db_read!(db, conn => {
+        let mut query = registrations::table.inner_join(pages::table).filter(pages::organization_id.eq(org_id)).into_boxed();
+        if let Some((at, id)) = after {
+            query = query.filter(registrations::registered_at.gt(*at).or(registrations::registered_at.eq(*at).and(registrations::id.gt(id.clone()))));
+        }
+        Ok::<_, DbError>(query
+            .order((registrations::registered_at.asc(), registrations::id.asc()))
+            .select((
+                pages::short_id,
+                pages::customization,
+                (registrations::id, registrations::name, registrations::email, registrations::phone, registrations::status, registrations::registered_at, registrations::attended_at, registrations::custom_fields),
+            ))
+            .limit(limit)
+            .load(conn)
+            .await?)
+    })
+}

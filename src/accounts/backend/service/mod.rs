@@ -2,6 +2,7 @@
 //! account's own settings in the submodules.
 
 pub mod audit;
+pub mod deletion;
 mod password_reset;
 pub mod settings;
 pub mod team;

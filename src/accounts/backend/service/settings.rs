@@ -40,6 +40,8 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>, curre
         email: user.email.clone(),
         pending_email: recovery::pending_email_change(&state.db, &user.id, now).await?,
         sessions,
+        can_export: crate::accounts::permissions::roles_allow(&user.roles, crate::accounts::permissions::Action::ExportData),
+        owner_of: (store::owner_of(&state.db, &user.organization_id).await? == user.id).then(|| user.organization_name.clone()),
     })
 }
 
@@ -50,7 +52,7 @@ pub async fn save_name(state: &AppState, scope: &Scope<can::ViewDashboard>, name
 }
 
 /// Checks the signed-in person's current password, counted like a login attempt.
-async fn check_current_password(state: &AppState, scope: &Scope<can::ViewDashboard>, password: &str) -> Result<(), AppError> {
+pub(super) async fn check_current_password(state: &AppState, scope: &Scope<can::ViewDashboard>, password: &str) -> Result<(), AppError> {
     let email = &scope.user().email;
     let now = Utc::now();
     if !LOGIN_PER_EMAIL.hit(&state.db, email, now).await? {

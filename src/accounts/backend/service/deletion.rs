@@ -1,0 +1,58 @@
+//! The owner deletes the organization: after typing its name and their password, its pages go
+//! offline at once (an event's registrants are told, with a calendar cancellation), its paid
+//! subscription ends at the payment provider, its files leave object storage, and everything
+//! personal is deleted (see `accounts::backend::deletion`). Orders stay, detached, for tax.
+//!
+//! The steps are ordered so that a failure leaves nothing half-deleted that matters: the
+//! subscription is ended first (a provider that is down stops everything, nothing changed);
+//! pages go offline and are deleted one by one through their write path; the rows go in one
+//! transaction; the files last (a file left by a failed delete is unreachable, its key unknown
+//! to any page).
+
+use super::settings::check_current_password;
+use crate::accounts::backend::deletion;
+use crate::accounts::guard::{Scope, can};
+use crate::error::AppError;
+use crate::infra::payments::Payments;
+use crate::infra::state::AppState;
+use crate::infra::storage::ObjectKey;
+
+/// What the owner must type to confirm: the organization's name, as shown on the page.
+pub fn confirmation_matches(typed: &str, organization_name: &str) -> bool {
+    typed.trim() == organization_name.trim()
+}
+
+pub async fn delete_organization(state: &AppState, scope: &Scope<can::ViewDashboard>, typed_name: &str, password: &str) -> Result<(), AppError> {
+    let org = scope.organization_id().to_string();
+    let owner = crate::accounts::backend::store::owner_of(&state.db, &org).await?;
+    if owner != scope.user_id() {
+        return Err(AppError::forbidden("Only the owner can delete the organization. Ask them, or to be made the owner."));
+    }
+    if !confirmation_matches(typed_name, &scope.user().organization_name) {
+        return Err(AppError::field("confirm", format!("Type the organization's name, {}, to confirm.", scope.user().organization_name)));
+    }
+    check_current_password(state, scope, password).await?;
+
+    // The paid plan stops first: if the provider can't be reached, nothing has changed.
+    if let Some(sub) = crate::billing::backend::store::current_subscription(&state.db, &org).await? {
+        if let Some(id) = sub.stripe_subscription_id.filter(|_| sub.status != "canceled") {
+            Payments::of(state).provider.subscriptions().cancel_subscription(&id).await.map_err(AppError::unavailable)?;
+        }
+    }
+    let keys = deletion::stored_keys(&state.db, &org).await?;
+    // Offline at once, and registrants told, each page through its own write path.
+    for page_id in deletion::page_ids(&state.db, &org).await? {
+        crate::pages::backend::writer::delete(state, &org, &page_id).await?;
+    }
+    let members = deletion::delete_organization(&state.db, &org).await?;
+    let mut failed = 0;
+    for key in &keys {
+        let Some(object) = ObjectKey::parse_page_asset(key).or_else(|| ObjectKey::parse_product_file(key)) else { continue };
+        if let Err(e) = state.storage.delete(&object).await {
+            failed += 1;
+            tracing::warn!(key = %key, error = %e, "a deleted organization's file could not be removed");
+        }
+    }
+    tracing::info!(organization = %org, members, files = keys.len(), files_left = failed, "organization deleted by its owner");
+    Ok(())
+}
