@@ -230,6 +230,8 @@ async fn a_downgrade_waits_for_the_period_and_the_grace(app: &TestApp) {
     assert_eq!(location(&res), "/dashboard/billing?saved=period_ended");
     assert_eq!(subscription_of(app, "ada@example.com").await.0, "Free");
     assert_eq!(live_ids(app).await.len(), 5, "nothing goes offline at once");
+    let log = app.get(&ada, "/dashboard/security").await.text().await.expect("log");
+    assert!(log.contains("subscription ended by the payment provider; now Free"), "the provider's change is in the security log");
     let page = billing_page(app, &ada).await;
     assert!(page.contains("5 of 3") && page.contains("meter meter--over"), "{page}");
     assert!(page.contains("Nothing is deleted: on"), "{page}");

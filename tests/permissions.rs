@@ -186,6 +186,19 @@ async fn org_of(app: &TestApp, email: &str) -> String {
     r.expect("organization")
 }
 
+/// The organization's group called `name`, or its first.
+async fn group_named(app: &TestApp, org: &str, name: Option<&str>) -> String {
+    let (org, name) = (org.to_string(), name.map(str::to_string));
+    let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+        let mut query = groups::table.filter(groups::organization_id.eq(&org)).into_boxed();
+        if let Some(name) = &name {
+            query = query.filter(groups::name.eq(name));
+        }
+        Ok(query.select(groups::id).first(conn).await?)
+    });
+    r.expect("group")
+}
+
 async fn make_enterprise(app: &TestApp, org: &str) {
     let org = org.to_string();
     let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
@@ -218,18 +231,9 @@ async fn fixture(app: &TestApp) -> Fx {
     set_plan(app, "ada@a.example", "Premium").await;
     let org_a = org_of(app, "ada@a.example").await;
     make_enterprise(app, &org_a).await;
-    let first_group: String = {
-        let org = org_a.clone();
-        let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(groups::table.filter(groups::organization_id.eq(&org)).select(groups::id).first(conn).await?));
-        r.expect("group")
-    };
+    let first_group = group_named(app, &org_a, None).await;
     call(app, &ada, "/api/team/groups/create", &[("name", "Second")]).await;
-    let second_group: String = {
-        let org = org_a.clone();
-        let r: Result<String, DbError> =
-            db_read!(app.state.db, conn => Ok(groups::table.filter(groups::organization_id.eq(&org)).filter(groups::name.eq("Second")).select(groups::id).first(conn).await?));
-        r.expect("second group")
-    };
+    let second_group = group_named(app, &org_a, Some("Second")).await;
     let mia = join_team(app, &ada, "mia@a.example", "manager", &first_group).await;
     let eddie = join_team(app, &ada, "eddie@a.example", "editor", &first_group).await;
     let vic = join_team(app, &ada, "vic@a.example", "viewer", &first_group).await;

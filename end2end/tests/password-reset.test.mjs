@@ -1,14 +1,15 @@
 // A forgotten password, reset from the mailed link, as a person clicks it, with and without
-// JavaScript: "Forgot your password?" on the login page, the mail, a weak password refused beside
-// its field, the new one set, signed in, and the old password gone.
+// JavaScript: "Forgot your password?" on the login page, the mail (sent to a real SMTP server on
+// loopback and read back from it), a weak password refused beside its field, the new one set,
+// signed in, and the old password gone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appAndBrowser, uniqueEmail } from './support/app.mjs';
-import { mailTo } from './support/mail.mjs';
+import { smtpMailTo } from './support/smtp.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
-const env = appAndBrowser({ before, after });
+const env = appAndBrowser({ before, after }, { smtp: true });
 
 async function resetFromTheMail(context, { email, javaScript }) {
   // The account, in a browser of its own (its session ends with the reset).
@@ -31,7 +32,7 @@ async function resetFromTheMail(context, { email, javaScript }) {
   await page.waitForURL('**/forgot-password?sent=1');
   await page.getByTestId('reset-sent').waitFor();
 
-  const mail = await mailTo(env, email, 'Reset your Flashpage password');
+  const mail = await smtpMailTo(env.smtp, email, 'Reset your Flashpage password');
   const link = mail.match(/https?:\/\/[^\s"<>]+\/reset-password\/[A-Za-z0-9_-]{43}/)[0];
   // The reset pages are plain forms (no island), the same with and without JavaScript.
   await page.goto(link);

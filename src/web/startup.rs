@@ -114,26 +114,37 @@ pub fn spawn_background(state: &AppState) {
     drop(crate::pages::public::cache::spawn_listener(state));
 }
 
-/// Queues event reminders and launch notices as they fall due (exactly once each, whatever the
-/// number of instances: see `registrations::backend::jobs`).
-fn spawn_registration_mail(state: &AppState, every: Duration) {
-    use crate::registrations::backend::{jobs, service};
+/// Runs `job` every `every` (the first time at once) for as long as the process lives.
+fn spawn_every<F, Fut>(state: &AppState, every: Duration, job: F)
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let state = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            let now = chrono::Utc::now();
-            match jobs::send_reminders(&state.db, service::context(&state), now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(messages = n, "queued event reminders"),
-                Err(e) => tracing::warn!(error = %e, "could not queue event reminders"),
-            }
-            match jobs::send_launch_notices(&state.db, service::context(&state), now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(messages = n, "queued launch notices"),
-                Err(e) => tracing::warn!(error = %e, "could not queue launch notices"),
-            }
+            job(state.clone()).await;
+        }
+    });
+}
+
+/// Queues event reminders and launch notices as they fall due (exactly once each, whatever the
+/// number of instances: see `registrations::backend::jobs`).
+fn spawn_registration_mail(state: &AppState, every: Duration) {
+    use crate::registrations::backend::{jobs, service};
+    spawn_every(state, every, |state| async move {
+        let now = chrono::Utc::now();
+        match jobs::send_reminders(&state.db, service::context(&state), now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "queued event reminders"),
+            Err(e) => tracing::warn!(error = %e, "could not queue event reminders"),
+        }
+        match jobs::send_launch_notices(&state.db, service::context(&state), now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "queued launch notices"),
+            Err(e) => tracing::warn!(error = %e, "could not queue launch notices"),
         }
     });
 }
@@ -141,29 +152,17 @@ fn spawn_registration_mail(state: &AppState, every: Duration) {
 /// Renews the test checkout's subscriptions, gives renewing subscriptions their plan's new price,
 /// and ends grace periods (see `billing::backend::service::tick`).
 fn spawn_billing(state: &AppState, every: Duration) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            crate::billing::backend::service::tick(&state).await;
-        }
-    });
+    spawn_every(state, every, |state| async move { crate::billing::backend::service::tick(&state).await });
 }
 
 /// Ends lapsed holds and closes their payment pages. Stock does not wait for this (a lapsed hold
 /// counts as free at once); it keeps order statuses true and Stripe sessions closed.
 fn spawn_hold_expiry(state: &AppState, every: Duration) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            match crate::orders::backend::service::expire_lapsed_holds(&state, chrono::Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(orders = n, "ended lapsed holds"),
-                Err(e) => tracing::warn!(error = %e.message, "could not end lapsed holds"),
-            }
+    spawn_every(state, every, |state| async move {
+        match crate::orders::backend::service::expire_lapsed_holds(&state, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(orders = n, "ended lapsed holds"),
+            Err(e) => tracing::warn!(error = %e.message, "could not end lapsed holds"),
         }
     });
 }

@@ -21,7 +21,8 @@ function freePort() {
   });
 }
 
-export async function startApp() {
+/** Starts the app; `extraEnv` adds settings (e.g. `SMTP_URL` to send mail to a real server). */
+export async function startApp(extraEnv = {}) {
   const bin = process.env.FLASHPAGE_BIN;
   const siteRoot = process.env.FLASHPAGE_SITE_ROOT ?? join(repoRoot, 'target', 'site');
   if (!bin) throw new Error('FLASHPAGE_BIN is not set: run the tests through `make test`');
@@ -47,6 +48,7 @@ export async function startApp() {
         : {}),
       LEPTOS_ENV: 'PROD',
       RUST_LOG: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -94,17 +96,23 @@ export function uniqueEmail(tag) {
 
 /**
  * Registers before/after hooks that start the app and a browser for one test file, and returns
- * an object whose `app` and `browser` are set once the hooks have run.
+ * an object whose `app` and `browser` are set once the hooks have run. With `smtp: true` the app
+ * sends its mail to a real SMTP server on loopback (`env.smtp`, see `smtp.mjs`).
  */
-export function appAndBrowser(hooks) {
-  const env = { app: null, browser: null };
+export function appAndBrowser(hooks, { smtp = false } = {}) {
+  const env = { app: null, browser: null, smtp: null };
   hooks.before(async () => {
-    env.app = await startApp();
+    if (smtp) {
+      const { startSmtp } = await import('./smtp.mjs');
+      env.smtp = await startSmtp();
+    }
+    env.app = await startApp(env.smtp ? { SMTP_URL: `smtp://127.0.0.1:${env.smtp.port}` } : {});
     env.browser = await launchChromium();
   });
   hooks.after(async () => {
     await env.browser?.close();
     await env.app?.stop();
+    await env.smtp?.stop();
   });
   return env;
 }

@@ -38,6 +38,7 @@ async fn apply(state: &AppState, event: PaymentEvent) -> Result<(), AppError> {
             let source = Source { event_id: Some(&event_id), created };
             if let Some(applied) = writer::apply_subscription(&state.db, &source, &subscription, deleted, now).await? {
                 plan_changed(state, &applied).await?;
+                log_provider_change(state, &applied.organization_id, &subscription.status, deleted).await;
             }
         }
         PaymentEvent::InvoicePaymentFailed { event_id, created, subscription_id: Some(subscription), .. } => {
@@ -50,6 +51,21 @@ async fn apply(state: &AppState, event: PaymentEvent) -> Result<(), AppError> {
         other => tracing::info!(event = %other.id(), "a billing event without an organization or subscription: acknowledged"),
     }
     Ok(())
+}
+
+/// A change the payment provider reported (a renewal, a failed payment, an end) goes in the
+/// organization's security log, under its owner, like the changes its admins ask for.
+async fn log_provider_change(state: &AppState, org_id: &str, status: &str, deleted: bool) {
+    let logged = async {
+        let owner = crate::accounts::backend::store::owner_of(&state.db, org_id).await?;
+        let plan = super::store::plan_for_organization(&state.db, org_id).await?;
+        let what = if deleted { format!("subscription ended by the payment provider; now {}", plan.name) } else { format!("payment provider: {} ({status})", plan.name) };
+        use crate::accounts::backend::security_log::{SecurityEvent, record};
+        record(&state.db, SecurityEvent::PlanChanged, Some(&owner), Some(&what), None, Utc::now().naive_utc()).await
+    };
+    if let Err(e) = logged.await {
+        tracing::warn!(error = %e, "could not write the security log");
+    }
 }
 
 /// After a subscription changed: a second subscription replaces the first (which stops renewing
