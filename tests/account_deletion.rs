@@ -220,7 +220,32 @@ async fn the_owner_deletes_the_organization(app: &TestApp) {
     assert_eq!(app.get(&bob.owner, "/dashboard").await.status().as_u16(), 200);
 }
 
+/// A member deletes their own account: their pages stay with the organization, under its owner;
+/// the owner can't (they delete the organization instead).
+async fn a_member_deletes_their_own_account(app: &TestApp) {
+    let ada = organization(app, "ada@example.com", "Ada").await;
+    let eddie = app.new_browser();
+    app.post_form(&eddie, "/api/login", "/login", &[("email", "editor-of-ada@example.com"), ("password", PASSWORD)]).await;
+    let page = created(app, &eddie, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Eddie's page")]).await;
+    let account = app.get(&eddie, "/dashboard/account").await.text().await.expect("account");
+    assert!(account.contains("data-testid=\"delete-account\"") && !account.contains("data-testid=\"delete-organization\""));
+    let (status, body) = call(app, &eddie, "/api/account/delete", &[("confirm", "someone@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(status, 422, "{body}");
+    let res = app.post_form(&eddie, "/api/account/delete", "/dashboard/account", &[("confirm", "Editor-Of-Ada@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(location(&res), "/?deleted=account");
+    assert_eq!(app.get(&eddie, "/dashboard").await.status().as_u16(), 302, "logged out");
+    let gone: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("editor-of-ada@example.com")).count().get_result(conn).await?));
+    assert_eq!(gone.expect("count"), 0);
+    let (status, detail) = call(app, &ada.owner, "/api/pages/get", &[("id", &page)]).await;
+    assert_eq!(status, 200, "the page stays with the organization: {detail}");
+    let log = app.get(&ada.owner, "/dashboard/security").await.text().await.expect("log");
+    assert!(log.contains("editor-of-ada@example.com deleted their own account"), "in the organization's log");
+    let (status, body) = call(app, &ada.owner, "/api/account/delete", &[("confirm", "ada@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(status, 409, "{body}");
+}
+
 backend_tests! {
+    a_member_deletes_their_own_account,
     the_organizations_data_is_exported,
     the_owner_deletes_the_organization,
 }

@@ -21,13 +21,14 @@ const KINDS: [Kind; 4] = [
 
 #[component]
 pub fn Landing() -> impl IntoView {
-    let deleted = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("deleted").is_some());
+    let deleted = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("deleted"));
     view! {
         <Title text="Flashpage · Temporary pages for launches, flash sales and events"/>
         <Meta name="description" content="Publish countdown launch pages, flash sales, event registrations and limited-time offers at a short link. Sell digital products and collect sign-ups."/>
         <SiteFrame>
-            {deleted.then(|| view! {
-                <p class="container form-notice" role="status" data-testid="organization-deleted">"Your organization and its data are deleted. Thank you for using Flashpage."</p>
+            {deleted.map(|what| {
+                let text = if what == "account" { "Your account is deleted." } else { "Your organization and its data are deleted. Thank you for using Flashpage." };
+                view! { <p class="container form-notice" role="status" data-testid="organization-deleted">{text}</p> }
             })}
             <section class="hero">
                 <div class="container hero-inner">

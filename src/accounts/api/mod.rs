@@ -138,6 +138,18 @@ pub async fn delete_organization(confirm: String, password: String) -> Result<()
     redirect("/?deleted=1")
 }
 
+/// A member deletes their own account, after typing their email (`confirm`) and password.
+#[server(prefix = "/api", endpoint = "account/delete")]
+pub async fn delete_own_account(confirm: String, password: String) -> Result<(), AppError> {
+    use crate::accounts::backend::sessions;
+    use crate::accounts::guard::can;
+    let guard = Guard::current()?;
+    let scope = guard.allow::<can::ViewDashboard>().await?;
+    crate::accounts::backend::service::deletion::delete_own_account(guard.state(), &scope, &confirm, &password).await?;
+    guard.set_cookie(&sessions::clear_cookie(guard.state().config.secure_cookies()));
+    redirect("/?deleted=account")
+}
+
 /// Logs every other browser out.
 #[server(prefix = "/api", endpoint = "account/sessions/end-others")]
 pub async fn end_other_account_sessions() -> Result<(), AppError> {

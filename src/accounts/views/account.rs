@@ -4,7 +4,7 @@
 //! the refusal beside its field, with or without JavaScript.
 
 use crate::accounts::api::{
-    ChangeAccountEmail, ChangeAccountPassword, ConfirmEmailChange, DeleteOrganization, EndAccountSession, EndOtherAccountSessions, SaveAccountName,
+    ChangeAccountEmail, ChangeAccountPassword, ConfirmEmailChange, DeleteOrganization, DeleteOwnAccount, EndAccountSession, EndOtherAccountSessions, SaveAccountName,
     email_link_address, load_account,
 };
 use crate::accounts::model::{AccountView, SessionView};
@@ -35,7 +35,7 @@ pub fn AccountRoute() -> impl IntoView {
         email: refusal_in_address::<ChangeAccountEmail>(),
         password: refusal_in_address::<ChangeAccountPassword>(),
         sessions: refusal_in_address::<EndAccountSession>().or_else(refusal_in_address::<EndOtherAccountSessions>),
-        deletion: refusal_in_address::<DeleteOrganization>(),
+        deletion: refusal_in_address::<DeleteOrganization>().or_else(refusal_in_address::<DeleteOwnAccount>),
     };
     let account = Resource::new(|| (), |_| load_account());
     let header = view! { <a class="back-link" href="/dashboard">"← Dashboard"</a> }.into_any();
@@ -125,21 +125,40 @@ fn Account(v: AccountView, refusals: Refusals) -> impl IntoView {
                 </form>
             })}
         </section>
-        {(v.can_export || v.owner_of.is_some()).then(|| view! {
-            <section class="panel" aria-labelledby="account-data">
-                <h2 id="account-data">"Your organization's data"</h2>
-                {v.can_export.then(|| view! {
-                    <p>"Download everything: the organization, its members, pages and products as JSON, and its orders and registrations as spreadsheets (CSV)."</p>
-                    <ul class="download-list" data-testid="exports">
-                        <li><a href="/dashboard/export/organization.json" download>"Organization (JSON)"</a></li>
-                        <li><a href="/dashboard/orders.csv" download>"Orders (CSV)"</a></li>
-                        <li><a href="/dashboard/export/registrations.csv" download>"Registrations (CSV)"</a></li>
-                    </ul>
-                })}
-                {v.owner_of.clone().map(|name| deletion_form(name, &refusals.deletion))}
-            </section>
-        })}
+        <section class="panel" aria-labelledby="account-data">
+            <h2 id="account-data">"Your data"</h2>
+            {v.can_export.then(|| view! {
+                <p>"Download everything: the organization, its members, pages and products as JSON, and its orders and registrations as spreadsheets (CSV)."</p>
+                <ul class="download-list" data-testid="exports">
+                    <li><a href="/dashboard/export/organization.json" download>"Organization (JSON)"</a></li>
+                    <li><a href="/dashboard/orders.csv" download>"Orders (CSV)"</a></li>
+                    <li><a href="/dashboard/export/registrations.csv" download>"Registrations (CSV)"</a></li>
+                </ul>
+            })}
+            {match v.owner_of.clone() {
+                Some(name) => deletion_form(name, &refusals.deletion),
+                None => own_deletion_form(v.email.clone(), &refusals.deletion),
+            }}
+        </section>
     }
+}
+
+/// A member's "delete my account": what goes, what stays, the email to type, the password.
+fn own_deletion_form(email: String, refusal: &Option<AppError>) -> AnyView {
+    view! {
+        <div class="danger-zone" data-testid="delete-account">
+            <h3>"Delete your account"</h3>
+            <p>"You are logged out everywhere and can't log in again. The pages and products you made stay with the organization (its owner takes them over)."</p>
+            <FormAlert message=refusal_summary(refusal)/>
+            <form method="post" action=DeleteOwnAccount::url() class="form" novalidate>
+                <p>"To confirm, type your email address: " <strong>{email}</strong></p>
+                <Field label="Your email address" name="confirm" kind="email" autocomplete="off" server_error=refusal_field(refusal, "confirm")/>
+                <Field label="Your password" name="password" kind="password" autocomplete="current-password" server_error=refusal_field(refusal, "current_password")/>
+                <button class="button button--danger" type="submit">"Delete my account"</button>
+            </form>
+        </div>
+    }
+    .into_any()
 }
 
 /// The owner's "delete the organization": its consequences, the name to type, the password.

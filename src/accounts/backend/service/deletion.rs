@@ -1,4 +1,5 @@
-//! The owner deletes the organization: after typing its name and their password, its pages go
+//! A member deletes their own account (their pages and products stay with the organization,
+//! passed to its owner, as when a member is removed); the owner deletes the organization: after typing its name and their password, its pages go
 //! offline at once (an event's registrants are told, with a calendar cancellation), its paid
 //! subscription ends at the payment provider, its files leave object storage, and everything
 //! personal is deleted (see `accounts::backend::deletion`). Orders stay, detached, for tax.
@@ -54,5 +55,42 @@ pub async fn delete_organization(state: &AppState, scope: &Scope<can::ViewDashbo
         }
     }
     tracing::info!(organization = %org, members, files = keys.len(), files_left = failed, "organization deleted by its owner");
+    Ok(())
+}
+
+/// A member (not the owner) deletes their own account, after typing their email and password:
+/// through the team's write path, so the organization's rules hold (the owner stays, one admin
+/// stays) and their pages and products pass to the owner.
+pub async fn delete_own_account(state: &AppState, scope: &Scope<can::ViewDashboard>, typed_email: &str, password: &str) -> Result<(), AppError> {
+    let user = scope.user();
+    if !typed_email.trim().eq_ignore_ascii_case(&user.email) {
+        return Err(AppError::field("confirm", format!("Type your email address, {}, to confirm.", user.email)));
+    }
+    check_current_password(state, scope, password).await?;
+    let org = scope.organization_id();
+    let owner = crate::accounts::backend::store::owner_of(&state.db, org).await?;
+    if owner == user.id {
+        return Err(AppError::conflict("You own the organization: delete the organization, or hand it to another admin first."));
+    }
+    let removed = crate::accounts::backend::team::remove_member(&state.db, org, &user.id, true).await?;
+    let email = removed.map_err(|refusal| match refusal {
+        crate::accounts::backend::team::MemberRefusal::LastAdmin => {
+            AppError::conflict("You're the organization's last admin. Make someone else an admin first.")
+        }
+        _ => AppError::conflict("Your account can't be deleted right now. Ask an admin of your organization."),
+    })?;
+    // The account is gone: the entry goes under the owner, so the organization's log keeps it.
+    let subject = format!("{email} deleted their own account");
+    let logged = crate::accounts::backend::security_log::record(
+        &state.db,
+        crate::accounts::backend::security_log::SecurityEvent::MemberRemoved,
+        Some(&owner),
+        Some(&subject),
+        None,
+        chrono::Utc::now().naive_utc(),
+    );
+    if let Err(e) = logged.await {
+        tracing::warn!(error = %e, "could not write the security log");
+    }
     Ok(())
 }
