@@ -170,6 +170,9 @@ async fn the_owner_deletes_the_organization(app: &TestApp) {
     assert!(status == 422 || status == 401, "{status}: {body}");
     assert_eq!(app.get(&app.new_browser(), &format!("/p/{}", ada.shop_short_id)).await.status().as_u16(), 200, "still online");
 
+    // A failed login leaves an entry that names only the address.
+    app.post_form(&app.new_browser(), "/api/login", "/login", &[("email", "ada@example.com"), ("password", "wrong password here")]).await;
+
     // The owner deletes it, without JavaScript.
     let res = app.post_form(&ada.owner, "/api/account/delete-organization", "/dashboard/account", &[("confirm", &name), ("password", PASSWORD)]).await;
     assert_eq!(location(&res), "/?deleted=1");

@@ -101,6 +101,7 @@ async fn run_billing_at(app: &TestApp, at: chrono::DateTime<Utc>) {
     use flashpage::billing::backend::{enforcement, service};
     service::run_test_renewals(&app.state, at).await.expect("renewals");
     service::apply_price_changes(&app.state, at).await.expect("prices");
+    enforcement::review_due(&app.state, at).await.expect("review");
     enforcement::enforce_due(&app.state, at).await.expect("grace");
 }
 
@@ -256,10 +257,11 @@ async fn a_downgrade_waits_for_the_period_and_the_grace(app: &TestApp) {
     assert_eq!(n.expect("count"), 6, "nothing was deleted");
     let public = app.get(&app.new_browser(), &format!("/p/{}", short_id(app, &ids[4]).await)).await;
     assert_eq!(public.status().as_u16(), 410, "an offline page is gone for visitors");
-    let since: Result<Option<chrono::NaiveDateTime>, DbError> = db_read!(app.state.db, conn => {
-        Ok(organizations::table.select(organizations::over_plan_since).first(conn).await?)
-    });
-    assert_eq!(since.expect("mark"), None, "within the plan again");
+    // Within the plan again: the next runs neither mark it nor switch anything else off.
+    run_billing_at(app, Utc::now() + TimeDelta::days(30)).await;
+    assert_eq!(over_plan_since(app).await, None, "within the plan again");
+    assert_eq!(live_ids(app).await.len(), 3);
+    assert_eq!(mails_to(app, "ada@example.com", "some content is above its limits").await.len(), 1);
 }
 
 /// Switching pages off during the grace period ends it: nothing is switched off later.
@@ -269,18 +271,20 @@ async fn coming_back_within_the_limits_ends_the_grace(app: &TestApp) {
     let ids = create_and_publish(app, &ada, 4).await;
     choose(app, &ada, "Free").await;
     app.post_form(&ada, "/api/billing/test", "/dashboard/billing", &[]).await;
+    assert!(over_plan_since(app).await.is_some(), "in the grace period");
     assert_eq!(call(app, &ada, "/api/pages/unpublish", &[("id", &ids[1])]).await.0, 200);
-    // The next tick reviews the organization: nothing is over any more.
-    flashpage::billing::backend::enforcement::review(&app.state, &org_of(app, "ada@example.com").await, Utc::now()).await.expect("review");
+    // The next tick reviews the organization: nothing is over any more, the grace period ends.
+    run_billing_at(app, Utc::now()).await;
+    assert_eq!(over_plan_since(app).await, None);
+    assert!(!billing_page(app, &ada).await.contains("Nothing is deleted: on"));
     run_billing_at(app, Utc::now() + TimeDelta::days(15)).await;
     assert_eq!(live_ids(app).await.len(), 3);
     assert!(mails_to(app, "ada@example.com", "was switched off").await.is_empty());
 }
 
-async fn org_of(app: &TestApp, email: &str) -> String {
-    let email = email.to_string();
-    let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq(&email)).select(users::organization_id).first(conn).await?));
-    r.expect("org")
+async fn over_plan_since(app: &TestApp) -> Option<chrono::NaiveDateTime> {
+    let r: Result<Option<chrono::NaiveDateTime>, DbError> = db_read!(app.state.db, conn => Ok(organizations::table.select(organizations::over_plan_since).first(conn).await?));
+    r.expect("mark")
 }
 
 /// A failed renewal: past due (the plan stays, the admins are mailed, plan changes wait); when

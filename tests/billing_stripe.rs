@@ -42,6 +42,15 @@ async fn state(app: &TestApp) -> (String, String, i64, bool, i64) {
     (plan, status, price, ending, paid)
 }
 
+/// How many changes the payment provider reported are in the security log.
+async fn provider_entries(app: &TestApp) -> i64 {
+    use flashpage::infra::db::schema::security_log;
+    let r: Result<i64, DbError> = db_read!(app.state.db, conn => {
+        Ok(security_log::table.filter(security_log::event.eq("plan_changed")).filter(security_log::email.like("payment provider%")).count().get_result(conn).await?)
+    });
+    r.expect("log")
+}
+
 async fn subscribed(app: &TestApp, fake: &FakeStripe) -> (reqwest::Client, String) {
     let ada = app.new_browser();
     assert_eq!(app.signup(&ada, "Ada", "ada@example.com").await.status(), 302);
@@ -118,24 +127,30 @@ async fn subscription_events_are_verified_idempotent_and_ordered(backend: Backen
     assert_eq!(fake.send_subscription("customer.subscription.updated", &facts, now + TimeDelta::seconds(5)).await, 200);
     assert_eq!(state(app).await.1, "past_due", "an event older than the last applied changes nothing");
 
-    // A replay (the very same event) is applied once.
+    // A replay of the newest event is applied once: the log has one entry for it.
     let event = events::event("customer.subscription.updated", events::subscription(&facts, now + TimeDelta::seconds(20)), now + TimeDelta::seconds(20));
     assert_eq!(fake.send(&event).await, 200);
     assert_eq!(state(app).await.1, "active");
+    let logged = provider_entries(app).await;
+    assert_eq!(fake.send(&event).await, 200, "a replay is acknowledged");
+    assert_eq!(provider_entries(app).await, logged, "and applied once");
     let mut again = past_due.clone();
     again.status = "past_due".into();
     assert_eq!(fake.send_subscription("customer.subscription.updated", &again, now + TimeDelta::seconds(30)).await, 200);
-    assert_eq!(fake.send(&event).await, 200, "a replay is acknowledged");
-    assert_eq!(state(app).await.1, "past_due", "and changes nothing");
+    assert_eq!(state(app).await.1, "past_due");
 
-    // A failed invoice for it: the admins hear; one for a stranger is acknowledged and ignored.
-    let failed = events::event("invoice.payment_failed", events::failed_invoice(&facts, now + TimeDelta::seconds(31)), now + TimeDelta::seconds(31));
+    // Paid again (active), then a failed invoice: past due, and the admins hear, once however
+    // often it is delivered; one for a stranger is acknowledged and ignored.
+    assert_eq!(fake.send_subscription("customer.subscription.updated", &facts, now + TimeDelta::seconds(35)).await, 200);
+    assert_eq!(state(app).await.1, "active");
+    let failed = events::event("invoice.payment_failed", events::failed_invoice(&facts, now + TimeDelta::seconds(36)), now + TimeDelta::seconds(36));
     assert_eq!(fake.send(&failed).await, 200);
     assert_eq!(fake.send(&failed).await, 200);
     let mails: Result<i64, DbError> = db_read!(app.state.db, conn => {
         Ok(mail_outbox::table.filter(mail_outbox::subject.like("%payment for your Basic plan failed%")).count().get_result(conn).await?)
     });
     assert_eq!(mails.expect("mails"), 1, "one mail for one failure, however often it is delivered");
+    assert_eq!(state(app).await.1, "past_due");
     let mut stranger = facts.clone();
     stranger.id = "sub_someone_else".into();
     stranger.metadata.clear();
@@ -180,7 +195,43 @@ async fn deleting_the_organization_ends_the_stripe_subscription(backend: Backend
     assert_eq!(fake.send_subscription("customer.subscription.deleted", &ended, Utc::now() + TimeDelta::seconds(5)).await, 200);
 }
 
+/// Events within one second, and a failed payment after the subscription stopped running.
+async fn same_second_events_and_late_failures(backend: Backend) {
+    let Some((app, fake)) = start(backend).await else { return };
+    let app = &app;
+    let (_ada, subscription) = subscribed(app, &fake).await;
+    let facts = fake.subscription(&subscription).expect("subscription");
+    let at = Utc::now() + TimeDelta::seconds(10);
+    // "incomplete" (as Stripe creates it) after "active" in the same second: active stays.
+    let mut incomplete = facts.clone();
+    incomplete.status = "incomplete".into();
+    assert_eq!(fake.send_subscription("customer.subscription.updated", &facts, at).await, 200);
+    assert_eq!(fake.send_subscription("customer.subscription.created", &incomplete, at).await, 200);
+    assert_eq!(state(app).await.1, "active");
+    // Unpaid (the retries are over): Free applies, and a failed invoice does not bring Basic back.
+    let mut unpaid = facts.clone();
+    unpaid.status = "unpaid".into();
+    assert_eq!(fake.send_subscription("customer.subscription.updated", &unpaid, at + TimeDelta::seconds(5)).await, 200);
+    let failed = events::event("invoice.payment_failed", events::failed_invoice(&facts, at + TimeDelta::seconds(5)), at + TimeDelta::seconds(5));
+    assert_eq!(fake.send(&failed).await, 200);
+    assert_eq!(state(app).await.1, "unpaid", "a failed invoice does not make an unpaid subscription past due");
+    let org: String = {
+        let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+            use flashpage::infra::db::schema::organizations;
+            Ok(organizations::table.select(organizations::id).first(conn).await?)
+        });
+        r.expect("organization")
+    };
+    let plan = flashpage::billing::backend::plan_for_organization(&app.state.db, &org).await.expect("plan");
+    assert_eq!(plan.name, "Free", "an unpaid subscription gives no plan");
+    let mails: Result<i64, DbError> = db_read!(app.state.db, conn => {
+        Ok(mail_outbox::table.filter(mail_outbox::subject.like("%payment for your Basic plan failed%")).count().get_result(conn).await?)
+    });
+    assert_eq!(mails.expect("mails"), 0, "no mail for a failure that changed nothing");
+}
+
 on_both_backends! {
+    same_second_events_and_late_failures,
     deleting_the_organization_ends_the_stripe_subscription,
     subscriptions_through_stripe,
     subscription_events_are_verified_idempotent_and_ordered,

@@ -452,6 +452,12 @@ fn expected(path: &str, access: Access, names: Names, foreign: u16, caller: &Cal
     None
 }
 
+/// Whether the call must succeed: an editor of the resource's own group (the first allowed
+/// caller of a page's or product's change, before anyone else changed it).
+fn must_succeed(names: Names, caller: &Caller) -> bool {
+    names == GroupResource && caller.roles.as_deref() == Some(&[Role::Editor][..]) && !caller.other_group && !caller.other_org
+}
+
 fn check(what: &str, status: u16, body: &str, want: Option<u16>) {
     match want {
         Some(want) => assert_eq!(status, want, "{what}: {body}"),
@@ -496,6 +502,9 @@ async fn every_server_function_follows_the_table(app: &TestApp) {
             let body = res.text().await.expect("body");
             let want = expected(endpoint.path, endpoint.access, endpoint.names, endpoint.foreign, caller);
             check(&format!("{path} as {}", caller.name), status, &body, want);
+            if must_succeed(endpoint.names, caller) {
+                assert!(status < 400, "{path} as {}: the group's own editor is refused ({status}): {body}", caller.name);
+            }
             if caller.other_org {
                 assert!(!body.contains(SECRET), "{path}: another organization saw A's data: {body}");
             }

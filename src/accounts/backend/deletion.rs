@@ -30,10 +30,34 @@ pub async fn page_ids(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
 }
 
 /// Deletes the organization and everything personal in it; returns how many members went.
+///
+/// The organization's row is locked first, as every other write to it does (a review of its plan,
+/// a team change), so those queue behind the deletion instead of meeting it halfway. On
+/// PostgreSQL a deadlock with a concurrent webhook is still possible (the subscription's row is
+/// locked by both, in different orders): the transaction is then tried again, once or twice.
 pub async fn delete_organization(db: &Db, org_id: &str) -> Result<usize, DbError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match delete_once(db, org_id).await {
+            Err(e) if attempt < 3 && e.to_string().contains("deadlock detected") => {
+                tracing::warn!(organization = %org_id, attempt, "deleting the organization met a deadlock: trying again");
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn delete_once(db: &Db, org_id: &str) -> Result<usize, DbError> {
     db_write!(db, conn => {
-        let members: Vec<String> = users::table.filter(users::organization_id.eq(org_id)).select(users::id).load(conn).await?;
-        diesel::delete(security_log::table.filter(security_log::user_id.eq_any(&members))).execute(conn).await?;
+        diesel::update(organizations::table.filter(organizations::id.eq(org_id)))
+            .set(organizations::updated_at.eq(organizations::updated_at))
+            .execute(conn)
+            .await?;
+        let members: Vec<(String, String)> = users::table.filter(users::organization_id.eq(org_id)).select((users::id, users::email)).load(conn).await?;
+        let (ids, emails): (Vec<String>, Vec<String>) = members.into_iter().unzip();
+        // Their entries, and those that name only their address (failed logins, reset requests).
+        diesel::delete(security_log::table.filter(security_log::user_id.eq_any(&ids).or(security_log::email.eq_any(&emails)))).execute(conn).await?;
         diesel::delete(pages::table.filter(pages::organization_id.eq(org_id))).execute(conn).await?;
         diesel::delete(products::table.filter(products::organization_id.eq(org_id))).execute(conn).await?;
         let n = diesel::delete(users::table.filter(users::organization_id.eq(org_id))).execute(conn).await?;

@@ -13,7 +13,7 @@
 use super::store::{Usage, plan_for_organization, usage};
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
-use crate::infra::db::schema::{organizations, pages, products, roles, user_roles, users};
+use crate::infra::db::schema::{organizations, pages, products, subscriptions, users};
 use crate::infra::db::{Db, DbError};
 use crate::infra::mail::escape_html;
 use crate::infra::mail::outbox::OutgoingMail;
@@ -38,25 +38,48 @@ pub fn deadline(since: NaiveDateTime) -> String {
 }
 
 /// Compares the organization's content with its plan now: starts the grace period (and mails the
-/// admins) when it is newly over, ends it when it is within again.
+/// admins, in the same transaction) when it is newly over, ends it when it is within again.
 pub async fn review(state: &AppState, org_id: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     let plan = plan_for_organization(&state.db, org_id).await?;
     let used = usage(&state.db, org_id).await?;
     let over = used.over_published_limits(&plan.features);
     let now = now.naive_utc();
-    let changed = db_write!(state.db, conn => {
+    let (what, deadline_text, public_url) = (describe_over(&used, &plan.features), deadline(now), state.config.public_url.as_str());
+    db_write!(state.db, conn => {
         let target = organizations::table.filter(organizations::id.eq(org_id));
-        Ok::<_, DbError>(if over {
-            diesel::update(target.filter(organizations::over_plan_since.is_null())).set(organizations::over_plan_since.eq(Some(now))).execute(conn).await?
-        } else {
-            diesel::update(target.filter(organizations::over_plan_since.is_not_null())).set(organizations::over_plan_since.eq(None::<NaiveDateTime>)).execute(conn).await?
-        })
+        if !over {
+            diesel::update(target.filter(organizations::over_plan_since.is_not_null())).set(organizations::over_plan_since.eq(None::<NaiveDateTime>)).execute(conn).await?;
+            return Ok(());
+        }
+        let marked = diesel::update(target.filter(organizations::over_plan_since.is_null())).set(organizations::over_plan_since.eq(Some(now))).execute(conn).await?;
+        if marked == 1 {
+            let mails: Vec<OutgoingMail> = admin_emails_in!(conn, org_id).iter().map(|to| over_plan_mail(to, &plan.name, &what, &deadline_text, public_url)).collect();
+            crate::enqueue_mails!(conn, &mails, now)?;
+        }
+        Ok::<_, DbError>(())
     })?;
-    if over && changed == 1 {
-        let mail = |to: &str| over_plan_mail(to, &plan.name, &describe_over(&used, &plan.features), &deadline(now), &state.config.public_url);
-        mail_admins_with(state, org_id, mail).await?;
-    }
     Ok(())
+}
+
+/// Reviews every organization whose standing may have changed: those in a grace period (which
+/// ends when they come back within their limits), and those whose subscription changed lately
+/// (so a review that failed after its event was applied happens anyway). Returns how many.
+pub async fn review_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let since = (now - TimeDelta::minutes(10)).naive_utc();
+    let orgs: Vec<String> = db_read!(state.db, conn => {
+        let marked: Vec<String> = organizations::table.filter(organizations::over_plan_since.is_not_null()).select(organizations::id).load(conn).await?;
+        let changed: Vec<String> = subscriptions::table
+            .inner_join(users::table)
+            .filter(subscriptions::updated_at.ge(since))
+            .select(users::organization_id)
+            .load(conn)
+            .await?;
+        Ok::<_, DbError>(marked.into_iter().chain(changed).collect::<std::collections::BTreeSet<_>>().into_iter().collect())
+    })?;
+    for org in &orgs {
+        review(state, org, now).await?;
+    }
+    Ok(orgs.len())
 }
 
 /// What is over, in words: "5 live pages (Free allows 3)".
@@ -92,7 +115,16 @@ pub async fn enforce_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, 
                 .await?)
         })?;
         if claimed == 1 {
-            switch_off_above_plan(state, &org_id).await?;
+            if let Err(e) = switch_off_above_plan(state, &org_id).await {
+                // Put the mark back, so that the next run tries again.
+                db_write!(state.db, conn => {
+                    Ok::<_, DbError>(diesel::update(organizations::table.filter(organizations::id.eq(org)).filter(organizations::over_plan_since.is_null()))
+                        .set(organizations::over_plan_since.eq(Some(since)))
+                        .execute(conn)
+                        .await?)
+                })?;
+                return Err(e);
+            }
             done += 1;
         }
     }
@@ -163,18 +195,26 @@ async fn newest_beyond(db: &Db, org_id: &str, page_limit: Option<u32>, product_l
     })
 }
 
-/// The addresses of the organization's admins.
-async fn admin_emails(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
-    db_read!(db, conn => {
-        Ok::<_, DbError>(user_roles::table
+/// Inside a transaction: the addresses of the organization's admins (`Vec<String>`).
+macro_rules! admin_emails_in {
+    ($conn:expr, $org_id:expr) => {{
+        use $crate::infra::db::schema::{roles, user_roles, users};
+        let emails: Vec<String> = user_roles::table
             .inner_join(roles::table)
             .inner_join(users::table)
-            .filter(users::organization_id.eq(org_id))
-            .filter(roles::name.eq(crate::accounts::permissions::Role::Admin.as_str()))
+            .filter(users::organization_id.eq($org_id))
+            .filter(roles::name.eq($crate::accounts::permissions::Role::Admin.as_str()))
             .select(users::email)
-            .load(conn)
-            .await?)
-    })
+            .load($conn)
+            .await?;
+        emails
+    }};
+}
+pub(super) use admin_emails_in;
+
+/// The addresses of the organization's admins.
+async fn admin_emails(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
+    db_read!(db, conn => Ok::<_, DbError>(admin_emails_in!(conn, org_id)))
 }
 
 /// Queues one mail to each admin.
@@ -185,11 +225,6 @@ pub async fn mail_admins_with(state: &AppState, org_id: &str, mail: impl Fn(&str
         Ok::<_, DbError>(crate::enqueue_mails!(conn, &mails, now)?)
     })?;
     Ok(())
-}
-
-/// Queues the same mail (its `to` replaced) to each admin.
-pub async fn mail_admins(state: &AppState, org_id: &str, mail: &OutgoingMail) -> Result<(), AppError> {
-    mail_admins_with(state, org_id, |to| OutgoingMail { to: to.to_string(), ..mail.clone() }).await
 }
 
 fn billing_link(public_url: &str) -> String {
@@ -233,10 +268,10 @@ fn switched_off_mail(to: &str, plan: &str, names: &[String], public_url: &str) -
     )
 }
 
-/// The admins' notice of a failed subscription payment (sent to each admin by [`mail_admins`]).
-pub fn payment_failed_mail(plan: &str, public_url: &str) -> OutgoingMail {
+/// An admin's notice of a failed subscription payment.
+pub fn payment_failed_mail(to: &str, plan: &str, public_url: &str) -> OutgoingMail {
     plain_mail(
-        "",
+        to,
         format!("Flashpage: the payment for your {plan} plan failed"),
         &[
             format!("We couldn't take the payment for your {plan} plan. It is tried again over the next days, and the plan stays meanwhile."),

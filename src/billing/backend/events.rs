@@ -42,10 +42,8 @@ async fn apply(state: &AppState, event: PaymentEvent) -> Result<(), AppError> {
             }
         }
         PaymentEvent::InvoicePaymentFailed { event_id, created, subscription_id: Some(subscription), .. } => {
-            if let Some((org, plan)) = writer::payment_failed(&state.db, &event_id, created, &subscription, now).await? {
-                super::enforcement::mail_admins(state, &org, &super::enforcement::payment_failed_mail(&plan, &state.config.public_url)).await?;
-            } else {
-                tracing::info!(event = %event_id, subscription = %subscription, "a failed payment for no subscription of ours (or a replay): acknowledged");
+            if writer::payment_failed(&state.db, &event_id, created, &subscription, &state.config.public_url, now).await?.is_none() {
+                tracing::info!(event = %event_id, subscription = %subscription, "a failed payment that changes nothing (a replay, an older event, or not a running subscription of ours): acknowledged");
             }
         }
         other => tracing::info!(event = %other.id(), "a billing event without an organization or subscription: acknowledged"),

@@ -338,6 +338,9 @@ pub async fn tick(state: &AppState) {
     if let Err(e) = apply_price_changes(state, now).await {
         tracing::warn!(error = %e.message, "could not apply changed plan prices");
     }
+    if let Err(e) = enforcement::review_due(state, now).await {
+        tracing::warn!(error = %e.message, "could not review organizations against their plans");
+    }
     match enforcement::enforce_due(state, now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(organizations = n, "grace periods ended: content above the plan switched off"),

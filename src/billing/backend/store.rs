@@ -240,3 +240,19 @@ pub async fn renewing_with_old_price(db: &Db, from: NaiveDateTime, to: NaiveDate
     })?;
     Ok(rows.into_iter().filter_map(|(id, plan)| id.map(|id| (id, plan))).collect())
 }
+
+/// The provider's ids of every subscription of the organization that has not ended (a second one
+/// may run beside the newest, until its period ends).
+pub async fn running_subscriptions(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
+    let ids: Vec<Option<String>> = db_read!(db, conn => {
+        Ok::<_, DbError>(organizations::table
+            .inner_join(subscriptions::table.on(subscriptions::user_id.eq(organizations::owner_id)))
+            .filter(organizations::id.eq(org_id))
+            .filter(subscriptions::stripe_subscription_id.is_not_null())
+            .filter(subscriptions::status.ne("canceled"))
+            .select(subscriptions::stripe_subscription_id)
+            .load(conn)
+            .await?)
+    })?;
+    Ok(ids.into_iter().flatten().collect())
+}

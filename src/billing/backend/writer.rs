@@ -59,6 +59,12 @@ pub async fn apply_subscription(db: &Db, source: &Source<'_>, facts: &Subscripti
                 return Ok(None);
             }
         }
+        // Lock the subscription's row first: two deliveries for one subscription queue here, and
+        // the second sees what the first wrote.
+        diesel::update(subscriptions::table.filter(subscriptions::stripe_subscription_id.eq(&facts.id)))
+            .set(subscriptions::updated_at.eq(subscriptions::updated_at))
+            .execute(conn)
+            .await?;
         let known: Option<(String, String, String, Option<NaiveDateTime>)> = subscriptions::table
             .filter(subscriptions::stripe_subscription_id.eq(&facts.id))
             .select((subscriptions::id, subscriptions::user_id, subscriptions::status, subscriptions::last_event_at))
@@ -125,6 +131,12 @@ pub async fn apply_subscription(db: &Db, source: &Source<'_>, facts: &Subscripti
             tracing::info!(subscription = %facts.id, "an older subscription event after a newer one: ignored");
             return Ok(None);
         }
+        // Stripe's times are whole seconds: of two events in one second, "incomplete" (the
+        // subscription being created) never follows another status.
+        if last_event_at == Some(reported_at) && status == "incomplete" && old_status != "incomplete" {
+            tracing::info!(subscription = %facts.id, "an 'incomplete' in the same second as a later status: ignored");
+            return Ok(None);
+        }
         let target = subscriptions::table.filter(subscriptions::id.eq(&row_id));
         diesel::update(target)
             .set((
@@ -149,16 +161,21 @@ pub async fn apply_subscription(db: &Db, source: &Source<'_>, facts: &Subscripti
     Ok(applied)
 }
 
-/// A subscription's payment failed: it is past due (unless a newer event said otherwise).
-/// Returns the organization and the plan's name, for the admins' mail; `None` for a replay or a
-/// subscription the app does not know.
-pub async fn payment_failed(db: &Db, event_id: &str, created: i64, subscription_id: &str, now: DateTime<Utc>) -> Result<Option<(String, String)>, AppError> {
+/// A subscription's payment failed: an active (or trialing) subscription becomes past due, and
+/// its organization's admins are mailed in the same transaction (so a failure anywhere leaves
+/// the event to be delivered again). A replay, an older event, or a subscription that is not
+/// running (or not ours) changes nothing. Returns the organization when it changed.
+pub async fn payment_failed(db: &Db, event_id: &str, created: i64, subscription_id: &str, public_url: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
     let now = now.naive_utc();
     let reported_at = timestamp(created);
-    let found = db_write!(db, conn => {
+    let changed = db_write!(db, conn => {
         if !first_time_event!(conn, event_id, "invoice.payment_failed", now)? {
             return Ok(None);
         }
+        diesel::update(subscriptions::table.filter(subscriptions::stripe_subscription_id.eq(subscription_id)))
+            .set(subscriptions::updated_at.eq(subscriptions::updated_at))
+            .execute(conn)
+            .await?;
         let row: Option<(String, String, String, Option<NaiveDateTime>, String)> = subscriptions::table
             .inner_join(plans::table)
             .filter(subscriptions::stripe_subscription_id.eq(subscription_id))
@@ -167,25 +184,31 @@ pub async fn payment_failed(db: &Db, event_id: &str, created: i64, subscription_
             .await
             .optional()?;
         let Some((row_id, user_id, status, last_event_at, plan_name)) = row else { return Ok(None) };
-        if status == "canceled" {
+        if !matches!(status.as_str(), "active" | "trialing") || last_event_at.is_some_and(|last| last > reported_at) {
             return Ok(None);
         }
-        if !last_event_at.is_some_and(|last| last > reported_at) {
-            diesel::update(subscriptions::table.filter(subscriptions::id.eq(&row_id)))
-                .set((subscriptions::status.eq("past_due"), subscriptions::last_event_at.eq(Some(reported_at)), subscriptions::updated_at.eq(now)))
-                .execute(conn)
-                .await?;
-        }
+        diesel::update(subscriptions::table.filter(subscriptions::id.eq(&row_id)))
+            .set((subscriptions::status.eq("past_due"), subscriptions::last_event_at.eq(Some(reported_at)), subscriptions::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
         let org_id: String = users::table.filter(users::id.eq(&user_id)).select(users::organization_id).first(conn).await?;
-        Ok::<_, DbError>(Some((org_id, plan_name)))
+        let admins = super::enforcement::admin_emails_in!(conn, &org_id);
+        let mails: Vec<_> = admins.iter().map(|to| super::enforcement::payment_failed_mail(to, &plan_name, public_url)).collect();
+        crate::enqueue_mails!(conn, &mails, now)?;
+        Ok::<_, DbError>(Some(org_id))
     })?;
-    Ok(found)
+    Ok(changed)
 }
 
 /// Remembers the organization's open subscription checkout; returns the one it replaces, which
 /// the caller closes at the provider.
 pub async fn set_checkout_session(db: &Db, org_id: &str, session_id: Option<&str>) -> Result<Option<String>, AppError> {
     let previous = db_write!(db, conn => {
+        // The organization's row, locked: of two clicks at once, the second sees the first's session.
+        diesel::update(organizations::table.filter(organizations::id.eq(org_id)))
+            .set(organizations::updated_at.eq(organizations::updated_at))
+            .execute(conn)
+            .await?;
         let previous: Option<Option<String>> =
             organizations::table.filter(organizations::id.eq(org_id)).select(organizations::billing_checkout_session).first(conn).await.optional()?;
         diesel::update(organizations::table.filter(organizations::id.eq(org_id)))

@@ -35,10 +35,8 @@ pub async fn delete_organization(state: &AppState, scope: &Scope<can::ViewDashbo
     check_current_password(state, scope, password).await?;
 
     // The paid plan stops first: if the provider can't be reached, nothing has changed.
-    if let Some(sub) = crate::billing::backend::store::current_subscription(&state.db, &org).await? {
-        if let Some(id) = sub.stripe_subscription_id.filter(|_| sub.status != "canceled") {
-            Payments::of(state).provider.subscriptions().cancel_subscription(&id).await.map_err(AppError::unavailable)?;
-        }
+    for id in crate::billing::backend::store::running_subscriptions(&state.db, &org).await? {
+        Payments::of(state).provider.subscriptions().cancel_subscription(&id).await.map_err(AppError::unavailable)?;
     }
     let keys = deletion::stored_keys(&state.db, &org).await?;
     // Offline at once, and registrants told, each page through its own write path.
