@@ -9,7 +9,8 @@ import { chromium } from 'playwright-core';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
-function freePort() {
+/** A free loopback port. */
+export function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
