@@ -22,7 +22,7 @@ pub async fn stored_keys(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> 
     })
 }
 
-/// The organization's pages (id, short id), to take offline one by one first.
+/// The ids of the organization's pages, to take offline one by one first.
 pub async fn page_ids(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
     db_read!(db, conn => {
         Ok::<_, DbError>(pages::table.filter(pages::organization_id.eq(org_id)).select(pages::id).load(conn).await?)

@@ -195,7 +195,7 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
         let plan_name: Option<String> = subscriptions::table
             .inner_join(plans::table)
             .filter(subscriptions::user_id.eq(&owner_id))
-            .filter(subscriptions::status.eq_any(["free", "active", "trialing", "past_due"]))
+            .filter(subscriptions::status.eq_any(crate::billing::backend::store::CURRENT))
             .order(subscriptions::created_at.desc())
             .select(plans::name)
             .first(conn)

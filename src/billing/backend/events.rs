@@ -80,8 +80,8 @@ pub async fn plan_changed(state: &AppState, applied: &writer::Applied) -> Result
     }
     super::enforcement::review(state, &applied.organization_id, Utc::now()).await?;
     // The pages' "Made with Flashpage" line follows the plan at once.
-    for page in crate::pages::backend::store::list(&state.db, &applied.organization_id).await? {
-        crate::pages::public::cache::PageCache::changed(state, &page.short_id).await;
+    for short_id in crate::pages::backend::store::short_ids(&state.db, &applied.organization_id).await? {
+        crate::pages::public::cache::PageCache::changed(state, &short_id).await;
     }
     Ok(())
 }

@@ -101,6 +101,11 @@ pub async fn insert(db: &Db, page: &NewPage<'_>) -> Result<(), DbError> {
     })
 }
 
+/// The short ids of the organization's pages (to drop their cached copies).
+pub async fn short_ids(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
+    db_read!(db, conn => Ok(pages::table.filter(pages::organization_id.eq(org_id)).select(pages::short_id).load(conn).await?))
+}
+
 /// The organization's pages, newest first.
 pub async fn list(db: &Db, org_id: &str) -> Result<Vec<PageRow>, DbError> {
     db_read!(db, conn => {
