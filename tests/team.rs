@@ -249,6 +249,18 @@ async fn group_names(app: &TestApp, email: &str) -> Vec<String> {
     r.expect("groups")
 }
 
+/// Generated names never collide with the organization's own: 150 groups in a row are all made
+/// (1,224 word pairs: without drawing again, some of 150 would be refused as taken, 99.99 % of runs).
+async fn generated_group_names_are_drawn_again_when_taken(app: &TestApp) {
+    let (ada, _) = admin(app).await;
+    for i in 0..150 {
+        let (status, body) = call(app, &ada, "/api/team/groups/create", &[]).await;
+        assert_eq!(status, 200, "group {i}: {body}");
+    }
+    let names = group_names(app, "ada@example.com").await;
+    assert_eq!(names.iter().collect::<std::collections::BTreeSet<_>>().len(), 151, "151 distinct names");
+}
+
 /// Groups: generated names unless enterprise; only empty groups go; names are unique.
 async fn groups_follow_the_seed_rules(app: &TestApp) {
     let (ada, default_group) = admin(app).await;
@@ -391,6 +403,7 @@ backend_tests! {
     members_change_and_leave_under_the_rules,
     only_managers_and_admins_run_the_team,
     editors_change_their_own_groups_pages,
+    generated_group_names_are_drawn_again_when_taken,
 }
 
 /// What a group scopes: editors change their own group's pages and products, managers and admins

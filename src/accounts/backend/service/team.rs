@@ -223,12 +223,23 @@ fn group_refusal(refusal: GroupRefusal) -> AppError {
 /// A new group: its name is generated, or chosen by enterprise organizations.
 pub async fn create_group(state: &AppState, scope: &Scope<can::ManageTeam>, name: Option<&str>) -> Result<(), AppError> {
     let org = scope.organization_id();
-    let name = if team::is_enterprise(&state.db, org).await? {
-        normalize_team_name(name.unwrap_or_default()).map_err(|m| AppError::field("name", m))?
+    let chosen = if team::is_enterprise(&state.db, org).await? {
+        Some(normalize_team_name(name.unwrap_or_default()).map_err(|m| AppError::field("name", m))?)
     } else {
-        names::group_name()
+        None
     };
-    let id = team::create_group(&state.db, org, &name, Utc::now().naive_utc()).await?.map_err(group_refusal)?;
+    // A generated name may be one the organization already has (the word lists are short): another
+    // is drawn, rather than telling the person about a name they never chose.
+    let mut attempts = 0;
+    let (id, name) = loop {
+        attempts += 1;
+        let name = chosen.clone().unwrap_or_else(names::group_name);
+        match team::create_group(&state.db, org, &name, Utc::now().naive_utc()).await? {
+            Ok(id) => break (id, name),
+            Err(GroupRefusal::NameTaken) if chosen.is_none() && attempts < 20 => continue,
+            Err(refusal) => return Err(group_refusal(refusal)),
+        }
+    };
     security_log::record_action(state, scope, SecurityEvent::GroupChanged, Some(&format!("created {name} ({id})"))).await;
     Ok(())
 }
