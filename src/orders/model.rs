@@ -5,30 +5,49 @@ use serde::{Deserialize, Serialize};
 
 /// Where an order stands (`orders.status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Placed, holding a unit until its hold lapses, waiting for the payment.
     Processing,
+    /// The buyer finished checkout with a delayed method (a bank debit or transfer): the unit
+    /// stays taken, nothing is delivered until the provider says the money is in.
+    Pending,
     /// Paid: the unit is sold and the file can be downloaded.
     Completed,
     /// Not paid in time (or the payment page expired): the unit went back to stock.
     Expired,
     /// The buyer left the payment page: the unit went back to stock.
     Cancelled,
+    /// A delayed payment failed: the unit went back to stock, the buyer was told.
+    Failed,
+    /// Paid when no unit was left (after the hold lapsed): a refund is owed, retried until the
+    /// provider confirms it.
+    RefundPending,
     /// Paid, then refunded: downloads stop.
     Refunded,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] =
-        [OrderStatus::Processing, OrderStatus::Completed, OrderStatus::Expired, OrderStatus::Cancelled, OrderStatus::Refunded];
+    pub const ALL: [OrderStatus; 8] = [
+        OrderStatus::Processing,
+        OrderStatus::Pending,
+        OrderStatus::Completed,
+        OrderStatus::Expired,
+        OrderStatus::Cancelled,
+        OrderStatus::Failed,
+        OrderStatus::RefundPending,
+        OrderStatus::Refunded,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Processing => "processing",
+            OrderStatus::Pending => "pending",
             OrderStatus::Completed => "completed",
             OrderStatus::Expired => "expired",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Failed => "failed",
+            OrderStatus::RefundPending => "refund_pending",
             OrderStatus::Refunded => "refunded",
         }
     }
@@ -40,11 +59,20 @@ impl OrderStatus {
     pub fn label(self) -> &'static str {
         match self {
             OrderStatus::Processing => "Awaiting payment",
+            OrderStatus::Pending => "Payment pending",
             OrderStatus::Completed => "Paid",
             OrderStatus::Expired => "Expired",
             OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::Failed => "Payment failed",
+            OrderStatus::RefundPending => "Refund pending",
             OrderStatus::Refunded => "Refunded",
         }
+    }
+
+    /// Whether the order's money may be in the creator's account, so that refunding it makes
+    /// sense: paid, or paid too late and owed back.
+    pub fn refundable(self) -> bool {
+        matches!(self, OrderStatus::Completed | OrderStatus::RefundPending)
     }
 }
 

@@ -108,6 +108,7 @@ pub fn spawn_background(state: &AppState) {
     sender::spawn_sender(state.db.clone(), state.part::<Arc<Mailer>>().clone(), Duration::from_secs(2));
     crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
     spawn_hold_expiry(state, Duration::from_secs(15));
+    spawn_owed_refunds(state, Duration::from_secs(20));
     spawn_registration_mail(state, Duration::from_secs(30));
     spawn_billing(state, Duration::from_secs(60));
     // Its readiness matters to tests only.
@@ -163,6 +164,18 @@ fn spawn_hold_expiry(state: &AppState, every: Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(orders = n, "ended lapsed holds"),
             Err(e) => tracing::warn!(error = %e.message, "could not end lapsed holds"),
+        }
+    });
+}
+
+/// Tries again the refunds owed for payments that found no unit left, until the provider takes
+/// them (see `orders::backend::refunds`).
+fn spawn_owed_refunds(state: &AppState, every: Duration) {
+    spawn_every(state, every, |state| async move {
+        match crate::orders::backend::refunds::retry_due(&state, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(orders = n, "owed refunds taken by the provider"),
+            Err(e) => tracing::warn!(error = %e.message, "could not retry owed refunds"),
         }
     });
 }

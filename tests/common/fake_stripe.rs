@@ -57,6 +57,8 @@ struct Inner {
     /// Subscriptions (Stripe Billing), by id.
     subscriptions: HashMap<String, SubscriptionFacts>,
     next: u32,
+    /// While set, refunds fail as Stripe's API does when it is down (500, `api_error`).
+    refunds_fail: bool,
 }
 
 #[derive(Clone)]
@@ -207,17 +209,43 @@ impl FakeStripe {
         self.send(&event).await
     }
 
+    /// Refunds fail (500) while `fail` is set, as when Stripe has an outage.
+    pub fn fail_refunds(&self, fail: bool) {
+        self.inner.lock().expect("lock").refunds_fail = fail;
+    }
+
+    /// The buyer finishes Stripe's page with a delayed method (SEPA debit, ACH, a bank
+    /// transfer): the session completes `unpaid`, and its event goes to the app.
+    pub async fn pay_delayed(&self, session_id: &str) -> u16 {
+        let session = self.complete_session(session_id);
+        self.send(&events::session_with_payment_status("checkout.session.completed", &facts(&session), "unpaid", Utc::now())).await
+    }
+
+    /// The bank settles a delayed payment: `checkout.session.async_payment_succeeded` (paid) or
+    /// `…_failed` goes to the app.
+    pub async fn settle(&self, session_id: &str, succeeded: bool) -> u16 {
+        let session = self.session(session_id).expect("session");
+        let event = if succeeded {
+            events::session_with_payment_status("checkout.session.async_payment_succeeded", &facts(&session), "paid", Utc::now())
+        } else {
+            events::session_with_payment_status("checkout.session.async_payment_failed", &facts(&session), "unpaid", Utc::now())
+        };
+        self.send(&event).await
+    }
+
+    fn complete_session(&self, session_id: &str) -> Session {
+        let mut inner = self.inner.lock().expect("lock");
+        inner.next += 1;
+        let pi = format!("pi_fake_{}", inner.next);
+        let s = inner.sessions.get_mut(session_id).expect("session");
+        s.status = "complete".into();
+        s.payment_intent = Some(pi);
+        s.clone()
+    }
+
     /// The buyer pays on Stripe's page: the session completes and its event goes to the app.
     pub async fn pay(&self, session_id: &str) -> u16 {
-        let session = {
-            let mut inner = self.inner.lock().expect("lock");
-            inner.next += 1;
-            let pi = format!("pi_fake_{}", inner.next);
-            let s = inner.sessions.get_mut(session_id).expect("session");
-            s.status = "complete".into();
-            s.payment_intent = Some(pi);
-            s.clone()
-        };
+        let session = self.complete_session(session_id);
         self.send(&self.facts_event(&session, "completed")).await
     }
 }
@@ -367,6 +395,9 @@ async fn create_refund(State(fake): State<FakeStripe>, headers: HeaderMap, body:
     let Some(pi) = form.iter().find(|(k, _)| k == "payment_intent").map(|(_, v)| v.clone()) else {
         return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "Missing required param: payment_intent.");
     };
+    if fake.inner.lock().expect("lock").refunds_fail {
+        return stripe_error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "An unknown error occurred.");
+    }
     let session = fake.inner.lock().expect("lock").sessions.values().find(|s| s.payment_intent.as_deref() == Some(&pi)).cloned();
     let Some(session) = session else {
         return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "No such payment_intent.");

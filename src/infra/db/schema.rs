@@ -206,6 +206,10 @@ diesel::table! {
         downloads_until -> Nullable<Timestamp>,
         amount_refunded -> BigInt,
         updated_at -> Timestamp,
+        refund_next_at -> Nullable<Timestamp>,
+        refund_attempts -> Integer,
+        checkout_url -> Nullable<Text>,
+        bytes_served -> BigInt,
     }
 }
 

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use stripe_shared::CheckoutSessionPaymentStatus;
 use stripe_webhook::{EventObject, Webhook, WebhookError};
 
 /// A webhook body and its `Stripe-Signature` header.
@@ -19,6 +20,11 @@ pub struct SignedEvent {
 /// What the app acts on, from one verified event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PaymentEvent {
+    /// `checkout.session.completed` or `checkout.session.async_payment_succeeded`: the buyer
+    /// finished the payment page. `paid` only when the money is in (`payment_status` `paid` or
+    /// `no_payment_required`); a delayed method (SEPA, ACH, a bank transfer) completes unpaid, and
+    /// its outcome arrives later as another `CheckoutCompleted` (paid) or a
+    /// [`PaymentEvent::CheckoutPaymentFailed`].
     CheckoutCompleted {
         event_id: String,
         session_id: String,
@@ -26,7 +32,10 @@ pub enum PaymentEvent {
         payment_id: Option<String>,
         amount: i64,
         currency: String,
+        paid: bool,
     },
+    /// `checkout.session.async_payment_failed`: a delayed payment did not go through.
+    CheckoutPaymentFailed { event_id: String, session_id: String, order_id: Option<String> },
     CheckoutExpired { event_id: String, session_id: String, order_id: Option<String> },
     ChargeRefunded { event_id: String, payment_id: String, amount_refunded: i64, fully: bool },
     AccountUpdated { event_id: String, account_id: String, charges_enabled: bool, payouts_enabled: bool, details_submitted: bool },
@@ -48,6 +57,7 @@ impl PaymentEvent {
     pub fn id(&self) -> &str {
         match self {
             PaymentEvent::CheckoutCompleted { event_id, .. }
+            | PaymentEvent::CheckoutPaymentFailed { event_id, .. }
             | PaymentEvent::CheckoutExpired { event_id, .. }
             | PaymentEvent::ChargeRefunded { event_id, .. }
             | PaymentEvent::AccountUpdated { event_id, .. }
@@ -161,14 +171,20 @@ pub fn verify(payload: &str, signature: &str, secret: &str, now: DateTime<Utc>) 
             amount_due: i.amount_due,
             currency: i.currency.to_string().to_ascii_uppercase(),
         },
-        EventObject::CheckoutSessionCompleted(s) => PaymentEvent::CheckoutCompleted {
-            event_id,
-            order_id: order_of(&s),
-            payment_id: s.payment_intent.as_ref().map(|p| p.id().as_str().to_string()),
-            amount: s.amount_total.unwrap_or(0),
-            currency: s.currency.as_ref().map(|c| c.to_string().to_ascii_uppercase()).unwrap_or_default(),
-            session_id: s.id.as_str().to_string(),
-        },
+        EventObject::CheckoutSessionCompleted(s) | EventObject::CheckoutSessionAsyncPaymentSucceeded(s) if !is_subscription(&s) => {
+            PaymentEvent::CheckoutCompleted {
+                event_id,
+                order_id: order_of(&s),
+                payment_id: s.payment_intent.as_ref().map(|p| p.id().as_str().to_string()),
+                amount: s.amount_total.unwrap_or(0),
+                currency: s.currency.as_ref().map(|c| c.to_string().to_ascii_uppercase()).unwrap_or_default(),
+                paid: matches!(s.payment_status, CheckoutSessionPaymentStatus::Paid | CheckoutSessionPaymentStatus::NoPaymentRequired),
+                session_id: s.id.as_str().to_string(),
+            }
+        }
+        EventObject::CheckoutSessionAsyncPaymentFailed(s) if !is_subscription(&s) => {
+            PaymentEvent::CheckoutPaymentFailed { event_id, order_id: order_of(&s), session_id: s.id.as_str().to_string() }
+        }
         EventObject::CheckoutSessionExpired(s) => {
             PaymentEvent::CheckoutExpired { event_id, order_id: order_of(&s), session_id: s.id.as_str().to_string() }
         }
@@ -281,6 +297,15 @@ pub fn event(kind: &str, object: Value, now: DateTime<Utc>) -> Value {
 
 pub fn session_completed(s: &SessionFacts<'_>, now: DateTime<Utc>) -> Value {
     event("checkout.session.completed", checkout_session(s), now)
+}
+
+/// A payment-mode session event of `kind` whose `payment_status` is as given: a delayed method
+/// completes `unpaid`, then `checkout.session.async_payment_succeeded` (`paid`) or
+/// `checkout.session.async_payment_failed` (`unpaid`) follows.
+pub fn session_with_payment_status(kind: &str, s: &SessionFacts<'_>, payment_status: &str, now: DateTime<Utc>) -> Value {
+    let mut object = checkout_session(s);
+    object["payment_status"] = json!(payment_status);
+    event(kind, object, now)
 }
 
 pub fn session_expired(s: &SessionFacts<'_>, now: DateTime<Utc>) -> Value {

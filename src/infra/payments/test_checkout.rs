@@ -145,13 +145,20 @@ pub async fn pay(db: &Db, webhook_secret: &str, id: &str, now: DateTime<Utc>) ->
             return Ok(Some((stored, None, None)));
         }
         let paid = now < stored.session.expires_at;
-        diesel::update(test_payments::table.filter(test_payments::id.eq(id)))
+        // Only an open session changes, in one conditional statement: of several presses at once
+        // (two tabs, a double click) exactly one pays; the others find it complete.
+        let n = diesel::update(test_payments::table.filter(test_payments::id.eq(id)).filter(test_payments::status.eq("open")))
             .set((
                 test_payments::status.eq(if paid { "complete" } else { "expired" }),
                 test_payments::payment_intent.eq(paid.then_some(pi)),
             ))
             .execute(conn)
             .await?;
+        if n == 0 {
+            let mut stored = stored;
+            stored.session.status = test_payments::table.filter(test_payments::id.eq(id)).select(test_payments::status).first(conn).await?;
+            return Ok(Some((stored, None, None)));
+        }
         let subscription = if paid && stored.mode == "subscription" {
             Some(crate::test_subscription_start!(conn, &stored.session, &stored.metadata, now))
         } else {

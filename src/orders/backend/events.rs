@@ -4,7 +4,7 @@
 use super::writer::{self, Completion, Payment};
 use crate::error::AppError;
 use crate::infra::payments::door::EventSink;
-use crate::infra::payments::{PaymentEvent, Payments};
+use crate::infra::payments::PaymentEvent;
 use futures_util::future::BoxFuture;
 use crate::infra::state::AppState;
 use chrono::Utc;
@@ -17,7 +17,9 @@ impl EventSink for OrderEvents {
     fn wants(&self, event: &PaymentEvent) -> bool {
         matches!(
             event,
-            PaymentEvent::CheckoutCompleted { .. } | PaymentEvent::CheckoutExpired { .. } | PaymentEvent::ChargeRefunded { .. } | PaymentEvent::AccountUpdated { .. }
+            PaymentEvent::CheckoutCompleted { .. }
+                | PaymentEvent::CheckoutPaymentFailed { .. }
+                | PaymentEvent::CheckoutExpired { .. } | PaymentEvent::ChargeRefunded { .. } | PaymentEvent::AccountUpdated { .. }
         )
     }
 
@@ -30,23 +32,27 @@ fn apply(state: &AppState, event: PaymentEvent) -> BoxFuture<'_, Result<(), AppE
     Box::pin(async move {
         let now = Utc::now();
         match event {
-            PaymentEvent::CheckoutCompleted { event_id, session_id, order_id, payment_id, amount, currency } => {
+            PaymentEvent::CheckoutCompleted { event_id, session_id, order_id, payment_id, amount, currency, paid } => {
                 let (Some(order_id), Some(payment_id)) = (order_id, payment_id) else {
                     tracing::warn!(event = %event_id, session = %session_id, "completed session without an order or a payment: acknowledged");
                     return Ok(());
                 };
-                let payment = Payment { event_id: &event_id, order_id: &order_id, session_id: &session_id, payment_id: &payment_id, amount, currency: &currency };
+                let kind = if paid { "checkout.session.completed (paid)" } else { "checkout.session.completed (unpaid)" };
+                let payment = Payment { event_id: &event_id, kind, order_id: &order_id, session_id: &session_id, payment_id: &payment_id, amount, currency: &currency, paid };
                 let token = crate::infra::tokens::new_token();
                 let outcome = writer::complete(&state.db, &payment, now, &state.config.public_url, &token).await?;
                 invalidate_page_of(state, &order_id).await;
-                if let Completion::MustRefund { payment_id } = outcome {
+                if outcome == Completion::MustRefund {
+                    // The debt is recorded already: a provider that fails now is tried again by the
+                    // refund job, and the webhook is acknowledged either way.
                     tracing::warn!(order = %order_id, "paid after the hold lapsed and the stock is gone: refunding");
-                    let provider = &Payments::of(state).provider;
-                    let refund = provider.refund(&payment_id, provider.payouts().is_some()).await.map_err(AppError::unavailable)?;
-                    if let Some(own) = refund {
-                        let own = crate::infra::payments::events::verify(&own.payload, &own.signature, &Payments::of(state).webhook_secret, now)
-                            .map_err(|e| AppError::internal(e.to_string()))?;
-                        apply(state, own).await?;
+                    super::refunds::try_owed(state, &order_id, true, now).await?;
+                }
+            }
+            PaymentEvent::CheckoutPaymentFailed { event_id, order_id, .. } => {
+                if let Some(order_id) = order_id {
+                    if writer::payment_failed(&state.db, &event_id, &order_id, now).await? {
+                        invalidate_page_of(state, &order_id).await;
                     }
                 }
             }

@@ -5,6 +5,7 @@ pub mod downloads;
 pub mod events;
 pub mod payouts;
 pub mod receipt;
+pub mod refunds;
 pub mod service;
 pub mod stock;
 pub mod test_payment;

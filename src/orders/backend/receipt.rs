@@ -72,6 +72,45 @@ pub fn refund_notice(to: &str, title: &str, amount: i64, currency: &str, late: b
     }
 }
 
+/// A simple notice: a subject and a few paragraphs, as text and HTML.
+fn notice(to: &str, subject: String, paragraphs: &[&str]) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject,
+        text: format!("{}\n", paragraphs.join("\n\n")),
+        html: Some(paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect()),
+        ..Default::default()
+    }
+}
+
+/// The buyer paid with a delayed method (a bank debit or transfer): their item is kept, and the
+/// receipt with the file follows when the money is in.
+pub fn payment_pending(to: &str, title: &str, amount: i64, currency: &str) -> OutgoingMail {
+    let amount = format_money(amount, currency);
+    notice(
+        to,
+        format!("Payment on its way: {title}"),
+        &[
+            &format!("Thank you for your order of {title} ({amount})."),
+            "Your bank payment can take a few days to arrive. We keep your item for you and email your receipt and \
+             download link as soon as the money is in. There is nothing else to do.",
+        ],
+    )
+}
+
+/// A delayed payment failed: nothing was charged and the item went back on sale.
+pub fn payment_failed(to: &str, title: &str, amount: i64, currency: &str) -> OutgoingMail {
+    let amount = format_money(amount, currency);
+    notice(
+        to,
+        format!("Payment failed: {title}"),
+        &[
+            &format!("Your bank did not complete the payment of {amount} for {title}, so nothing was charged."),
+            "The item went back on sale. If you still want it, you can buy it again from the page while it lasts.",
+        ],
+    )
+}
+
 /// A fresh download link, on the buyer's request.
 pub fn fresh_link(to: &str, title: &str, download_url: &str, download_limit: i32, download_days: i32) -> OutgoingMail {
     let limits = format!("It works {download_limit} times within {download_days} days; earlier links no longer work.");

@@ -210,7 +210,7 @@ pub async fn overview(
             let status = OrderStatus::parse(&r.status).unwrap_or(OrderStatus::Processing);
             let amount = if r.amount_paid > 0 { r.amount_paid } else { r.amount_due };
             OrderRow {
-                refundable: can_refund && status == OrderStatus::Completed && r.payment_id.is_some(),
+                refundable: can_refund && status.refundable() && r.payment_id.is_some(),
                 downloads: if status == OrderStatus::Completed { format!("{} of {}", r.download_attempts, r.download_limit) } else { String::new() },
                 amount: format_money(amount, &r.currency),
                 created_at: r.created_at.and_utc().min(now),
@@ -251,7 +251,16 @@ pub async fn refund(
     order_id: &str,
 ) -> Result<(), AppError> {
     let order = store::creator_order(&state.db, scope.organization_id(), order_id).await?.ok_or_else(|| AppError::not_found("We couldn't find that order."))?;
-    let (Some(payment_id), Some(OrderStatus::Completed)) = (&order.payment_id, OrderStatus::parse(&order.status)) else {
+    let status = OrderStatus::parse(&order.status);
+    if status == Some(OrderStatus::RefundPending) {
+        // A refund the platform owes already (paid when nothing was left): try it now.
+        return if super::refunds::try_owed(state, order_id, true, Utc::now()).await? {
+            Ok(())
+        } else {
+            Err(AppError::new(crate::error::ErrorKind::Unavailable, "The payment provider did not take the refund yet. It is tried again automatically; you can also try again in a minute."))
+        };
+    }
+    let (Some(payment_id), Some(OrderStatus::Completed)) = (&order.payment_id, status) else {
         return Err(AppError::conflict("Only paid orders can be refunded."));
     };
     // With payouts every sale is a destination charge: the transfer and the fee come back too.

@@ -5,9 +5,10 @@ use crate::infra::db::prelude::*;
 use crate::infra::db::{Db, DbError};
 use chrono::{DateTime, Utc};
 
-/// The orders that take a unit of a page's stock at `$now` (a `NaiveDateTime`): paid, or being
-/// paid for within their hold. A hold that lapsed counts as free at once, whether or not anything
-/// has marked its order expired yet, so stock never waits for a job.
+/// The orders that take a unit of a page's stock at `$now` (a `NaiveDateTime`): paid, waiting for
+/// a delayed payment (`pending`), or being paid for within their hold. A hold that lapsed counts
+/// as free at once, whether or not anything has marked its order expired yet, so stock never
+/// waits for a job.
 #[macro_export]
 macro_rules! orders_taking_stock {
     ($page_id:expr, $now:expr) => {{
@@ -15,6 +16,7 @@ macro_rules! orders_taking_stock {
         orders::table.filter(orders::page_id.eq($page_id)).filter(
             orders::status
                 .eq("completed")
+                .or(orders::status.eq("pending"))
                 .or(orders::status.eq("processing").and(orders::hold_expires_at.gt($now))),
         )
     }};

@@ -89,7 +89,7 @@ fn Orders(o: OrdersOverview, refund: Option<String>) -> impl IntoView {
                             {o.rows.iter().cloned().map(|r| {
                                 let class = match r.status {
                                     OrderStatus::Completed => "live",
-                                    OrderStatus::Processing => "scheduled",
+                                    OrderStatus::Processing | OrderStatus::Pending | OrderStatus::RefundPending => "scheduled",
                                     OrderStatus::Refunded => "ended",
                                     _ => "off",
                                 };

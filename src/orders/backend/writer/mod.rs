@@ -5,12 +5,14 @@
 //! serialised: on PostgreSQL by the lock, on SQLite by its single writer. Completed and unexpired
 //! processing orders never exceed the page's stock, under any concurrency.
 
+mod payments;
+pub use payments::*;
+
 use super::stock::orders_taking_stock;
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{files, orders, page_contents, pages, products};
 use crate::infra::db::{Db, DbError, new_id};
-use crate::infra::mail::outbox::enqueue_mail;
 use crate::money::discounted;
 use crate::orders::model::OrderStatus;
 use crate::pages::phase::{PageClock, Phase, phase};
@@ -255,179 +257,6 @@ pub async fn expire_lapsed(db: &Db, now: DateTime<Utc>, batch: i64) -> Result<Ve
         }
     }
     Ok(claimed)
-}
-
-/// Records a payment event's id; `false` when it was recorded before (a replay: apply nothing).
-/// Runs inside the transaction that applies the event, so both happen or neither.
-#[macro_export]
-macro_rules! first_time_event {
-    ($conn:expr, $event_id:expr, $kind:expr, $now:expr) => {{
-        use $crate::infra::db::schema::payment_events;
-        diesel::insert_into(payment_events::table)
-            .values((payment_events::id.eq($event_id), payment_events::event_type.eq($kind), payment_events::received_at.eq($now)))
-            .on_conflict_do_nothing()
-            .execute($conn)
-            .await
-            .map(|n| n == 1)
-    }};
-}
-pub use first_time_event;
-
-/// What a completed payment did to its order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Completion {
-    /// Paid in time, or late while stock remained: the order is completed, the receipt queued.
-    Completed,
-    /// Paid after the hold lapsed and the stock is gone: refund it (`payment_id`) and tell the buyer.
-    MustRefund { payment_id: String },
-    /// Already applied, or nothing to apply (unknown order, amount that differs: logged).
-    Nothing,
-}
-
-/// The facts of a paid checkout session.
-pub struct Payment<'a> {
-    pub event_id: &'a str,
-    pub order_id: &'a str,
-    pub session_id: &'a str,
-    pub payment_id: &'a str,
-    pub amount: i64,
-    pub currency: &'a str,
-}
-
-type OrderLite = (String, Option<String>, i64, String, String, i32, i32, String, Option<String>, String);
-
-/// Applies a paid checkout session to its order, once: the order is completed, a download token
-/// issued (`download_token`, of which only the hash is stored) and the receipt queued, all in one
-/// transaction.
-pub async fn complete(db: &Db, pay: &Payment<'_>, now: DateTime<Utc>, public_url: &str, download_token: &str) -> Result<Completion, DbError> {
-    let at = now.naive_utc();
-    let download_token_hash = crate::infra::tokens::token_hash(download_token);
-    let download_token_hash = download_token_hash.as_str();
-    db_write!(db, conn => {
-        if !first_time_event!(conn, pay.event_id, "checkout.session.completed", at)? {
-            return Ok(Completion::Nothing);
-        }
-        let order: Option<OrderLite> = orders::table
-            .filter(orders::id.eq(pay.order_id))
-            .select((
-                orders::status, orders::page_id, orders::amount_due, orders::currency, orders::customer_id, orders::download_days,
-                orders::download_limit, orders::item_title, orders::bonus_description, orders::provider,
-            ))
-            .first(conn)
-            .await
-            .optional()?;
-        let Some((status, page_id, amount_due, currency, email, download_days, download_limit, title, bonus, provider)) = order else {
-            tracing::warn!(order = pay.order_id, session = pay.session_id, "payment for an unknown order: acknowledged, nothing done");
-            return Ok(Completion::Nothing);
-        };
-        if pay.amount != amount_due || !pay.currency.eq_ignore_ascii_case(&currency) {
-            tracing::error!(order = pay.order_id, paid = pay.amount, due = amount_due, "payment amount differs from the order's: acknowledged, nothing done");
-            return Ok(Completion::Nothing);
-        }
-        let status = OrderStatus::parse(&status);
-        let in_time = status == Some(OrderStatus::Processing);
-        let lapsed = matches!(status, Some(OrderStatus::Expired | OrderStatus::Cancelled));
-        if !in_time && !lapsed {
-            return Ok(Completion::Nothing);
-        }
-        // A payment after its hold lapsed is honoured while stock remains (Hi.Events does the same).
-        if lapsed || status == Some(OrderStatus::Processing) {
-            let mut still_fits = true;
-            if let Some(page_id) = &page_id {
-                diesel::update(pages::table.filter(pages::id.eq(page_id))).set(pages::updated_at.eq(pages::updated_at)).execute(conn).await?;
-                let limit: Option<u32> = pages::table
-                    .filter(pages::id.eq(page_id))
-                    .select((pages::page_type, pages::settings))
-                    .first::<(String, String)>(conn)
-                    .await
-                    .optional()?
-                    .and_then(|(t, s)| PageType::parse(&t).and_then(|k| PageSettings::from_json(k, &s).ok()))
-                    .and_then(|s| s.stock_limit());
-                let others: i64 = orders_taking_stock!(page_id, at).filter(orders::id.ne(pay.order_id)).count().get_result(conn).await?;
-                still_fits = limit.is_none_or(|l| others < i64::from(l));
-            }
-            if !still_fits {
-                diesel::update(orders::table.filter(orders::id.eq(pay.order_id)))
-                    .set((orders::payment_id.eq(pay.payment_id), orders::amount_paid.eq(pay.amount), orders::updated_at.eq(at)))
-                    .execute(conn)
-                    .await?;
-                return Ok(Completion::MustRefund { payment_id: pay.payment_id.to_string() });
-            }
-        }
-        diesel::update(orders::table.filter(orders::id.eq(pay.order_id)))
-            .set((
-                orders::status.eq(OrderStatus::Completed.as_str()),
-                orders::payment_id.eq(pay.payment_id),
-                orders::amount_paid.eq(pay.amount),
-                orders::checkout_session_id.eq(pay.session_id),
-                orders::downloads_until.eq((now + Duration::days(i64::from(download_days))).naive_utc()),
-                orders::download_token_hash.eq(download_token_hash),
-                orders::updated_at.eq(at),
-            ))
-            .execute(conn)
-            .await?;
-        let mail = super::receipt::receipt(&super::receipt::Receipt {
-            to: &email,
-            title: &title,
-            amount: pay.amount,
-            currency: &currency,
-            bonus: bonus.as_deref(),
-            download_url: &format!("{public_url}/d/{download_token}"),
-            download_limit,
-            download_days,
-            test_mode: provider == crate::infra::payments::test_checkout::NAME,
-        });
-        enqueue_mail!(conn, &mail, at)?;
-        Ok::<_, DbError>(Completion::Completed)
-    })
-}
-
-/// Applies an expired checkout session: the order's hold ends, unless it was paid (an `expired`
-/// after a `completed` changes nothing).
-pub async fn session_expired(db: &Db, event_id: &str, order_id: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
-    let at = now.naive_utc();
-    db_write!(db, conn => {
-        if !first_time_event!(conn, event_id, "checkout.session.expired", at)? {
-            return Ok(false);
-        }
-        let n = diesel::update(orders::table.filter(orders::id.eq(order_id)).filter(orders::status.eq(OrderStatus::Processing.as_str())))
-            .set((orders::status.eq(OrderStatus::Expired.as_str()), orders::updated_at.eq(at)))
-            .execute(conn)
-            .await?;
-        Ok::<_, DbError>(n == 1)
-    })
-}
-
-/// Applies a refund of a payment: its order becomes `refunded` and its downloads stop; the buyer
-/// is told why (in the same transaction).
-pub async fn refunded(db: &Db, event_id: &str, payment_id: &str, amount_refunded: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
-    let at = now.naive_utc();
-    db_write!(db, conn => {
-        if !first_time_event!(conn, event_id, "charge.refunded", at)? {
-            return Ok(false);
-        }
-        let order: Option<(String, String, String, String, String)> = orders::table
-            .filter(orders::payment_id.eq(payment_id))
-            .filter(orders::status.ne(OrderStatus::Refunded.as_str()))
-            .select((orders::id, orders::customer_id, orders::item_title, orders::status, orders::currency))
-            .first(conn)
-            .await
-            .optional()?;
-        let Some((order_id, email, title, status, currency)) = order else { return Ok(false) };
-        diesel::update(orders::table.filter(orders::id.eq(&order_id)))
-            .set((
-                orders::status.eq(OrderStatus::Refunded.as_str()),
-                orders::amount_refunded.eq(amount_refunded),
-                orders::updated_at.eq(at),
-            ))
-            .execute(conn)
-            .await?;
-        // An order refunded before it was ever completed was paid after its hold lapsed and sold out.
-        let late = status != OrderStatus::Completed.as_str();
-        let mail = super::receipt::refund_notice(&email, &title, amount_refunded, &currency, late);
-        enqueue_mail!(conn, &mail, at)?;
-        Ok::<_, DbError>(true)
-    })
 }
 
 /// How long a buyer's address is kept for fraud checks (seed: 30 days).
