@@ -22,6 +22,8 @@ pub struct Config {
     pub trusted_proxies: usize,
     /// New accounts allowed per client address per hour.
     pub signups_per_address_per_hour: i32,
+    /// Open checkouts (holds) one client address may have on one page at once.
+    pub holds_per_address: u32,
     /// The app's own origin (`scheme://host[:port]` of `PUBLIC_URL`), for the CSRF check.
     pub public_origin: String,
     /// Where uploaded files go: a folder under `DATA_DIR`, or an S3/R2 bucket.
@@ -36,6 +38,10 @@ pub struct Config {
     /// `APP_SECRET`: the key of derived links (`infra::secrets`); `None`: `DATA_DIR/secret.key`.
     pub app_secret: Option<String>,
 }
+
+/// Open checkouts per page per client address, by default: a household or an office buys a few,
+/// nobody hoards a sale from one address.
+pub const DEFAULT_HOLDS_PER_ADDRESS: i64 = 3;
 
 /// A configuration problem, naming the variable so the fix is obvious.
 #[derive(Debug, thiserror::Error)]
@@ -84,12 +90,13 @@ impl Config {
         }
         let signups_per_address_per_hour =
             parse_number(get("SIGNUPS_PER_ADDRESS_PER_HOUR"), "SIGNUPS_PER_ADDRESS_PER_HOUR", 10, 1, 1_000_000)? as i32;
+        let holds_per_address = parse_number(get("HOLDS_PER_ADDRESS"), "HOLDS_PER_ADDRESS", DEFAULT_HOLDS_PER_ADDRESS, 1, 1_000_000)? as u32;
         let trusted_proxies = parse_number(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0, 0, 10)? as usize;
         let public_origin = crate::infra::origin::origin_of(&public_url)
             .ok_or_else(|| err("PUBLIC_URL", format!("must be an absolute http(s) URL like https://flashpage.example (got '{public_url}')")))?;
         let storage = StorageSettings::from_lookup(&get, &data_dir).map_err(|(variable, problem)| err(variable, problem))?;
         let mail = MailSettings::from_lookup(&get, &data_dir, &public_url).map_err(|(variable, problem)| err(variable, problem))?;
-        let payments = PaymentSettings::from_lookup(&get).map_err(|(variable, problem)| err(variable, problem))?;
+        let payments = PaymentSettings::from_lookup(&get, &public_url).map_err(|(variable, problem)| err(variable, problem))?;
         let page_cache_ttl = std::time::Duration::from_millis(parse_number(get("PAGE_CACHE_TTL_MS"), "PAGE_CACHE_TTL_MS", 2_000, 100, 3_600_000)? as u64);
         let app_secret = get("APP_SECRET");
         if let Some(value) = &app_secret {
@@ -105,6 +112,7 @@ impl Config {
             session_ttl_hours,
             trusted_proxies,
             signups_per_address_per_hour,
+            holds_per_address,
             storage,
             mail,
             payments,
@@ -170,7 +178,7 @@ mod tests {
 
     #[test]
     fn https_public_url_makes_cookies_secure() {
-        let c = config(&[("PUBLIC_URL", "https://flashpage.example/")]).unwrap();
+        let c = config(&[("PUBLIC_URL", "https://flashpage.example/"), ("PAYMENTS", "test")]).unwrap();
         assert!(c.secure_cookies());
         assert_eq!(c.public_url, "https://flashpage.example");
     }

@@ -319,7 +319,8 @@ async fn a_save_and_an_upload_keep_each_others_changes(app: &TestApp) {
 /// told to stay on https.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_deployments_get_secure_cookies_and_hsts() {
-    let options = Options { env: vec![("PUBLIC_URL".into(), "https://flashpage.example".into())], ..Default::default() };
+    // A public address needs its payment provider named; the test checkout is the sandbox's.
+    let options = Options { env: vec![("PUBLIC_URL".into(), "https://flashpage.example".into()), ("PAYMENTS".into(), "test".into())], ..Default::default() };
     let app = TestApp::start_with(Backend::Sqlite, options).await.expect("app");
     let res = app.signup(&app.new_browser(), "Ada", "ada@example.com").await;
     assert_eq!(res.status(), 302);

@@ -72,6 +72,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     let page_cache_ttl = config.page_cache_ttl;
     let secret = crate::infra::secrets::AppSecret::load(config.app_secret.as_deref(), &config.data_dir).map_err(StartupError::Secret)?;
     tracing::info!(provider = payments.provider.name(), "payments ready");
+    let sandbox = payments.sandbox;
     Ok(AppState::new(db, config, leptos_options, storage)
         .with_part(payments)
         .with_part(crate::infra::payments::door::EventSinks::new(vec![
@@ -86,19 +87,27 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
         .with_part(crate::registrations::backend::drafts::FormDrafts::new())
         .with_part(crate::registrations::backend::service::PageLimiter::new())
         .with_part(crate::registrations::backend::desk::Desks::default())
-        .with_part(Arc::new(mailer)))
+        .with_part(Arc::new(if sandbox { mailer.in_sandbox() } else { mailer })))
 }
 
-/// The payment provider: Stripe when a key is configured, else the built-in test checkout. The
+/// The payment provider: Stripe or the built-in test checkout, as `PAYMENTS` chose. The
 /// test checkout signs its events with `STRIPE_WEBHOOK_SECRET` when set, else with a secret made
 /// up at start (nothing outside this process needs to know it).
 fn payments(config: &Config, db: &Db) -> Result<Payments, StartupError> {
     let webhook_secret = config.payments.webhook_secret.clone().unwrap_or_else(|| format!("whsec_local_{}", crate::infra::tokens::new_token()));
-    let provider: Arc<dyn crate::infra::payments::PaymentProvider> = match &config.payments.stripe_secret_key {
-        None => Arc::new(TestCheckout::new(db.clone(), &config.public_url, &webhook_secret)),
-        Some(key) => Arc::new(StripeCheckout::new(key, config.payments.stripe_api_base.as_deref()).map_err(StartupError::Payments)?),
+    let provider: Arc<dyn crate::infra::payments::PaymentProvider> = match (config.payments.provider, &config.payments.stripe_secret_key) {
+        (crate::infra::payments::settings::Provider::Stripe, Some(key)) => {
+            Arc::new(StripeCheckout::new(key, config.payments.stripe_api_base.as_deref()).map_err(StartupError::Payments)?)
+        }
+        _ => {
+            if !crate::infra::payments::settings::is_local(&config.public_url) {
+                tracing::warn!(public_url = %config.public_url, "PAYMENTS=test: the test checkout takes payments; every public page and mail says so");
+            }
+            Arc::new(TestCheckout::new(db.clone(), &config.public_url, &webhook_secret))
+        }
     };
-    Ok(Payments { provider, webhook_secret })
+    let sandbox = provider.name() == crate::infra::payments::test_checkout::NAME && !crate::infra::payments::settings::is_local(&config.public_url);
+    Ok(Payments { provider, webhook_secret, sandbox })
 }
 
 /// The background work of a running server: housekeeping, the mail sender (every 2 s), and

@@ -215,7 +215,168 @@ async fn an_owed_refund_is_retried_until_the_provider_takes_it(backend: common::
     owned.finish().await;
 }
 
-crate::backend_tests!(one_order_completes_once_however_often_pay_is_pressed, racing_completion_events_apply_once);
+/// A deployment on a public address never sells through the test checkout by accident: without
+/// `PAYMENTS` it does not start (one line naming the variable); with `PAYMENTS=test` it runs as a
+/// sandbox whose every public page says that nothing is charged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_checkout_is_never_production_by_accident() {
+    let public = |vars: &[(&str, &str)]| {
+        let map: std::collections::HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        flashpage::config::Config::from_lookup(|k| map.get(k).cloned(), "http://127.0.0.1:3000")
+    };
+    let refused = public(&[("PUBLIC_URL", "https://shop.example")]).expect_err("no provider named");
+    assert_eq!(refused.variable, "PAYMENTS");
+    assert!(refused.to_string().lines().count() == 1 && refused.to_string().contains("PAYMENTS"), "{refused}");
+    assert!(public(&[("PUBLIC_URL", "https://shop.example"), ("PAYMENTS", "test")]).is_ok());
+
+    let env = vec![("PUBLIC_URL".to_string(), "http://sandbox.example:8080".to_string()), ("PAYMENTS".to_string(), "test".to_string())];
+    let app = TestApp::start_with(common::Backend::Sqlite, common::Options { env, ..Default::default() }).await.expect("app");
+    assert!(Payments::of(&app.state).sandbox);
+    let shop = shop(&app, "sandbox@example.com", "flash-sale", flash_sale(2)).await;
+    let page = app.get(&app.new_browser(), &format!("/p/{}", shop.short_id)).await.text().await.expect("page");
+    assert!(page.contains("Test mode: payments here are simulated"), "{page}");
+    app.finish().await;
+    let local = TestApp::start(common::Backend::Sqlite).await.expect("app");
+    assert!(!Payments::of(&local.state).sandbox, "a local run is no public sandbox");
+    local.finish().await;
+}
+
+/// A browser at client address `ip` (behind the one proxy the app is told of).
+fn client_at(app: &TestApp, ip: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(&app.url("")).expect("origin"));
+    headers.insert("x-forwarded-for", reqwest::header::HeaderValue::from_str(ip).expect("ip"));
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().expect("client")
+}
+
+/// A flood of Buy posts: 200 from one client address, then 200 from 200 addresses, on a page of
+/// 20 units. The first client gets the limit of open checkouts and no more (no payment session
+/// beyond it), the page never says "Sold out" while units are only held, and a real buyer gets a
+/// unit as soon as the holds lapse.
+async fn a_sale_cannot_be_hoarded(backend: common::Backend) {
+    let limit = flashpage::config::DEFAULT_HOLDS_PER_ADDRESS;
+    let env = vec![("HOLDS_PER_ADDRESS".to_string(), limit.to_string())];
+    let Some(owned) = TestApp::start_with(backend, common::Options { env, trusted_proxies: 1 }).await else { return };
+    let app = &owned;
+    let shop = shop(app, "hoard@example.com", "flash-sale", flash_sale(20)).await;
+    let from_page = format!("/p/{}", shop.short_id);
+    let post = |ip: String, email: String| {
+        let (client, from_page, shop) = (client_at(app, &ip), from_page.clone(), &shop);
+        async move {
+            let fields = [("short_id", shop.short_id.as_str()), ("item_id", shop.item_id.as_str()), ("email", email.as_str()), ("quantity", "1")];
+            let res = app.post_form(&client, "/api/p/buy", &from_page, &fields).await;
+            (res.status().as_u16(), location(&res))
+        }
+    };
+    let one_client = futures_util::future::join_all((0..200).map(|i| post("203.0.113.7".into(), format!("hoarder{i}@example.com")))).await;
+    let held = one_client.iter().filter(|(s, to)| *s == 302 && to.contains("/checkout/test/")).count();
+    assert_eq!(held as i64, limit, "one client address gets the limit of open checkouts");
+    assert!(one_client.iter().all(|(s, to)| to.contains("/checkout/test/") || *s == 429 || to.contains("__err")), "the rest are refused: {one_client:?}");
+    let sessions: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(test_payments::table.count().get_result(conn).await?));
+    assert_eq!(sessions.expect("sessions"), limit, "no payment session beyond the limit");
+    // The same buyer pressing Buy again goes back to their open payment; from elsewhere, no link.
+    let first = one_client.iter().find(|(s, to)| *s == 302 && to.contains("/checkout/test/")).expect("a hold").1.clone();
+    let first_email: String = {
+        let session = path_of(&first, app).trim_start_matches("/checkout/test/").to_string();
+        let r: Result<String, DbError> = db_read!(app.state.db, conn => {
+            Ok(test_payments::table.filter(test_payments::id.eq(&session)).select(test_payments::customer_email).first(conn).await?)
+        });
+        r.expect("email")
+    };
+    assert_eq!(post("203.0.113.7".into(), first_email.clone()).await, (302, first.clone()), "back to the open checkout");
+    let (status, to) = post("198.51.100.9".into(), first_email).await;
+    assert!(status == 302 && !to.contains("/checkout/"), "another client is not shown the buyer's checkout: {to}");
+    assert_eq!(count(app, &shop.page_id, "processing").await, limit, "no second hold for one buyer");
+
+    let many = futures_util::future::join_all((0..200).map(|i| post(format!("198.18.{}.{}", i / 200, i % 200 + 1), format!("fresh{i}@example.com")))).await;
+    let held_by_many = many.iter().filter(|(s, to)| *s == 302 && to.contains("/checkout/test/")).count() as i64;
+    assert_eq!(held_by_many, 20 - limit, "every other unit goes to one of the many");
+    let page = app.get(&app.new_browser(), &from_page).await.text().await.expect("page");
+    assert!(!page.contains("Sold out") && page.contains("The last units are in other buyers"), "held is not sold: {page}");
+    assert!(page.contains("Buy for"), "the Buy form stays for the moment a unit comes back");
+    let (status, body) = call(app, &client_at(app, "192.0.2.55"), "/api/p/buy", &[("short_id", &shop.short_id), ("item_id", &shop.item_id), ("email", "real@example.com")]).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.to_string().contains("another buyer's checkout"), "{body}");
+
+    assert_eq!(lapse(app, &shop.page_id, None).await as i64, 20, "the holds lapse");
+    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
+    let (status, to) = post("192.0.2.55".into(), "real@example.com".into()).await;
+    assert!(status == 302 && to.contains("/checkout/test/"), "a real buyer gets a unit at once: {status} {to}");
+    owned.finish().await;
+}
+
+/// Every way to a file's bytes counts against one budget: suffix ranges, `bytes=0-0` then
+/// `bytes=1-`, parallel requests; used up, the link answers 410 with the help page.
+async fn downloads_deliver_at_most_what_was_bought(app: &TestApp) {
+    let shop = shop(app, "bytes@example.com", "flash-sale", flash_sale(3)).await;
+    let form = [
+        ("id", shop.product_id.as_str()), ("form[name]", "Course"), ("form[description]", "A practical guide."), ("form[price]", "19.99"),
+        ("form[currency]", "USD"), ("form[expiresAt]", ""), ("form[downloadLimit]", "2"), ("form[downloadDays]", "7"),
+    ];
+    assert_eq!(call(app, &shop.creator, "/api/products/save", &form).await.0, 200);
+    let visitor = app.new_browser();
+    let (_, to) = buy(app, &visitor, &shop, "ranges@example.com", &[]).await;
+    let thanks = pay(app, &visitor, &to).await;
+    let token = thanks.trim_start_matches("/orders/").trim_end_matches("/thanks").to_string();
+    let size = FILE.len();
+    let get = |range: Option<String>| {
+        let (client, url) = (app.new_browser(), app.url(&format!("/d/{token}")));
+        async move {
+            let mut req = client.get(url);
+            if let Some(r) = range {
+                req = req.header("range", r);
+            }
+            let res = req.send().await.expect("download");
+            let status = res.status().as_u16();
+            (status, res.bytes().await.expect("body").to_vec())
+        }
+    };
+    // A suffix range as long as the file is the whole file: it counts, in bytes and as an attempt.
+    let mut whole_copies = 0;
+    let mut served = 0usize;
+    for _ in 0..40 {
+        let (status, body) = get(Some(format!("bytes=-{size}"))).await;
+        if status != 206 {
+            assert_eq!(status, 410, "used up");
+            assert!(String::from_utf8_lossy(&body).contains("Email me a fresh link"), "the body is the help page");
+            break;
+        }
+        assert_eq!(body, FILE);
+        served += body.len();
+        whole_copies += 1;
+    }
+    assert!(whole_copies <= 2, "{whole_copies} whole copies through suffix ranges, with a limit of 2");
+    // One byte from the start, then the rest: still within the budget (limit + 1 files).
+    for _ in 0..40 {
+        let (a, head) = get(Some("bytes=0-0".into())).await;
+        let (b, tail) = get(Some("bytes=1-".into())).await;
+        served += if a == 206 { head.len() } else { 0 } + if b == 206 { tail.len() } else { 0 };
+        if a != 206 && b != 206 {
+            break;
+        }
+    }
+    // And many requests at once.
+    let parallel = futures_util::future::join_all((0..20).map(|i| get(Some(format!("bytes={}-", i % 5))))).await;
+    served += parallel.iter().filter(|(s, _)| *s == 206).map(|(_, b)| b.len()).sum::<usize>();
+    assert!(served <= 3 * size, "served {served} bytes of a {size}-byte file with a limit of 2 downloads");
+    let (status, body) = get(None).await;
+    assert_eq!(status, 410);
+    assert!(!body.starts_with(b"%PDF"), "a closed link never answers with the file");
+}
+
+mod hoarding {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_sale_cannot_be_hoarded(super::common::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_sale_cannot_be_hoarded(super::common::Backend::Postgres).await;
+    }
+}
+
+crate::backend_tests!(one_order_completes_once_however_often_pay_is_pressed, racing_completion_events_apply_once, downloads_deliver_at_most_what_was_bought);
 
 mod stripe_delayed {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -112,6 +112,8 @@ impl TestApp {
         vars.insert("TRUSTED_PROXIES".to_string(), options.trusted_proxies.to_string());
         // Every test browser comes from 127.0.0.1; the sign-up limit has a test of its own.
         vars.insert("SIGNUPS_PER_ADDRESS_PER_HOUR".to_string(), "100000".to_string());
+        // Likewise the open checkouts per address (the hoarding test sets the real default).
+        vars.insert("HOLDS_PER_ADDRESS".to_string(), "100000".to_string());
         vars.extend(options.env);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

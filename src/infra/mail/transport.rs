@@ -34,6 +34,21 @@ enum Route {
 pub struct Mailer {
     from: Mailbox,
     route: Route,
+    /// A sandbox deployment: every message says it comes from one (see [`sandboxed`]).
+    sandbox: bool,
+}
+
+/// Marks a message of a sandbox deployment (its payments are the test checkout's), so that no
+/// recipient takes a receipt or a payment request in it for real.
+pub fn sandboxed(mail: &OutgoingMail) -> OutgoingMail {
+    const NOTE: &str = "TEST MODE: this message comes from a test deployment; no payment in it is real.";
+    let mut marked = mail.clone();
+    if !marked.subject.starts_with("[Test]") {
+        marked.subject = format!("[Test] {}", marked.subject);
+    }
+    marked.text = format!("{NOTE}\n\n{}", marked.text);
+    marked.html = marked.html.map(|h| format!("<p><strong>{NOTE}</strong></p>{h}"));
+    marked
 }
 
 impl Mailer {
@@ -49,7 +64,12 @@ impl Mailer {
                 Route::Files { transport: AsyncFileTransport::new(&settings.dir), dir: settings.dir.clone() }
             }
         };
-        Ok(Mailer { from, route })
+        Ok(Mailer { from, route, sandbox: false })
+    }
+
+    /// The same mailer for a sandbox deployment: every message is marked as a test.
+    pub fn in_sandbox(self) -> Mailer {
+        Mailer { sandbox: true, ..self }
     }
 
     /// Where mail goes, for the start-up log line.
@@ -61,6 +81,13 @@ impl Mailer {
     }
 
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), SendError> {
+        let marked;
+        let mail = if self.sandbox {
+            marked = sandboxed(mail);
+            &marked
+        } else {
+            mail
+        };
         let message = self.build(mail)?;
         match &self.route {
             Route::Smtp(transport) => match transport.send(message).await {
@@ -101,5 +128,20 @@ impl Mailer {
             mixed
         };
         builder.multipart(body).map_err(SendError::permanent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_mail_says_so_once() {
+        let mail = OutgoingMail { to: "a@b.co".into(), subject: "Your receipt: X".into(), text: "Paid".into(), html: Some("<p>Paid</p>".into()), ..Default::default() };
+        let marked = sandboxed(&mail);
+        assert_eq!(marked.subject, "[Test] Your receipt: X");
+        assert!(marked.text.starts_with("TEST MODE") && marked.text.ends_with("Paid"));
+        assert!(marked.html.as_deref().is_some_and(|h| h.contains("TEST MODE") && h.ends_with("<p>Paid</p>")));
+        assert_eq!(sandboxed(&marked).subject, marked.subject, "never twice in the subject");
     }
 }

@@ -170,6 +170,9 @@ pub trait Payouts: Send + Sync {
 pub struct Payments {
     pub provider: Arc<dyn PaymentProvider>,
     pub webhook_secret: String,
+    /// The test checkout takes payments on a deployment that is not local (`PAYMENTS=test` on a
+    /// public address): every public page and mail says so.
+    pub sandbox: bool,
 }
 
 impl Payments {

@@ -95,6 +95,11 @@ impl Storage {
         Ok(ObjectRead { size, range: wanted, body })
     }
 
+    /// Whether downloads can be handed out as presigned links (S3/R2; a local folder cannot).
+    pub fn presigns(&self) -> bool {
+        self.signer.is_some()
+    }
+
     /// A link that serves the file straight from S3/R2 for `valid_for`, saved under
     /// `content_disposition`; `None` on the local folder (the app streams it instead).
     pub async fn presigned_download(&self, key: &ObjectKey, valid_for: Duration, content_disposition: &str) -> Result<Option<String>, StorageError> {

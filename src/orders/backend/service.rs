@@ -46,11 +46,17 @@ pub async fn checkout(state: &AppState, req: &BuyRequest<'_>) -> Result<String, 
         code: input.code.as_deref(),
         shown_price: shown_amount.map(|a| (a, req.shown_currency.unwrap_or_default())),
         client_ip: req.client_ip,
+        holds_per_address: state.config.holds_per_address,
         provider: payments.provider.name(),
         access_token_hash: &token_hash,
         now,
     };
-    let placed = writer::place(&state.db, &placement).await?.map_err(|r| r.error())?;
+    let placed = match writer::place(&state.db, &placement).await? {
+        Ok(placed) => placed,
+        // The same buyer pressed Buy again: back to their open payment page, no second hold.
+        Err(writer::Refusal::AlreadyInCheckout { checkout_url: Some(url) }) => return Ok(url),
+        Err(refusal) => return Err(refusal.error()),
+    };
     let destination = match super::payouts::destination(state, &placed.organization_id).await {
         Ok(d) => d,
         Err(e) => {
@@ -83,7 +89,7 @@ pub async fn checkout(state: &AppState, req: &BuyRequest<'_>) -> Result<String, 
     };
     match payments.provider.start_checkout(&request).await {
         Ok(started) => {
-            writer::attach_session(&state.db, &placed.order_id, &started.session_id).await?;
+            writer::attach_session(&state.db, &placed.order_id, &started.session_id, &started.redirect_to).await?;
             Ok(started.redirect_to)
         }
         Err(e) => {

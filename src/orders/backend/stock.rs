@@ -23,11 +23,26 @@ macro_rules! orders_taking_stock {
 }
 pub use orders_taking_stock;
 
-/// How many units of the page are taken at `now`.
-pub async fn taken(db: &Db, page_id: &str, now: DateTime<Utc>) -> Result<u32, DbError> {
-    let now = now.naive_utc();
-    let n: i64 = db_read!(db, conn => {
-        Ok::<_, DbError>(orders_taking_stock!(page_id, now).count().get_result(conn).await?)
+/// Where a page's stock stands at `now`: what is taken (sold, waiting for a delayed payment, or
+/// held in an open checkout), what is sold, and when the first open hold lapses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub taken: u32,
+    /// Completed orders only: these alone make a page sold out.
+    pub sold: u32,
+    /// When the earliest open hold lapses (its unit comes back unless it is paid).
+    pub next_release: Option<DateTime<Utc>>,
+}
+
+/// The page's [`Standing`] at `now`, from one read.
+pub async fn standing(db: &Db, page_id: &str, now: DateTime<Utc>) -> Result<Standing, DbError> {
+    use crate::infra::db::schema::orders;
+    let at = now.naive_utc();
+    let rows: Vec<(String, Option<chrono::NaiveDateTime>)> = db_read!(db, conn => {
+        Ok::<_, DbError>(orders_taking_stock!(page_id, at).select((orders::status, orders::hold_expires_at)).load(conn).await?)
     })?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    let sold = rows.iter().filter(|(status, _)| status == "completed").count();
+    let next_release = rows.iter().filter(|(status, _)| status == "processing").filter_map(|(_, until)| *until).min().map(|t| t.and_utc());
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(Standing { taken: count(rows.len()), sold: count(sold), next_release })
 }

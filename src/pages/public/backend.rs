@@ -47,7 +47,8 @@ pub async fn load(state: &AppState, short_id: &str) -> Result<PublicPage, AppErr
 /// [`load`], no view counted.
 pub async fn lookup(state: &AppState, short_id: &str) -> Result<(String, PublicPage), AppError> {
     let cached = source(state, short_id).await?.ok_or_else(not_found)?;
-    let page = cached.source.view_at(Utc::now());
+    let mut page = cached.source.view_at(Utc::now());
+    page.sandbox = crate::infra::payments::Payments::of(state).sandbox;
     if page.phase == Phase::Inactive {
         return Err(AppError::new(ErrorKind::Gone, "This page is no longer available."));
     }
@@ -89,6 +90,11 @@ pub struct PageSource {
     pub items: Vec<PublicItem>,
     /// What is left of a flash sale's inventory or an offer's quantity, or an event's seats.
     pub remaining: Option<u32>,
+    /// Units of a sale or offer that are sold (paid): only these make it sold out. Units held in
+    /// open checkouts are taken but may come back.
+    pub sold: Option<u32>,
+    /// When the first open checkout's hold lapses, while every unit left is held.
+    pub held_until: Option<DateTime<Utc>>,
     pub event_times: Option<EventTimes>,
     /// The times and switch that decide the phase.
     pub clock: PageClock,
@@ -97,9 +103,10 @@ pub struct PageSource {
 }
 
 impl PageSource {
-    /// A sale or offer with nothing left is over (the phase function's `sold_out`).
+    /// A sale or offer whose every unit is sold is over (the phase function's `sold_out`). Units
+    /// only held in checkouts never end it: a hold that lapses puts its unit back on sale.
     pub fn sold_out(&self) -> bool {
-        self.settings.stock_limit().is_some() && self.remaining == Some(0)
+        matches!((self.settings.stock_limit(), self.sold), (Some(limit), Some(sold)) if sold >= limit)
     }
 
     pub fn phase_at(&self, now: DateTime<Utc>) -> Phase {
@@ -114,7 +121,7 @@ impl PageSource {
         let content = match current {
             Phase::Scheduled { .. } => PhaseContent::Scheduled { notify_me: look.notify_me.then(notify_label) },
             Phase::Live { .. } => PhaseContent::Live {
-                facts: self.live_facts(),
+                facts: self.live_facts(now),
                 body_html: self.body_html.clone(),
                 items: self.items.clone(),
             },
@@ -140,22 +147,30 @@ impl PageSource {
             content,
             preview: false,
             made_with: self.made_with,
+            sandbox: false,
         }
     }
 
-    fn live_facts(&self) -> LiveFacts {
+    fn live_facts(&self, now: DateTime<Utc>) -> LiveFacts {
+        // Every unit left is in someone's checkout: how many minutes until the first may come back.
+        let back_in = match (self.remaining, self.held_until) {
+            (Some(0), Some(until)) => Some(u32::try_from((until - now).num_seconds().max(0) / 60 + 1).unwrap_or(u32::MAX)),
+            _ => None,
+        };
         match &self.settings {
             PageSettings::Countdown(_) => LiveFacts::Countdown,
             PageSettings::FlashSale(s) => LiveFacts::Sale {
                 discount_percentage: s.discount_percentage,
                 remaining: self.remaining.unwrap_or(s.inventory_limit),
                 limit: s.inventory_limit,
+                back_in,
             },
             PageSettings::LimitedOffer(s) => LiveFacts::Offer {
                 discount_code: s.discount_code.clone(),
                 bonus: s.bonus_description.clone(),
                 remaining: self.remaining.unwrap_or(s.limited_quantity),
                 limit: s.limited_quantity,
+                back_in,
             },
             PageSettings::EventRegistration(s) => LiveFacts::Event {
                 times: self.event_times.clone().unwrap_or(EventTimes { range: String::new(), zone: s.time_zone.clone() }),
@@ -220,13 +235,16 @@ pub async fn assemble(
 ) -> Result<PageSource, AppError> {
     let hero = look.hero_image.as_deref().and_then(ObjectKey::parse_page_asset);
     let clock = PageClock { is_active: true, launch_at, expires_at, end_time: settings.end_time() };
+    let stock = stock(db, page_id, &settings).await?;
     Ok(PageSource {
         short_id: short_id.to_string(),
         hero_image_url: hero.as_ref().map(|k| k.public_path()),
         og_image: hero.as_ref().map(|k| format!("{public_url}{}", k.public_path())),
         body_html: render_markdown(&look.body),
         items: public_items(db, page_id, &settings).await?,
-        remaining: remaining(db, page_id, &settings).await?,
+        remaining: stock.remaining,
+        sold: stock.sold,
+        held_until: stock.held_until,
         event_times: event_times(&settings),
         made_with: !crate::billing::backend::store::page_has_custom_branding(db, page_id).await?,
         look: look.clone(),
@@ -316,18 +334,29 @@ async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, Prod
         .collect())
 }
 
-/// What is left of a sale's or offer's quantity: the limit less the orders that take a unit
-/// (the count checkout holds against).
-/// For an event, the seats left: its capacity less the registered people (the count that
-/// registration holds against).
-pub async fn remaining(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Option<u32>, AppError> {
+/// A page's stock as visitors see it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stock {
+    /// What is left of a sale's or offer's quantity: the limit less the orders that take a unit
+    /// (the count checkout holds against). For an event, the seats left: its capacity less the
+    /// registered people (the count that registration holds against).
+    pub remaining: Option<u32>,
+    /// A sale's or offer's units sold (paid).
+    pub sold: Option<u32>,
+    /// While nothing is left but some units are only held: when the first hold lapses.
+    pub held_until: Option<DateTime<Utc>>,
+}
+
+/// The page's [`Stock`] now.
+pub async fn stock(db: &Db, page_id: &str, settings: &PageSettings) -> Result<Stock, AppError> {
     if let PageSettings::EventRegistration(s) = settings {
         let taken = crate::registrations::backend::store::registered(db, page_id).await?;
-        return Ok(Some(s.max_attendees.saturating_sub(taken)));
+        return Ok(Stock { remaining: Some(s.max_attendees.saturating_sub(taken)), ..Stock::default() });
     }
-    let Some(limit) = settings.stock_limit() else { return Ok(None) };
-    let taken = crate::orders::backend::stock::taken(db, page_id, Utc::now()).await?;
-    Ok(Some(limit.saturating_sub(taken)))
+    let Some(limit) = settings.stock_limit() else { return Ok(Stock::default()) };
+    let standing = crate::orders::backend::stock::standing(db, page_id, Utc::now()).await?;
+    let remaining = limit.saturating_sub(standing.taken);
+    Ok(Stock { remaining: Some(remaining), sold: Some(standing.sold), held_until: if remaining == 0 { standing.next_release } else { None } })
 }
 
 /// Markdown to HTML, then through ammonia's allow-list: no scripts, no event handlers, no

@@ -57,6 +57,9 @@ pub struct PublicPage {
     /// The "Made with Flashpage" line (Free pages; plans with `customBranding` remove it).
     #[serde(default)]
     pub made_with: bool,
+    /// A public deployment in test mode (`PAYMENTS=test`): every page says that nothing is charged.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 /// What each phase shows, and only that.
@@ -83,8 +86,10 @@ pub enum PhaseContent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LiveFacts {
     Countdown,
-    Sale { discount_percentage: u8, remaining: u32, limit: u32 },
-    Offer { discount_code: Option<String>, bonus: Option<String>, remaining: u32, limit: u32 },
+    /// `back_in`: every unit left is in an open checkout; the first may come back within that
+    /// many minutes.
+    Sale { discount_percentage: u8, remaining: u32, limit: u32, back_in: Option<u32> },
+    Offer { discount_code: Option<String>, bonus: Option<String>, remaining: u32, limit: u32, back_in: Option<u32> },
     /// Where an online event happens is "Online": the join link goes to registrants only.
     /// The registration form comes with it (`seats` says whether it leads to a seat or the
     /// waitlist, or is closed because the event is fully booked).

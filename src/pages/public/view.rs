@@ -141,6 +141,7 @@ pub fn PublicPageView(
     } else {
         view! {
             <main class="pp" style=style data-phase=phase_name>
+                {page.sandbox.then(|| view! { <p class="test-mode" role="note">"Test mode: payments here are simulated; nothing is charged."</p> })}
                 {card}
                 {page.made_with.then(|| view! {
                     <footer class="pp-footer">
@@ -226,18 +227,18 @@ fn phase_view(page: PublicPage, answer: NotifyAnswer, buy: BuyAnswer, registrati
 fn LiveDetails(facts: LiveFacts) -> impl IntoView {
     match facts {
         LiveFacts::Countdown => ().into_any(),
-        LiveFacts::Sale { discount_percentage, remaining, limit } => view! {
+        LiveFacts::Sale { discount_percentage, remaining, limit, back_in } => view! {
             <ul class="pp-facts">
                 <li><strong>{format!("{discount_percentage}% off")}</strong></li>
-                <li data-testid="remaining">{left(remaining, limit)}</li>
+                <li data-testid="remaining">{left(remaining, limit, back_in)}</li>
             </ul>
         }
         .into_any(),
-        LiveFacts::Offer { discount_code, bonus, remaining, limit } => view! {
+        LiveFacts::Offer { discount_code, bonus, remaining, limit, back_in } => view! {
             <ul class="pp-facts">
                 {discount_code.map(|c| view! { <li>"Use code " <code class="pp-code">{c}</code></li> })}
                 {bonus.map(|b| view! { <li>"Bonus: " {b}</li> })}
-                <li data-testid="remaining">{left(remaining, limit)}</li>
+                <li data-testid="remaining">{left(remaining, limit, back_in)}</li>
             </ul>
         }
         .into_any(),
@@ -259,9 +260,16 @@ fn LiveDetails(facts: LiveFacts) -> impl IntoView {
     }
 }
 
-/// "12 of 100 left".
-fn left(remaining: u32, limit: u32) -> String {
-    if remaining == limit { format!("Only {limit} available") } else { format!("{remaining} of {limit} left") }
+/// "12 of 100 left"; with nothing left but some units only held, when they may come back.
+fn left(remaining: u32, limit: u32, back_in: Option<u32>) -> String {
+    match back_in {
+        Some(minutes) => format!(
+            "The last units are in other buyers' checkouts. Any that aren't paid come back within {minutes} minute{}: try again then.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+        None if remaining == limit => format!("Only {limit} available"),
+        None => format!("{remaining} of {limit} left"),
+    }
 }
 
 /// A product's sample: the image, a player for a sound, a link to open a PDF excerpt.

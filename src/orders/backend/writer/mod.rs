@@ -30,6 +30,8 @@ pub struct Placement<'a> {
     /// now is refused rather than charged.
     pub shown_price: Option<(i64, &'a str)>,
     pub client_ip: Option<&'a str>,
+    /// Open holds one client address may have on one page at once (`HOLDS_PER_ADDRESS`).
+    pub holds_per_address: u32,
     pub provider: &'a str,
     pub access_token_hash: &'a str,
     pub now: DateTime<Utc>,
@@ -58,6 +60,14 @@ pub enum Refusal {
     Over,
     NotForSale,
     SoldOut,
+    /// Nothing is left, but only because every unit left is in an open checkout; the first hold
+    /// lapses at `until`.
+    AllHeld { until: Option<DateTime<Utc>> },
+    /// This address already has this page's item in an open checkout: back to it (`checkout_url`,
+    /// when the same client asks), instead of a second hold.
+    AlreadyInCheckout { checkout_url: Option<String> },
+    /// The client address has as many open checkouts on this page as it may.
+    TooManyHolds,
     WrongCode,
     CodeUsedUp,
     PriceChanged { now: String },
@@ -73,6 +83,19 @@ impl Refusal {
             Refusal::Over => AppError::new(crate::error::ErrorKind::Gone, "This sale is over. Nothing was charged."),
             Refusal::NotForSale => AppError::conflict("This item can't be bought right now. Nothing was charged."),
             Refusal::SoldOut => AppError::conflict("Sold out: every unit has been taken. Nothing was charged."),
+            Refusal::AllHeld { until } => {
+                let minutes = until.map(|u| (u - Utc::now()).num_seconds().max(0) / 60 + 1).unwrap_or(1);
+                AppError::conflict(format!(
+                    "Every unit left is in another buyer's checkout right now. Any that isn't paid comes back within {minutes} minute{}: try again then. Nothing was charged.",
+                    if minutes == 1 { "" } else { "s" }
+                ))
+            }
+            Refusal::AlreadyInCheckout { .. } => AppError::conflict(
+                "You already have this in your checkout. Finish the payment there (check your other tabs), or wait for it to lapse to start again.",
+            ),
+            Refusal::TooManyHolds => AppError::rate_limited(
+                "Several checkouts for this page are already open from your network. Finish one of them, or try again when they lapse.",
+            ),
             Refusal::WrongCode => field("code", "That code isn't valid for this offer."),
             Refusal::CodeUsedUp => field("code", "This code has been used up. You can still buy without it."),
             Refusal::PriceChanged { now } => AppError::conflict(format!("The price changed to {now} since the page was opened. Check it and buy again.")),
@@ -140,9 +163,35 @@ pub async fn place(db: &Db, p: &Placement<'_>) -> Result<Result<Placed, Refusal>
         if !crate::products::model::ProductStatus::of(product_active, product_expires.map(|t| t.and_utc()), now).buyable() {
             return Ok(Err(Refusal::NotForSale));
         }
+        // One open checkout per buyer and a few per client address, so nobody hoards a sale by
+        // pressing Buy with address after address. Counted here, under the page's lock, from the
+        // orders themselves: exact, and the same for every instance.
+        let open_holds = || orders::table.filter(orders::page_id.eq(&page_id)).filter(orders::status.eq(OrderStatus::Processing.as_str())).filter(orders::hold_expires_at.gt(at));
+        let own: Option<(Option<String>, Option<String>)> = open_holds()
+            .filter(orders::customer_id.eq(p.email))
+            .select((orders::client_ip, orders::checkout_url))
+            .first(conn)
+            .await
+            .optional()?;
+        if let Some((ip, checkout_url)) = own {
+            // The payment page shows the buyer's address: only the client that opened it is led back.
+            let same_client = ip.is_some() && ip.as_deref() == p.client_ip;
+            return Ok(Err(Refusal::AlreadyInCheckout { checkout_url: checkout_url.filter(|_| same_client) }));
+        }
+        if let Some(ip) = p.client_ip {
+            let from_here: i64 = open_holds().filter(orders::client_ip.eq(ip)).count().get_result(conn).await?;
+            if from_here >= i64::from(p.holds_per_address) {
+                return Ok(Err(Refusal::TooManyHolds));
+            }
+        }
         let taken: i64 = orders_taking_stock!(&page_id, at).count().get_result(conn).await?;
         if taken >= i64::from(limit) {
-            return Ok(Err(Refusal::SoldOut));
+            let sold: i64 = orders::table.filter(orders::page_id.eq(&page_id)).filter(orders::status.eq(OrderStatus::Completed.as_str())).count().get_result(conn).await?;
+            if sold >= i64::from(limit) {
+                return Ok(Err(Refusal::SoldOut));
+            }
+            let until: Option<NaiveDateTime> = open_holds().select(diesel::dsl::min(orders::hold_expires_at)).first(conn).await?;
+            return Ok(Err(Refusal::AllHeld { until: until.map(|t| t.and_utc()) }));
         }
         // The price, on the server only: the page's discount, then the offer's code.
         let (listed, code, bonus) = match &settings {
@@ -213,11 +262,12 @@ pub async fn place(db: &Db, p: &Placement<'_>) -> Result<Result<Placed, Refusal>
     })
 }
 
-/// Records the payment session an order is being paid through.
-pub async fn attach_session(db: &Db, order_id: &str, session_id: &str) -> Result<(), DbError> {
+/// Records the payment session an order is being paid through, and its page (where a buyer who
+/// presses Buy again is sent back to).
+pub async fn attach_session(db: &Db, order_id: &str, session_id: &str, checkout_url: &str) -> Result<(), DbError> {
     db_write!(db, conn => {
         diesel::update(orders::table.filter(orders::id.eq(order_id)))
-            .set((orders::checkout_session_id.eq(session_id), orders::updated_at.eq(Utc::now().naive_utc())))
+            .set((orders::checkout_session_id.eq(session_id), orders::checkout_url.eq(checkout_url), orders::updated_at.eq(Utc::now().naive_utc())))
             .execute(conn)
             .await?;
         Ok(())
