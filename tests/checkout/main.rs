@@ -670,6 +670,11 @@ async fn downloads_redirect_to_presigned_s3_links() {
     assert_eq!(res.bytes().await.expect("file").as_ref(), FILE);
     let tampered = presigned.replace("X-Amz-Expires=300", "X-Amz-Expires=99999");
     assert_eq!(reqwest::get(&tampered).await.expect("tampered").status(), 403, "the link cannot be stretched");
+    // A range is streamed by the app and charged as what it carries: never a presigned link to
+    // the whole file for the price of a resumed part.
+    let res = visitor.get(app.url(&format!("/d/{token}"))).header("range", "bytes=5-").send().await.expect("range");
+    assert_eq!(res.status(), 206);
+    assert_eq!(res.bytes().await.expect("part").as_ref(), &FILE[5..]);
     app.finish().await;
 }
 
