@@ -158,6 +158,19 @@ async fn count(db: &Db, order_id: &str, charge: Charge, now: DateTime<Utc>) -> R
             ))
             .execute(conn)
             .await?;
+        if n == 0 {
+            // Out of bytes: the link is used up, as if its attempts were, so that the help page
+            // says so and offers a fresh link.
+            diesel::update(
+                orders::table
+                    .filter(orders::id.eq(order_id))
+                    .filter(orders::status.eq(OrderStatus::Completed.as_str()))
+                    .filter(orders::bytes_served.gt(charge.budget - charge.bytes)),
+            )
+            .set(orders::download_attempts.eq(orders::download_limit))
+            .execute(conn)
+            .await?;
+        }
         Ok(n == 1)
     })
 }
