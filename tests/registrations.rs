@@ -328,6 +328,31 @@ async fn duplicates_and_bots_reveal_and_store_nothing(app: &TestApp) {
     assert_eq!(status_of(app, &ev.page_id, "bot@example.com").await, None);
 }
 
+/// Someone who holds a seat sends the form again after the event filled: they are told what a
+/// newcomer is told (which says nothing untrue for either), and the mail sent again says they
+/// are registered.
+async fn a_repeat_after_the_event_filled_gets_the_neutral_answer(app: &TestApp) {
+    let ev = &event(app, "full@example.com", event_settings(1, true, json!({}))).await;
+    let answer = |email: &'static str| async move {
+        let browser = app.new_browser();
+        let res = app.post_form(&browser, &format!("/p/{}/register", ev.short_id), &format!("/p/{}", ev.short_id), &[("name", "P"), ("email", email)]).await;
+        assert_eq!(res.status(), 303);
+        let page = app.get(&browser, &location(&res)).await.text().await.expect("page");
+        let at = page.find("data-testid=\"registration-sent\"").expect("the answer");
+        page[at..].split_once('>').expect("tag").1.split('<').next().expect("text").to_string()
+    };
+    assert!(answer("ada@example.com").await.contains("Check your inbox"));
+    let newcomer = answer("grace@example.com").await;
+    assert_eq!(status_of(app, &ev.page_id, "grace@example.com").await.as_deref(), Some("waitlisted"));
+    let repeat = answer("ada@example.com").await;
+    assert_eq!(repeat, newcomer, "the answer doesn't tell whether the address holds a seat");
+    assert!(!repeat.contains("you're on the waitlist") && !repeat.contains("you&#x27;re on the waitlist"), "untrue for Ada: {repeat}");
+    assert_eq!(status_of(app, &ev.page_id, "ada@example.com").await.as_deref(), Some("registered"));
+    let mail = mails_to(app, "ada@example.com").await;
+    assert_eq!(mail.len(), 2, "the confirmation, then again");
+    assert!(mail[1].0.contains("You're registered") && mail[1].1.contains("https://zoom.us/j/123"), "{:?}", mail[1]);
+}
+
 async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     let questions = json!({"customFields": [{"id": "note", "label": "Note", "kind": "short-text"}]});
     let ev = event(app, "owner@example.com", event_settings(1, true, questions)).await;
@@ -540,6 +565,7 @@ registration_tests!(
     capacity_holds_under_a_thousand_registrants,
     bad_input_is_refused_beside_the_field,
     duplicates_and_bots_reveal_and_store_nothing,
+    a_repeat_after_the_event_filled_gets_the_neutral_answer,
     creators_see_counts_check_in_and_export,
     event_changes_reach_registrants,
     the_editor_sets_the_form,
