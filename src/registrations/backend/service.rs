@@ -48,8 +48,24 @@ pub struct Sent {
     pub waitlist: bool,
 }
 
+/// A form that was refused, and whether what was typed is worth keeping for the page to show
+/// again ([`super::drafts`]): only for a live event page, past the rate limits, refused for its
+/// answers or because the event filled. An unknown page, a page that takes no registrations now,
+/// and a refusal by a limit keep nothing, so that a flood of large posts costs no memory.
+#[derive(Debug)]
+pub struct Refused {
+    pub error: AppError,
+    pub keep_values: bool,
+}
+
+impl Refused {
+    fn bare(error: impl Into<AppError>) -> Refused {
+        Refused { error: error.into(), keep_values: false }
+    }
+}
+
 /// Takes a registration from the form's fields.
-pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Sent, AppError> {
+pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Sent, Refused> {
     let now = Utc::now();
     // A bot filled in the field people never see: it is told what people are told, and nothing
     // is stored.
@@ -59,31 +75,31 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
     }
     if let Some(ip) = client_ip {
         if !super::NotifyLimiter::of(state).0.allow(ip).await {
-            return Err(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes."));
+            return Err(Refused::bare(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes.")));
         }
     }
-    let source = crate::pages::public::backend::source(state, short_id).await?.ok_or_else(|| Refusal::NoSuchPage.error())?;
+    let source = crate::pages::public::backend::source(state, short_id).await.map_err(Refused::bare)?.ok_or_else(|| Refused::bare(Refusal::NoSuchPage.error()))?;
     if let PageSettings::EventRegistration(s) = &source.source.settings {
         if !state.part::<PageLimiter>().0.allow_within(&source.page_id, s.registrations_per_minute()).await {
-            writer::count_limit_refusal(&state.db, &source.page_id, now).await?;
-            return Err(AppError::rate_limited("Lots of people are registering right now. Please try again in a minute."));
+            writer::count_limit_refusal(&state.db, &source.page_id, now).await.map_err(Refused::bare)?;
+            return Err(Refused::bare(AppError::rate_limited("Lots of people are registering right now. Please try again in a minute.")));
         }
     }
     let request = Registering { pairs: pairs.to_vec(), client_ip: client_ip.map(String::from), now };
-    let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await?;
+    let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await.map_err(Refused::bare)?;
     match taken {
         // The desk dropped the page's cached copy (its seats) once for the whole batch.
         Ok(Taken::New { status, .. }) => {
             Ok(Sent { waitlist: status == crate::registrations::model::RegistrationStatus::Waitlisted })
         }
         Ok(Taken::Again { id }) => {
-            if RESENDS.hit(&state.db, &format!("{page_id}:{id}"), now).await? {
-                writer::resend(&state.db, context(state), &id, now).await?;
+            if RESENDS.hit(&state.db, &format!("{page_id}:{id}"), now).await.map_err(Refused::bare)? {
+                writer::resend(&state.db, context(state), &id, now).await.map_err(Refused::bare)?;
             }
             let full = source.source.remaining == Some(0);
             Ok(Sent { waitlist: full })
         }
-        Err(refusal) => Err(refusal.error()),
+        Err(refusal) => Err(Refused { keep_values: matches!(refusal, Refusal::Invalid(_) | Refusal::FullyBooked), error: refusal.error() }),
     }
 }
 
