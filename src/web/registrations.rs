@@ -119,9 +119,15 @@ pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Pat
 }
 
 /// `POST /u/{id}/{token}`: no more bulk mail about the page to this address. Mail programs post
-/// here without a session or a page (RFC 8058 one-click); a browser is sent back to the page that
-/// says it is done.
-pub async fn unsubscribe(State(state): State<AppState>, Path((id, token)): Path<(String, String)>, headers: HeaderMap, _guard: Guard) -> Response {
+/// here without a session, a page or any origin (RFC 8058 one-click: a form body
+/// `List-Unsubscribe=One-Click`, which is all such a request is accepted with; the token in the
+/// path is its authorization); a browser on the app's page is sent back to the page that says it
+/// is done.
+pub async fn unsubscribe(State(state): State<AppState>, Path((id, token)): Path<(String, String)>, headers: HeaderMap, _guard: Guard, body: axum::body::Bytes) -> Response {
+    let one_click = url::form_urlencoded::parse(&body[..]).any(|(k, v)| format!("{k}={v}") == crate::infra::origin::ONE_CLICK_BODY);
+    if !one_click && !crate::infra::origin::from_our_pages(&headers, &state.config.public_origin) {
+        return error_response(&AppError::forbidden(crate::infra::origin::REFUSED));
+    }
     match crate::registrations::backend::jobs::unsubscribe(&state.db, service::context(&state), &id, &token, chrono::Utc::now()).await {
         Ok(Some(_)) if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html")) => {
             let safe = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>();
