@@ -117,8 +117,24 @@ async fn refresh_page(state: &AppState, page_id: &str) {
     }
 }
 
+fn gone() -> AppError {
+    AppError::not_found("That registration is gone.")
+}
+
+/// The registration, when it belongs to the caller's organization (else not found) and to an
+/// event the caller may change: editors act on the registrants of their own group's events only
+/// (403 naming their group), like they edit only their group's pages
+/// (`pages::backend::store::editable`).
+async fn registrant_in_scope(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<writer::Found, AppError> {
+    let found = writer::find(&state.db, &Which::InOrganization { id, organization_id: scope.organization_id() }).await?.ok_or_else(gone)?;
+    let page = crate::pages::backend::store::get(&state.db, scope.organization_id(), &found.page_id).await?.ok_or_else(gone)?;
+    scope.check_group(page.group_id.as_deref(), "event")?;
+    Ok(found)
+}
+
 /// A creator removes someone; their seat goes to the waitlist.
 pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    registrant_in_scope(state, scope, id).await?;
     let which = Which::InOrganization { id, organization_id: scope.organization_id() };
     let (found, promoted) = writer::leave(&state.db, context(state), which, Leaving::RemovedByCreator, Utc::now()).await?.map_err(|r| match r {
         ManageRefusal::UnknownLink => AppError::not_found("That registration is gone."),
@@ -133,6 +149,7 @@ pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 /// A creator deletes someone's registration or sign-up and its answers (a seat it held goes to
 /// the waitlist; nobody is mailed).
 pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    registrant_in_scope(state, scope, id).await?;
     let which = Which::InOrganization { id, organization_id: scope.organization_id() };
     let (found, _) = writer::leave(&state.db, context(state), which, Leaving::Delete, Utc::now()).await?.map_err(|_| AppError::not_found("That registration is gone."))?;
     log(state, scope, SecurityEvent::RegistrationDeleted, Some(id)).await;
@@ -143,6 +160,7 @@ pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 /// A creator gives a waitlisted person a free seat.
 pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
     use writer::MoveRefusal;
+    registrant_in_scope(state, scope, id).await?;
     writer::move_from_waitlist(&state.db, context(state), id, scope.organization_id(), Utc::now()).await?.map_err(|r| match r {
         MoveRefusal::NotFound => AppError::not_found("That registration is gone."),
         MoveRefusal::NotWaitlisted => AppError::conflict("This person isn't on the waitlist any more."),
@@ -156,6 +174,7 @@ pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegis
 }
 
 pub async fn check_in(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str, attended: bool) -> Result<(), AppError> {
+    registrant_in_scope(state, scope, id).await?;
     match writer::check_in(&state.db, id, scope.organization_id(), attended, Utc::now()).await? {
         None => return Err(AppError::not_found("That registration is gone.")),
         Some(false) => return Err(AppError::conflict("Only people with a seat can be checked in.")),
@@ -165,11 +184,18 @@ pub async fn check_in(state: &AppState, scope: &Scope<can::ManageRegistrants>, i
     Ok(())
 }
 
+/// A creator sends someone's confirmation again: within the same [`RESENDS`] as the form sent
+/// again (3 an hour per registration, shared by every instance), so neither way floods an inbox.
 pub async fn resend(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
-    if writer::find(&state.db, &Which::InOrganization { id, organization_id: scope.organization_id() }).await?.is_none() {
-        return Err(AppError::not_found("That registration is gone."));
+    let found = registrant_in_scope(state, scope, id).await?;
+    let now = Utc::now();
+    if !RESENDS.hit(&state.db, &format!("{}:{id}", found.page_id), now).await? {
+        return Err(AppError::rate_limited(format!(
+            "This confirmation was already sent {} times in the last hour. Try again in an hour.",
+            RESENDS.max
+        )));
     }
-    if !writer::resend(&state.db, context(state), id, Utc::now()).await? {
+    if !writer::resend(&state.db, context(state), id, now).await? {
         return Err(AppError::conflict("Only registered or waitlisted people get a confirmation."));
     }
     log(state, scope, SecurityEvent::RegistrationResent, Some(id)).await;
