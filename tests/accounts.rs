@@ -380,6 +380,42 @@ mod ip_limit {
         app.finish().await;
     }
 
+    /// An attacker who logs in to their own account between guesses at other people's gets no
+    /// attempt back: the address's limit fires after 20 attempts, whatever they were.
+    async fn successes_give_the_address_nothing_back(backend: Backend) {
+        let Some(app) = TestApp::start_with(backend, Options { trusted_proxies: 1, ..Default::default() }).await else { return };
+        let own = app.new_browser();
+        app.signup(&own, "Mallory", "mallory@example.com").await;
+        let client = app.new_browser();
+        let attempt = |email: String, password: &'static str| {
+            client
+                .post(app.url("/api/login"))
+                .header("accept", "application/json")
+                .header("x-forwarded-for", "203.0.113.9")
+                .form(&[("email", email), ("password", password.to_string())])
+                .send()
+        };
+        let mut statuses = Vec::new();
+        for i in 0..15 {
+            statuses.push(attempt("mallory@example.com".into(), super::common::PASSWORD).await.expect("request").status().as_u16());
+            // Three guesses per victim: the per-email limit (5) never fires.
+            statuses.push(attempt(format!("victim{}@example.com", i % 5), "guess guess guess").await.expect("request").status().as_u16());
+        }
+        assert_eq!(&statuses[..20], &[200, 401].repeat(10)[..], "the first 20 attempts go through");
+        assert!(statuses[20..].iter().all(|s| *s == 429), "every attempt past 20 from the address is throttled: {statuses:?}");
+        app.finish().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn successes_give_the_address_nothing_back_sqlite() {
+        successes_give_the_address_nothing_back(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn successes_give_the_address_nothing_back_postgres() {
+        successes_give_the_address_nothing_back(Backend::Postgres).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
         run(Backend::Sqlite).await;

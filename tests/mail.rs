@@ -200,7 +200,88 @@ async fn smtp_a_dead_senders_lease_runs_out(backend: Backend) {
     app.finish().await;
 }
 
+/// The whole stored message: (recipient, subject, text, html, headers, attachments, sent, failed).
+type Stored = (String, String, String, Option<String>, String, String, bool, bool);
+
+async fn stored(app: &TestApp, subject: &str) -> Stored {
+    let subject = subject.to_string();
+    let r: Result<Stored, DbError> = flashpage::db_read!(app.state.db, conn => {
+        let (to, subject, text, html, headers, attachments, sent, failed): (String, String, String, Option<String>, String, String, Option<NaiveDateTime>, Option<NaiveDateTime>) = mail_outbox::table
+            .filter(mail_outbox::subject.eq(&subject))
+            .select((mail_outbox::recipient, mail_outbox::subject, mail_outbox::text_body, mail_outbox::html_body, mail_outbox::headers, mail_outbox::attachments, mail_outbox::sent_at, mail_outbox::failed_at))
+            .first(conn)
+            .await?;
+        Ok((to, subject, text, html, headers, attachments, sent.is_some(), failed.is_some()))
+    });
+    r.expect("outbox row")
+}
+
+fn with_links(to: &str, subject: &str) -> OutgoingMail {
+    OutgoingMail {
+        html: Some("<a href=\"https://flashpage.example/reset-password/secret\">Reset</a>".into()),
+        text: "https://flashpage.example/reset-password/secret".into(),
+        headers: vec![("List-Unsubscribe".into(), "<https://flashpage.example/u/abc/secret>".into())],
+        attachments: vec![TextAttachment { name: "invite.ics".into(), content_type: "text/calendar".into(), content: "URL:https://flashpage.example/r/secret".into() }],
+        ..mail(to, subject)
+    }
+}
+
+fn erased(to: &str, subject: &str, sent: bool) -> Stored {
+    (to.into(), subject.into(), String::new(), None, "[]".into(), "[]".into(), sent, !sent)
+}
+
+/// A message that is sent, or given up, keeps no body (text, HTML, headers, attachments: the live
+/// links in them); its recipient, subject, status and times stay.
+async fn done_mail_keeps_no_body(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else { return };
+    enqueue(&app.state.db, &with_links("ada@example.com", "Reset your password"), now()).await.expect("queued");
+    enqueue(&app.state.db, &with_links("later@example.com", "Not due yet"), now() + TimeDelta::days(1)).await.expect("queued");
+    assert_eq!(deliver_due(&app.state.db, mailer(&app), now()).await.expect("round").sent, 1);
+    assert_eq!(stored(&app, "Reset your password").await, erased("ada@example.com", "Reset your password", true));
+    assert!(stored(&app, "Not due yet").await.2.contains("secret"), "an unsent message keeps its body");
+    app.finish().await;
+
+    // Given up (its last attempt fails: nothing listens where SMTP_URL points).
+    let Some(app) = app_with_smtp(backend, free_port()).await else { return };
+    enqueue(&app.state.db, &with_links("grace@example.com", "Your download"), now()).await.expect("queued");
+    let r: Result<usize, DbError> = flashpage::db_write!(app.state.db, conn => {
+        Ok(diesel::update(mail_outbox::table).set(mail_outbox::attempts.eq(flashpage::infra::mail::sender::MAX_ATTEMPTS)).execute(conn).await?)
+    });
+    assert_eq!(r.expect("attempts"), 1);
+    assert_eq!(deliver_due(&app.state.db, mailer(&app), now()).await.expect("round").failed, 1);
+    assert_eq!(stored(&app, "Your download").await, erased("grace@example.com", "Your download", false));
+    app.finish().await;
+}
+
+/// The hourly housekeeping erases the body of done mail that still has one (sent before bodies
+/// were erased on sending) and deletes `.eml` files older than a week, nothing else.
+async fn housekeeping_erases_old_bodies_and_files(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else { return };
+    enqueue(&app.state.db, &with_links("ada@example.com", "Sent long ago"), now()).await.expect("queued");
+    let r: Result<usize, DbError> = flashpage::db_write!(app.state.db, conn => {
+        Ok(diesel::update(mail_outbox::table).set(mail_outbox::sent_at.eq(Some(now()))).execute(conn).await?)
+    });
+    assert_eq!(r.expect("sent"), 1);
+    let dir = app.state.config.data_dir.join("mail");
+    std::fs::create_dir_all(&dir).expect("mail folder");
+    let week_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7 * 24 * 3600 + 60);
+    for (name, old) in [("old.eml", true), ("new.eml", false), ("notes.txt", true)] {
+        let file = std::fs::File::create(dir.join(name)).expect("file");
+        if old {
+            file.set_modified(week_ago).expect("mtime");
+        }
+    }
+    flashpage::web::startup::housekeeping_round(&app.state).await;
+    assert_eq!(stored(&app, "Sent long ago").await, erased("ada@example.com", "Sent long ago", true));
+    let mut left: Vec<String> = std::fs::read_dir(&dir).expect("mail folder").filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+    left.sort();
+    assert_eq!(left, ["new.eml", "notes.txt"], "only week-old .eml files go");
+    app.finish().await;
+}
+
 on_both_backends! {
+    done_mail_keeps_no_body,
+    housekeeping_erases_old_bodies_and_files,
     files_by_default,
     smtp_delivers_the_whole_message,
     smtp_down_delays_mail_but_loses_none,

@@ -140,7 +140,8 @@ const SERVER_FNS: &[Endpoint] = &[
     // Registrations.
     ep("registrations/list", Member(Action::ViewDashboard), Resource),
     ep("registrations/detail", Member(Action::ViewRegistrants), Resource),
-    ep("registrations/act", Member(Action::ManageRegistrants), Resource),
+    // The registrant of an event of the first group: an editor of another group is refused.
+    ep("registrations/act", Member(Action::ManageRegistrants), GroupResource),
     ep("r/draft", Anyone, Nothing),
     ep("r/view", Anyone, Nothing),
     ep("r/cancel", Anyone, Nothing),
@@ -669,7 +670,68 @@ async fn every_route_and_screen_follows_the_table(app: &TestApp) {
     }
 }
 
+/// The registrants of the first group's event: an editor of another group can't remove, delete,
+/// move, check in or resend (403 naming their group); resends stop at 3 an hour; a viewer sees
+/// orders without their buyers' emails, like registrants without their details.
+async fn registrants_and_buyers_follow_the_group_and_data_rules(app: &TestApp) {
+    use flashpage::infra::db::schema::orders;
+    let fx = fixture(app).await;
+    let (viewer, gina, eddie) = (&fx.callers[1].browser, &fx.callers[2].browser, &fx.callers[4].browser);
+    for action in ["remove", "delete", "move", "check-in", "undo-check-in", "resend"] {
+        let (status, body) = call(app, gina, "/api/registrations/act", &[("id", &fx.registration), ("action", action)]).await;
+        assert_eq!(status, 403, "{action}: {body}");
+        assert!(body.to_string().contains("(Second)"), "{action}: the refusal names the group: {body}");
+    }
+    let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(registrations::table.filter(registrations::id.eq(&fx.registration)).select(registrations::status).first(conn).await?));
+    assert_eq!(r.expect("still there"), "registered");
+    for i in 0..3 {
+        let (status, body) = call(app, eddie, "/api/registrations/act", &[("id", &fx.registration), ("action", "resend")]).await;
+        assert_eq!(status, 200, "resend {i}: {body}");
+    }
+    let (status, body) = call(app, eddie, "/api/registrations/act", &[("id", &fx.registration), ("action", "resend")]).await;
+    assert_eq!(status, 429, "the fourth resend in an hour: {body}");
+
+    // An order of A's page, bought by someone.
+    let org_a = org_of(app, "ada@a.example").await;
+    let page = fx.page.clone();
+    let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
+        let now = chrono::Utc::now().naive_utc();
+        Ok(diesel::insert_into(orders::table)
+            .values((
+                orders::id.eq("order-1"),
+                orders::organization_id.eq(&org_a),
+                orders::page_id.eq(Some(&page)),
+                orders::customer_id.eq("buyer@example.com"),
+                orders::amount_paid.eq(1999i64),
+                orders::amount_due.eq(1999i64),
+                orders::currency.eq("USD"),
+                orders::created_at.eq(now),
+                orders::updated_at.eq(now),
+                orders::status.eq("completed"),
+                orders::download_attempts.eq(0),
+                orders::quantity.eq(1),
+                orders::item_title.eq("Guide"),
+                orders::provider.eq("test"),
+                orders::access_token_hash.eq("hash-1"),
+                orders::download_limit.eq(10),
+                orders::download_days.eq(30),
+                orders::amount_refunded.eq(0i64),
+            ))
+            .execute(conn)
+            .await?)
+    });
+    assert_eq!(r.expect("order"), 1);
+    let (status, list) = call(app, viewer, "/api/orders/list", &[]).await;
+    assert_eq!((status, list["rows"][0]["id"].as_str()), (200, Some("order-1")), "{list}");
+    assert!(list["rows"][0]["email"].is_null() && !list.to_string().contains("buyer@example.com"), "a viewer sees no buyer's email: {list}");
+    let html = app.get(viewer, "/dashboard/orders").await.text().await.expect("orders");
+    assert!(html.contains("Guide") && !html.contains("buyer@example.com"), "{html}");
+    let (_, list) = call(app, eddie, "/api/orders/list", &[]).await;
+    assert_eq!(list["rows"][0]["email"], "buyer@example.com", "an editor sees it, as registrants' details");
+}
+
 backend_tests! {
     every_server_function_follows_the_table,
     every_route_and_screen_follows_the_table,
+    registrants_and_buyers_follow_the_group_and_data_rules,
 }

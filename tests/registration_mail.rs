@@ -279,7 +279,48 @@ async fn postgres_two_instances_send_each_reminder_once() {
     a.finish().await;
 }
 
+/// A mail provider's RFC 8058 one-click unsubscribe, exactly as it is sent: `POST` to the URL of
+/// `List-Unsubscribe`, a form body `List-Unsubscribe=One-Click`, and no `Origin`, `Referer` or
+/// `Sec-Fetch-Site`. It is accepted (again and again, changing nothing more), stops bulk mail and
+/// nothing else; the same request without that body is still refused.
+async fn one_click_unsubscribe_from_a_mail_provider(backend: Backend) {
+    let Some(app) = TestApp::start_with(backend, options(Vec::new())).await else { return };
+    let start = Utc::now() + Duration::hours(30);
+    let (_, page_id, short_id) = event(&app, "one-click@example.com", start).await;
+    assert_eq!(register(&app, &short_id, "Ada", "ada@example.com", 1).await, 200);
+    let ctx = service::context(&app.state);
+    assert_eq!(jobs::send_reminders(&app.state.db, ctx, start - Duration::hours(23)).await.expect("day"), 1);
+    let (headers, _) = queued(&app, "ada@example.com", "Tomorrow").await;
+    let headers: Vec<(String, String)> = serde_json::from_str(&headers).expect("headers");
+    let find = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).expect(name);
+    assert_eq!(find("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
+    let url = find("List-Unsubscribe").split(',').map(str::trim).find(|u| u.starts_with("<http")).expect("an https link").trim_matches(['<', '>']).to_string();
+    let path = url.split_once("/u/").map(|(_, rest)| format!("/u/{rest}")).expect("a /u/ link");
+    // A bare client: no cookies, no default headers (reqwest sends no Origin or Referer).
+    let provider = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let post = |body: &'static str| {
+        provider.post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+    };
+    for _ in 0..2 {
+        let res = post("List-Unsubscribe=One-Click").await.expect("post");
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    }
+    assert_eq!(post("confirm=yes").await.expect("post").status(), 403, "only the one-click body comes without an origin");
+    let row: Result<(String, bool), DbError> = db_read!(app.state.db, conn => {
+        Ok(registrations::table
+            .filter(registrations::page_id.eq(&page_id))
+            .filter(registrations::email.eq("ada@example.com"))
+            .select((registrations::status, registrations::unsubscribed_at.is_not_null()))
+            .first(conn)
+            .await?)
+    });
+    assert_eq!(row.expect("row"), ("registered".to_string(), true), "unsubscribed, still registered");
+    assert_eq!(jobs::send_reminders(&app.state.db, ctx, start - Duration::minutes(50)).await.expect("hour"), 0, "no more bulk mail");
+    app.finish().await;
+}
+
 on_both_backends! {
+    one_click_unsubscribe_from_a_mail_provider,
     smtp_reminders_go_out_once_and_respect_unsubscribes,
     smtp_launch_notices_go_out_once,
     smtp_confirmation_carries_a_valid_invitation,

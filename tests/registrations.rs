@@ -328,6 +328,79 @@ async fn duplicates_and_bots_reveal_and_store_nothing(app: &TestApp) {
     assert_eq!(status_of(app, &ev.page_id, "bot@example.com").await, None);
 }
 
+/// Someone who holds a seat sends the form again after the event filled: they are told what a
+/// newcomer is told (which says nothing untrue for either), and the mail sent again says they
+/// are registered.
+async fn a_repeat_after_the_event_filled_gets_the_neutral_answer(app: &TestApp) {
+    let ev = &event(app, "full@example.com", event_settings(1, true, json!({}))).await;
+    let answer = |email: &'static str| async move {
+        let browser = app.new_browser();
+        let res = app.post_form(&browser, &format!("/p/{}/register", ev.short_id), &format!("/p/{}", ev.short_id), &[("name", "P"), ("email", email)]).await;
+        assert_eq!(res.status(), 303);
+        let page = app.get(&browser, &location(&res)).await.text().await.expect("page");
+        let at = page.find("data-testid=\"registration-sent\"").expect("the answer");
+        page[at..].split_once('>').expect("tag").1.split('<').next().expect("text").to_string()
+    };
+    assert!(answer("ada@example.com").await.contains("Check your inbox"));
+    let newcomer = answer("grace@example.com").await;
+    assert_eq!(status_of(app, &ev.page_id, "grace@example.com").await.as_deref(), Some("waitlisted"));
+    let repeat = answer("ada@example.com").await;
+    assert_eq!(repeat, newcomer, "the answer doesn't tell whether the address holds a seat");
+    assert!(!repeat.contains("you're on the waitlist") && !repeat.contains("you&#x27;re on the waitlist"), "untrue for Ada: {repeat}");
+    assert_eq!(status_of(app, &ev.page_id, "ada@example.com").await.as_deref(), Some("registered"));
+    let mail = mails_to(app, "ada@example.com").await;
+    assert_eq!(mail.len(), 2, "the confirmation, then again");
+    assert!(mail[1].0.contains("You're registered") && mail[1].1.contains("https://zoom.us/j/123"), "{:?}", mail[1]);
+}
+
+/// A flood of large plain-form posts: to unknown pages and past the rate limit nothing is kept;
+/// to a live page the drafts together stay within the cache's bytes, however many arrive.
+async fn a_flood_of_large_forms_keeps_memory_bounded(app: &TestApp) {
+    use flashpage::registrations::backend::drafts::{FormDrafts, MAX_BYTES};
+    let drafts = FormDrafts::of(&app.state);
+    let big = "x".repeat(200_000);
+    let post = |short_id: String, address: String| {
+        let big = big.as_str();
+        async move {
+            app.client
+                .post(app.url(&format!("/p/{short_id}/register")))
+                .header("accept", "text/html")
+                .header("referer", app.url(&format!("/p/{short_id}")))
+                .header("x-forwarded-for", address)
+                .form(&[("name", "Flood"), ("email", "not-an-email"), ("f_note", big)])
+                .send()
+                .await
+                .expect("post")
+                .status()
+                .as_u16()
+        }
+    };
+    // Unknown pages: a page that says so, and nothing kept.
+    for i in 0..40 {
+        assert_eq!(post(format!("nope{i:04}"), fresh_address()).await, 404);
+    }
+    assert_eq!(drafts.held().await.0, 0, "unknown pages keep no draft");
+    // One address past its limit (20 sign-ups in 10 minutes): refused, nothing kept.
+    let ev = event(app, "flooded@example.com", event_settings(10, true, json!({}))).await;
+    let one = fresh_address();
+    let statuses = futures_util::future::join_all((0..30).map(|_| post(ev.short_id.clone(), one.clone()))).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 20, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10, "{statuses:?}");
+    assert_eq!(drafts.held().await.0, 20, "the refused ones keep nothing");
+    // Many addresses: about 40 MB of forms; the drafts stay within their bytes.
+    for _ in 0..10 {
+        let statuses = futures_util::future::join_all((0..20).map(|_| post(ev.short_id.clone(), fresh_address()))).await;
+        assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    }
+    let (entries, bytes) = drafts.held().await;
+    assert!(entries > 0 && entries * 200_000 <= MAX_BYTES && bytes <= MAX_BYTES, "{entries} drafts, {bytes} bytes");
+    // The newest draft still comes back filled in.
+    let browser = app.new_browser();
+    let res = app.post_form(&browser, &format!("/p/{}/register", ev.short_id), "/", &[("name", "Ada"), ("email", "nope")]).await;
+    let page = app.get(&browser, &location(&res)).await.text().await.expect("page");
+    assert!(page.contains("value=\"Ada\""), "the draft is kept");
+}
+
 async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     let questions = json!({"customFields": [{"id": "note", "label": "Note", "kind": "short-text"}]});
     let ev = event(app, "owner@example.com", event_settings(1, true, questions)).await;
@@ -540,6 +613,8 @@ registration_tests!(
     capacity_holds_under_a_thousand_registrants,
     bad_input_is_refused_beside_the_field,
     duplicates_and_bots_reveal_and_store_nothing,
+    a_repeat_after_the_event_filled_gets_the_neutral_answer,
+    a_flood_of_large_forms_keeps_memory_bounded,
     creators_see_counts_check_in_and_export,
     event_changes_reach_registrants,
     the_editor_sets_the_form,

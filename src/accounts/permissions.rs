@@ -61,7 +61,8 @@ pub enum Action {
     ManageTeam,
     /// Change plan and billing details.
     ManageBilling,
-    /// See registrants' personal data (names, emails, answers); counts need only the dashboard.
+    /// See personal data: registrants' names, emails and answers, and buyers' emails in the order
+    /// list; counts and orders without their buyers need only the dashboard.
     ViewRegistrants,
     /// Remove registrants, move them from the waitlist, check them in, resend confirmations.
     ManageRegistrants,
@@ -97,7 +98,7 @@ impl Action {
             Action::ManagePayments => "refund orders, set up payouts",
             Action::ManageTeam => "invite, change and remove teammates, groups (only admins make or change admins)",
             Action::ManageBilling => "change the plan, payment method and invoices",
-            Action::ViewRegistrants => "see registrants' names, emails and answers",
+            Action::ViewRegistrants => "see personal data: registrants' names, emails and answers, buyers' emails",
             Action::ManageRegistrants => "check registrants in, remove, move from the waitlist, resend",
             Action::ViewSecurityLog => "read the security log",
         }

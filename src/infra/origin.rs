@@ -10,7 +10,10 @@
 //! - a request with none of them is refused: browsers send at least one on a POST, and what sends
 //!   none is not a page of this app.
 //!
-//! Webhooks (payment providers) are the one exemption: they are checked by their signatures.
+//! Webhooks (payment providers) are exempt: they are checked by their signatures. So is the
+//! one-click unsubscribe of RFC 8058 (see [`is_one_click_unsubscribe`]): mail providers post it
+//! from their servers with no `Origin`, `Referer` or `Sec-Fetch-Site`, and the token in its path
+//! is its authorization.
 
 use axum::http::{HeaderMap, Method, header};
 
@@ -20,6 +23,23 @@ pub const EXEMPT_PREFIXES: &[&str] = &["/webhooks/"];
 /// True for methods that must not change anything.
 pub fn is_safe_method(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The body of an RFC 8058 one-click unsubscribe.
+pub const ONE_CLICK_BODY: &str = "List-Unsubscribe=One-Click";
+
+/// Whether a request has the shape of an RFC 8058 one-click unsubscribe: a form POST to
+/// `/u/{id}/{token}` (the link in `List-Unsubscribe`). Such a request may come from anywhere: the
+/// handler then accepts only the body [`ONE_CLICK_BODY`] (unless it came from a page of the app,
+/// [`from_our_pages`]), and all it can do is stop bulk mail to the address the token was made
+/// for, which is idempotent.
+pub fn is_one_click_unsubscribe(method: &Method, path: &str, headers: &HeaderMap) -> bool {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    let segments: Vec<&str> = path.split('/').collect();
+    *method == Method::POST && form && matches!(segments.as_slice(), ["", "u", id, token] if !id.is_empty() && !token.is_empty())
 }
 
 /// `scheme://host[:port]` of a URL, lower-cased, default ports dropped; `None` if it has none.
@@ -50,9 +70,14 @@ fn authority(origin: &str) -> &str {
 /// `PUBLIC_URL`); the request's `Host` is also accepted, so the app answers on every name it is
 /// served under (127.0.0.1 and localhost in development) without trusting any other site.
 pub fn request_is_same_origin(method: &Method, path: &str, headers: &HeaderMap, public_origin: &str) -> bool {
-    if is_safe_method(method) || EXEMPT_PREFIXES.iter().any(|p| path.starts_with(p)) {
+    if is_safe_method(method) || EXEMPT_PREFIXES.iter().any(|p| path.starts_with(p)) || is_one_click_unsubscribe(method, path, headers) {
         return true;
     }
+    from_our_pages(headers, public_origin)
+}
+
+/// Whether the request's headers show it came from a page of this app (no exemption applied).
+pub fn from_our_pages(headers: &HeaderMap, public_origin: &str) -> bool {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     if let Some(site) = text("sec-fetch-site") {
         return matches!(site, "same-origin" | "none");
@@ -118,5 +143,11 @@ mod tests {
         let mut hook = HeaderMap::new();
         hook.insert("content-type", HeaderValue::from_static("application/json"));
         assert!(request_is_same_origin(&Method::POST, "/webhooks/stripe", &hook, "https://flashpage.example"));
+        let mut one_click = HeaderMap::new();
+        one_click.insert("content-type", HeaderValue::from_static("application/x-www-form-urlencoded"));
+        assert!(request_is_same_origin(&Method::POST, "/u/r1/tok", &one_click, "https://flashpage.example"), "RFC 8058 one-click");
+        assert!(!request_is_same_origin(&Method::POST, "/u/r1/tok/x", &one_click, "https://flashpage.example"));
+        assert!(!request_is_same_origin(&Method::POST, "/api/login", &one_click, "https://flashpage.example"));
+        assert!(!request_is_same_origin(&Method::POST, "/u/r1/tok", &HeaderMap::new(), "https://flashpage.example"), "not a form");
     }
 }

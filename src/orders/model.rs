@@ -111,7 +111,9 @@ pub struct OrderRow {
     pub id: String,
     pub created_at: DateTime<Utc>,
     pub title: String,
-    pub email: String,
+    /// The buyer's address; `None` for those who may not see personal data (viewers: the same
+    /// rule as registrants' data, `Action::ViewRegistrants`).
+    pub email: Option<String>,
     /// What was paid (or is due, while processing), formatted.
     pub amount: String,
     pub status: OrderStatus,

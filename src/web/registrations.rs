@@ -28,8 +28,9 @@ fn json_error(err: &AppError) -> Response {
 
 /// `POST /p/{short_id}/register`. Without JavaScript it answers with a redirect back to the page:
 /// `?registered=1` on success, or `?draft=…` naming what was typed and what was wrong (kept on
-/// the server for ten minutes, never in the address). With `Accept: application/json` it answers
-/// `{"waitlist": bool}` or the error.
+/// the server for ten minutes, never in the address) when a live page refused the answers; any
+/// other refusal (an unknown or closed page, a limit) is a page with its status and message, and
+/// keeps nothing. With `Accept: application/json` it answers `{"waitlist": bool}` or the error.
 pub async fn register(State(state): State<AppState>, Path(short_id): Path<String>, headers: HeaderMap, guard: Guard, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let json = wants_json(&headers);
     let ip = guard.client().ip;
@@ -38,10 +39,11 @@ pub async fn register(State(state): State<AppState>, Path(short_id): Path<String
     match service::register(&state, &short_id, &fields, ip.as_deref()).await {
         Ok(sent) if json => axum::Json(sent).into_response(),
         Ok(sent) => Redirect::to(&format!("/p/{safe_id}?registered=1{}#register", if sent.waitlist { "&waitlist=1" } else { "" })).into_response(),
-        Err(err) if json => json_error(&err),
-        Err(err) => {
+        Err(refused) if json => json_error(&refused.error),
+        Err(refused) if !refused.keep_values => error_response(&refused.error),
+        Err(refused) => {
             let values = fields.into_iter().filter(|(k, _)| k != HONEYPOT).collect();
-            let draft = FormDrafts::of(&state).keep(values, &err).await;
+            let draft = FormDrafts::of(&state).keep(values, &refused.error).await;
             Redirect::to(&format!("/p/{safe_id}?draft={draft}#register")).into_response()
         }
     }
@@ -117,9 +119,15 @@ pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Pat
 }
 
 /// `POST /u/{id}/{token}`: no more bulk mail about the page to this address. Mail programs post
-/// here without a session or a page (RFC 8058 one-click); a browser is sent back to the page that
-/// says it is done.
-pub async fn unsubscribe(State(state): State<AppState>, Path((id, token)): Path<(String, String)>, headers: HeaderMap, _guard: Guard) -> Response {
+/// here without a session, a page or any origin (RFC 8058 one-click: a form body
+/// `List-Unsubscribe=One-Click`, which is all such a request is accepted with; the token in the
+/// path is its authorization); a browser on the app's page is sent back to the page that says it
+/// is done.
+pub async fn unsubscribe(State(state): State<AppState>, Path((id, token)): Path<(String, String)>, headers: HeaderMap, _guard: Guard, body: axum::body::Bytes) -> Response {
+    let one_click = url::form_urlencoded::parse(&body[..]).any(|(k, v)| format!("{k}={v}") == crate::infra::origin::ONE_CLICK_BODY);
+    if !one_click && !crate::infra::origin::from_our_pages(&headers, &state.config.public_origin) {
+        return error_response(&AppError::forbidden(crate::infra::origin::REFUSED));
+    }
     match crate::registrations::backend::jobs::unsubscribe(&state.db, service::context(&state), &id, &token, chrono::Utc::now()).await {
         Ok(Some(_)) if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html")) => {
             let safe = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>();

@@ -190,47 +190,60 @@ fn spawn_owed_refunds(state: &AppState, every: Duration) {
 }
 
 /// Hourly clean-up of expired sessions and account links, security-log entries past retention, finished
-/// rate-limit windows, sent mail after a week, buyers' addresses and orders past retention, and
-/// storage reservations of uploads that ended with their process.
+/// rate-limit windows, sent mail after a week (rows and `.eml` files), buyers' addresses and orders
+/// past retention, and storage reservations of uploads that ended with their process.
 pub fn spawn_housekeeping(state: &AppState) {
-    let db = state.db.clone();
+    let state = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let now = chrono::Utc::now().naive_utc();
-            if let Err(e) = store::purge_expired_sessions(&db, now).await {
-                tracing::warn!(error = %e, "could not purge expired sessions");
-            }
-            if let Err(e) = crate::accounts::backend::recovery::purge_old(&db, now).await {
-                tracing::warn!(error = %e, "could not purge old account links");
-            }
-            if let Err(e) = security_log::purge_old(&db, now).await {
-                tracing::warn!(error = %e, "could not purge old security log entries");
-            }
-            if let Err(e) = crate::infra::shared_limit::purge_expired(&db, now).await {
-                tracing::warn!(error = %e, "could not purge finished rate-limit windows");
-            }
-            match crate::infra::mail::outbox::purge_done(&db, now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(messages = n, "deleted sent mail from the outbox"),
-                Err(e) => tracing::warn!(error = %e, "could not delete sent mail from the outbox"),
-            }
-            match crate::orders::backend::writer::apply_retention(&db, chrono::Utc::now()).await {
-                Ok((0, 0)) => {}
-                Ok((erased, deleted)) => tracing::info!(erased_addresses = erased, deleted_orders = deleted, "order retention applied"),
-                Err(e) => tracing::warn!(error = %e, "could not apply order retention"),
-            }
-            match crate::registrations::backend::writer::erase_old_addresses(&db, chrono::Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(erased_addresses = n, "registration retention applied"),
-                Err(e) => tracing::warn!(error = %e, "could not erase old registration addresses"),
-            }
-            match crate::infra::storage::ledger::release_stale_reservations(&db, now - chrono::TimeDelta::days(1)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::warn!(reservations = n, "wrote off storage reserved by uploads that never finished"),
-                Err(e) => tracing::warn!(error = %e, "could not write off stale upload reservations"),
-            }
+            housekeeping_round(&state).await;
         }
     });
+}
+
+/// One round of the hourly housekeeping (each part logs its own failure and the others go on).
+pub async fn housekeeping_round(state: &AppState) {
+    let db = &state.db;
+    let now = chrono::Utc::now().naive_utc();
+    if let Err(e) = store::purge_expired_sessions(db, now).await {
+        tracing::warn!(error = %e, "could not purge expired sessions");
+    }
+    if let Err(e) = crate::accounts::backend::recovery::purge_old(db, now).await {
+        tracing::warn!(error = %e, "could not purge old account links");
+    }
+    if let Err(e) = security_log::purge_old(db, now).await {
+        tracing::warn!(error = %e, "could not purge old security log entries");
+    }
+    if let Err(e) = crate::infra::shared_limit::purge_expired(db, now).await {
+        tracing::warn!(error = %e, "could not purge finished rate-limit windows");
+    }
+    match crate::infra::mail::outbox::purge_done(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "deleted sent mail from the outbox"),
+        Err(e) => tracing::warn!(error = %e, "could not delete sent mail from the outbox"),
+    }
+    let mail_dir = state.config.mail.dir.clone();
+    match tokio::task::spawn_blocking(move || crate::infra::mail::files::purge_old(&mail_dir, std::time::SystemTime::now())).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => tracing::info!(files = n, "deleted week-old .eml files"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "could not delete old .eml files"),
+        Err(e) => tracing::warn!(error = %e, "the .eml clean-up stopped"),
+    }
+    match crate::orders::backend::writer::apply_retention(db, chrono::Utc::now()).await {
+        Ok((0, 0)) => {}
+        Ok((erased, deleted)) => tracing::info!(erased_addresses = erased, deleted_orders = deleted, "order retention applied"),
+        Err(e) => tracing::warn!(error = %e, "could not apply order retention"),
+    }
+    match crate::registrations::backend::writer::erase_old_addresses(db, chrono::Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(erased_addresses = n, "registration retention applied"),
+        Err(e) => tracing::warn!(error = %e, "could not erase old registration addresses"),
+    }
+    match crate::infra::storage::ledger::release_stale_reservations(db, now - chrono::TimeDelta::days(1)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(reservations = n, "wrote off storage reserved by uploads that never finished"),
+        Err(e) => tracing::warn!(error = %e, "could not write off stale upload reservations"),
+    }
 }

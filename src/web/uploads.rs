@@ -34,6 +34,9 @@ pub async fn upload_hero(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let wants_json = wants_json(&headers);
+    if let Some(refused) = conflicting_lengths(&headers, wants_json) {
+        return refused;
+    }
     let outcome = async {
         let guard = guard?;
         let scope = guard.allow::<can::EditPages>().await?;
@@ -101,6 +104,19 @@ pub async fn upload_product_sample(
     upload_product_part(guard, &product_id, ProductFilePart::Preview, &headers, multipart).await
 }
 
+/// A request that gives both `Content-Length` and `Transfer-Encoding` says two different things
+/// about where its body ends (RFC 9112 §6.1: a sign of request smuggling, or of a client trying
+/// to reserve less than it sends); it is refused with 400 before anything is read.
+fn conflicting_lengths(headers: &HeaderMap, json: bool) -> Option<Response> {
+    if !(headers.contains_key(header::CONTENT_LENGTH) && headers.contains_key(header::TRANSFER_ENCODING)) {
+        return None;
+    }
+    let err = AppError::invalid("This upload gave both Content-Length and Transfer-Encoding. Send the file again from the page.");
+    let mut res = if json { Json(err).into_response() } else { super::middleware::error_response(&err) };
+    *res.status_mut() = StatusCode::BAD_REQUEST;
+    Some(res)
+}
+
 /// Streams the `file` field into the product's file or sample; answers a plain form with a
 /// redirect back to the product (with the error in `file_error` / `sample_error`), the island with
 /// JSON.
@@ -112,6 +128,9 @@ async fn upload_product_part(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let wants_json = wants_json(headers);
+    if let Some(refused) = conflicting_lengths(headers, wants_json) {
+        return refused;
+    }
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let outcome = async {
         let guard = guard?;
@@ -158,4 +177,21 @@ fn wants_json(headers: &HeaderMap) -> bool {
 fn see_other(location: &str) -> Response {
     let value = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/dashboard"));
     (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_length_headers_are_refused() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
+        assert!(conflicting_lengths(&headers, true).is_none(), "chunked alone is fine");
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("1"));
+        assert_eq!(conflicting_lengths(&headers, true).map(|r| r.status()), Some(StatusCode::BAD_REQUEST));
+        assert_eq!(conflicting_lengths(&headers, false).map(|r| r.status()), Some(StatusCode::BAD_REQUEST));
+        headers.remove(header::TRANSFER_ENCODING);
+        assert!(conflicting_lengths(&headers, false).is_none(), "a length alone is fine");
+    }
 }

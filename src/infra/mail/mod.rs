@@ -6,6 +6,7 @@
 //! when `SMTP_URL` is set, else `.eml` files under `DATA_DIR/mail` (the embedded default, so a
 //! fresh clone "sends" mail you can open).
 
+pub mod files;
 pub mod outbox;
 pub mod sender;
 pub mod transport;

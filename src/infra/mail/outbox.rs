@@ -83,17 +83,29 @@ pub async fn enqueue(db: &crate::infra::db::Db, mail: &OutgoingMail, now: chrono
     })
 }
 
-/// How long a sent (or given-up) message stays in the outbox: long enough to look into a
-/// complaint, short enough that the links and tokens mail carries do not pile up in the database.
+/// How long a sent (or given-up) message's row stays in the outbox, without its body (see
+/// `sender::record`): long enough to look into a complaint (to whom, what subject, when, why it
+/// failed). `.eml` files (no `SMTP_URL`) are kept as long ([`super::files`]).
 pub const KEEP_DONE_DAYS: i64 = 7;
 
-/// Deletes messages sent or given up more than [`KEEP_DONE_DAYS`] before `now` (hourly, from the
-/// housekeeping); one statement, harmless when two instances run it.
+/// Hourly, from the housekeeping: erases the body of any done message that still has one (mail
+/// sent before bodies were erased on sending), and deletes the rows of messages sent or given up
+/// more than [`KEEP_DONE_DAYS`] before `now`; the number deleted. Harmless when two instances
+/// run it.
 pub async fn purge_done(db: &crate::infra::db::Db, now: chrono::NaiveDateTime) -> Result<usize, crate::infra::db::DbError> {
     use crate::infra::db::prelude::*;
     use crate::infra::db::schema::mail_outbox;
     let cutoff = now - chrono::TimeDelta::days(KEEP_DONE_DAYS);
     crate::db_write!(db, conn => {
+        diesel::update(mail_outbox::table.filter(mail_outbox::sent_at.is_not_null().or(mail_outbox::failed_at.is_not_null())).filter(mail_outbox::text_body.ne("").or(mail_outbox::html_body.is_not_null()).or(mail_outbox::attachments.ne("[]")).or(mail_outbox::headers.ne("[]"))))
+            .set((
+                mail_outbox::text_body.eq(""),
+                mail_outbox::html_body.eq(None::<String>),
+                mail_outbox::headers.eq("[]"),
+                mail_outbox::attachments.eq("[]"),
+            ))
+            .execute(conn)
+            .await?;
         Ok(diesel::delete(mail_outbox::table.filter(mail_outbox::sent_at.lt(cutoff).or(mail_outbox::failed_at.lt(cutoff))))
             .execute(conn)
             .await?)

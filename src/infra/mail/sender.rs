@@ -133,18 +133,32 @@ struct After<'a> {
     last_error: Option<&'a str>,
 }
 
+/// A message that is done (sent or given up) loses its body in the same statement: text, HTML,
+/// attachments and headers carry live links (password resets, invitations, downloads,
+/// unsubscribes) that nobody needs from the database any more. What stays (recipient, subject,
+/// status, times, the last error) is enough to look into a complaint.
 async fn record(db: &Db, id: &str, after: After<'_>) -> Result<(), DbError> {
+    let done = after.sent_at.is_some() || after.failed_at.is_some();
     db_write!(db, conn => {
-        diesel::update(mail_outbox::table.filter(mail_outbox::id.eq(id)))
-            .set((
-                mail_outbox::sent_at.eq(after.sent_at),
-                mail_outbox::failed_at.eq(after.failed_at),
-                mail_outbox::due_at.eq(after.due_at),
-                mail_outbox::leased_until.eq(None::<NaiveDateTime>),
-                mail_outbox::last_error.eq(after.last_error),
-            ))
-            .execute(conn)
-            .await?;
+        let row = mail_outbox::table.filter(mail_outbox::id.eq(id));
+        let status = (
+            mail_outbox::sent_at.eq(after.sent_at),
+            mail_outbox::failed_at.eq(after.failed_at),
+            mail_outbox::due_at.eq(after.due_at),
+            mail_outbox::leased_until.eq(None::<NaiveDateTime>),
+            mail_outbox::last_error.eq(after.last_error),
+        );
+        if done {
+            let erased = (
+                mail_outbox::text_body.eq(""),
+                mail_outbox::html_body.eq(None::<String>),
+                mail_outbox::headers.eq("[]"),
+                mail_outbox::attachments.eq("[]"),
+            );
+            diesel::update(row).set((status, erased)).execute(conn).await?;
+        } else {
+            diesel::update(row).set(status).execute(conn).await?;
+        }
         Ok::<_, DbError>(())
     })
 }

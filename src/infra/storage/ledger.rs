@@ -49,6 +49,33 @@ pub async fn reserve(db: &Db, entry: &Entry<'_>, allowance: Option<i64>) -> Resu
     })
 }
 
+/// Raises a reservation (or any entry) under `key` by `add` bytes, together with the
+/// organization's total, in one transaction whose first statement only succeeds while the total
+/// stays within `allowance` (`None`: no limit); false (and nothing changed) when it would not.
+/// An upload whose size is known only as it arrives grows its reservation this way
+/// ([`super::metered`]).
+pub async fn grow(db: &Db, organization_id: &str, key: &str, add: i64, allowance: Option<i64>) -> Result<bool, DbError> {
+    let limit = allowance.unwrap_or(i64::MAX);
+    db_write!(db, conn => {
+        let raised = diesel::update(organizations::table.filter(organizations::id.eq(organization_id)).filter(organizations::storage_bytes.le(limit - add)))
+            .set(organizations::storage_bytes.eq(organizations::storage_bytes + add))
+            .execute(conn)
+            .await?;
+        if raised == 0 {
+            return Ok(false);
+        }
+        let grown = diesel::update(stored_objects::table.filter(stored_objects::key.eq(key)))
+            .set(stored_objects::bytes.eq(stored_objects::bytes + add))
+            .execute(conn)
+            .await?;
+        if grown == 0 {
+            // The reservation was written off meanwhile: undo the raise with the transaction.
+            return Err(DbError::Query(diesel::result::Error::NotFound));
+        }
+        Ok::<bool, DbError>(true)
+    })
+}
+
 /// What marks a ledger entry as a reservation for an upload still under way (not a stored file).
 const RESERVATION: &str = "#upload-";
 

@@ -4,6 +4,7 @@
 
 mod keys;
 pub mod ledger;
+pub mod metered;
 mod read;
 mod settings;
 mod stream;

@@ -50,7 +50,7 @@ fn Orders(o: OrdersOverview, refund: Option<String>) -> impl IntoView {
         {o.filter.clone().map(|(_, title)| view! { <p>"Orders of the page " <strong>{title}</strong> " · " <a href="/dashboard/orders">"All orders"</a></p> })}
         {confirm.map(|r| view! {
             <section class="confirm" aria-labelledby="refund-title">
-                <h2 id="refund-title">{format!("Refund {} to {}?", r.amount, r.email)}</h2>
+                <h2 id="refund-title">{format!("Refund {} to {}?", r.amount, r.email.as_deref().unwrap_or("the buyer"))}</h2>
                 <p>"The full amount goes back to the buyer, the download link stops working, and the buyer gets an email. This cannot be undone."</p>
                 <form method="post" action=RefundOrder::url()>
                     <input type="hidden" name="id" value=r.id.clone()/>
@@ -98,7 +98,7 @@ fn Orders(o: OrdersOverview, refund: Option<String>) -> impl IntoView {
                                     <tr data-testid="order-row">
                                         <td>{r.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
                                         <td>{r.title.clone()}</td>
-                                        <td>{r.email.clone()}</td>
+                                        <td>{r.email.clone().unwrap_or_else(|| "hidden".into())}</td>
                                         <td class="num">{r.amount.clone()}</td>
                                         <td><span class=format!("badge badge--{class}")>{r.status.label()}</span></td>
                                         <td>{r.downloads.clone()}</td>

@@ -4,11 +4,15 @@
 //! excerpt, at most [`SAMPLE_MAX_MB`]), each linked to the product through the writer.
 //!
 //! The size is not known before the stream ends, so the upload first reserves in the storage
-//! ledger as much as it may turn out to be (the request's length, at most the plan's file size),
-//! and settles to the real size once stored: parallel uploads can never take the organization
-//! past its storage. Whatever fails, the reservation is written off and no object is left (the
-//! stream is aborted; a file whose product vanished meanwhile is deleted). A reservation left by
-//! a process that ended mid-upload is written off by the hourly housekeeping after a day.
+//! ledger what the request says it is (its length, at most the plan's file size: a claim that
+//! only lets a file too large for the allowance be refused before its first byte), then grows the
+//! reservation as the bytes actually arrive ([`metered`]): no byte reaches storage unreserved,
+//! whatever the request's length headers said, and an upload is refused as soon as its bytes
+//! would pass the allowance. Once stored, the reservation settles to the real size: parallel
+//! uploads can never take the organization past its storage. Whatever fails, the reservation is
+//! written off and no object is left (the stream is aborted; a file whose product vanished
+//! meanwhile is deleted). A reservation left by a process that ended mid-upload is written off by
+//! the hourly housekeeping after a day.
 
 use super::store;
 use super::writer;
@@ -16,6 +20,7 @@ use crate::accounts::guard::{Scope, can};
 use crate::billing::backend::{Plan, next_plan_with_more, plan_for_organization, storage_full, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::infra::state::AppState;
+use crate::infra::storage::metered::{self, Meter};
 use crate::infra::storage::{ObjectKey, ProductFilePart, StreamError, ledger, safe_file_name};
 use axum::body::Bytes;
 use chrono::Utc;
@@ -72,13 +77,27 @@ where
     // Reserve what the upload may take, under a key of its own (the file's key may already be
     // written down, for the file this one replaces).
     let pending = ledger::reservation_key(key.as_str());
-    let reserved = declared_len.unwrap_or(max_file).min(max_file);
+    // The request's length, when it gives one, is only a first estimate (see the module's doc).
+    let reserved = declared_len.unwrap_or(0).min(max_file);
     let entry = ledger::Entry { organization_id: org, page_id: None, key: &pending, bytes: i64::try_from(reserved).unwrap_or(i64::MAX), now: Utc::now().naive_utc() };
     if !ledger::reserve(&state.db, &entry, plan.features.storage_bytes()).await? {
         return Err(storage_full(&plan, ledger::used(&state.db, org).await?));
     }
+    let meter = Meter {
+        db: state.db.clone(),
+        organization_id: org.to_string(),
+        key: pending.clone(),
+        allowance: plan.features.storage_bytes(),
+        reserved,
+        cap: max_file,
+    };
+    let (chunks, allowance_reached) = metered::metered(chunks, meter);
     let streamed = match state.storage.put_stream(&key, chunks, max_file).await {
         Ok(streamed) => streamed,
+        Err(_) if allowance_reached.refused() => {
+            ledger::release(&state.db, &[pending]).await?;
+            return Err(storage_full(&plan, ledger::used(&state.db, org).await?));
+        }
         Err(StreamError::TooLarge { .. }) if part == ProductFilePart::Preview => {
             ledger::release(&state.db, &[pending]).await?;
             return Err(AppError::field("file", format!("A sample can be at most {SAMPLE_MAX_MB} MB: a short excerpt, shown to every visitor.")));

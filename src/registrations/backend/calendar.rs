@@ -4,11 +4,11 @@
 //! already has, and a cancellation (`METHOD:CANCEL`) removes it. DTSTAMP is set by the caller
 //! (icalendar would put the current time there, which makes two renderings differ), and SEQUENCE
 //! rises with every change the attendee is told about. Times are written in the event's IANA zone
-//! with a VTIMEZONE that states the zone's offset at the event, so a calendar that does not know
-//! the zone by name still places it right.
+//! with a VTIMEZONE that holds the zone's rules from the start to the end (see
+//! [`super::vtimezone`]), so a calendar that does not know the zone by name still places both.
 
 use crate::pages::settings::{EventLocation, EventRegistrationSettings};
-use chrono::{DateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus, Property};
 
 /// Whether the attachment adds (or updates) the event, or takes it away.
@@ -97,7 +97,7 @@ pub fn render(inv: &Invitation<'_>) -> String {
     let text = calendar.done().to_string();
     // The zone's definition goes before the event that refers to it.
     match text.find("BEGIN:VEVENT") {
-        Some(at) => format!("{}{}{}", &text[..at], vtimezone(tz, inv.settings.event_start_time), &text[at..]),
+        Some(at) => format!("{}{}{}", &text[..at], super::vtimezone::render(tz, inv.settings.event_start_time, inv.settings.event_end_time), &text[at..]),
         None => text,
     }
 }
@@ -108,20 +108,6 @@ fn bare_address(mailbox: &str) -> &str {
         (Some(a), Some(b)) if a < b => &mailbox[a + 1..b],
         _ => mailbox,
     }
-}
-
-/// A VTIMEZONE that holds the zone's offset at `at` (one STANDARD rule starting then): enough for
-/// a calendar to place a single event, without the zone's whole history.
-fn vtimezone(tz: chrono_tz::Tz, at: DateTime<Utc>) -> String {
-    let offset = tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc();
-    let sign = if offset < 0 { '-' } else { '+' };
-    let (h, m) = (offset.abs() / 3600, offset.abs() % 3600 / 60);
-    let abbreviation = at.with_timezone(&tz).format("%Z").to_string();
-    let start = (at - chrono::Duration::days(1)).with_timezone(&tz).naive_local().format("%Y%m%dT%H%M%S");
-    format!(
-        "BEGIN:VTIMEZONE\r\nTZID:{name}\r\nBEGIN:STANDARD\r\nDTSTART:{start}\r\nTZOFFSETFROM:{sign}{h:02}{m:02}\r\nTZOFFSETTO:{sign}{h:02}{m:02}\r\nTZNAME:{abbreviation}\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n",
-        name = tz.name(),
-    )
 }
 
 /// A link that opens Google Calendar's "add event" form filled in (the other calendars take the
@@ -144,6 +130,7 @@ pub fn google_calendar_url(title: &str, settings: &EventRegistrationSettings, de
 mod tests {
     use super::*;
     use crate::pages::settings::VirtualPlatform;
+    use chrono::TimeZone;
 
     fn settings() -> EventRegistrationSettings {
         EventRegistrationSettings {
@@ -201,5 +188,19 @@ mod tests {
         let cancel = invitation(&s, Method::Cancel);
         assert!(cancel.contains("METHOD:CANCEL") && cancel.contains("STATUS:CANCELLED"));
         assert!(cancel.contains("UID:registration-r1@flashpage.example"));
+    }
+
+    #[test]
+    fn an_event_across_a_dst_change_carries_both_offsets() {
+        let mut s = settings();
+        s.time_zone = "Europe/Berlin".into();
+        s.event_start_time = Utc.with_ymd_and_hms(2026, 10, 24, 16, 0, 0).single().expect("time");
+        s.event_end_time = Utc.with_ymd_and_hms(2026, 10, 25, 17, 0, 0).single().expect("time");
+        let ics = invitation(&s, Method::Request);
+        assert!(ics.contains("DTSTART;TZID=Europe/Berlin:20261024T180000"), "{ics}");
+        assert!(ics.contains("DTEND;TZID=Europe/Berlin:20261025T180000"), "{ics}");
+        // The end, 18:00 local, is read by the rule that starts at 03:00 that morning: UTC+1.
+        assert!(ics.contains("BEGIN:STANDARD\r\nDTSTART:20261025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100"), "{ics}");
+        assert!(ics.contains(&super::super::vtimezone::render(chrono_tz::Europe::Berlin, s.event_start_time, s.event_end_time)));
     }
 }

@@ -27,6 +27,7 @@ fn answer_lines(fields: &[CustomField], json: &str) -> Vec<(String, String)> {
 struct PageFacts {
     short_id: String,
     organization_id: String,
+    group_id: Option<String>,
     look: Customization,
     settings: PageSettings,
 }
@@ -35,7 +36,7 @@ async fn page_facts(state: &AppState, page_id: &str) -> Result<Option<PageFacts>
     let Some((row, organization_id)) = crate::pages::backend::store::by_id(&state.db, page_id).await? else { return Ok(None) };
     let Some(settings) = PageType::parse(&row.page_type).and_then(|k| PageSettings::from_json(k, &row.settings).ok()) else { return Ok(None) };
     let look = Customization::from_json(&row.customization).map_err(AppError::internal)?;
-    Ok(Some(PageFacts { short_id: row.short_id, organization_id: organization_id.unwrap_or_default(), look, settings }))
+    Ok(Some(PageFacts { short_id: row.short_id, organization_id: organization_id.unwrap_or_default(), group_id: row.group_id, look, settings }))
 }
 
 /// The registrant's page. A signed-in member of the page's organization who may check people in
@@ -46,7 +47,10 @@ pub async fn view(state: &AppState, token: &str, viewer: Option<&CurrentUser>) -
     let facts = page_facts(state, &found.page_id).await?.ok_or_else(unknown)?;
     let PageSettings::EventRegistration(s) = &facts.settings else { return Err(unknown()) };
     let registered = found.row.status == RegistrationStatus::Registered;
-    let can_check_in = viewer.is_some_and(|u| u.organization_id == facts.organization_id && roles_allow(&u.roles, Action::ManageRegistrants));
+    // The same rule as the check-in itself (`service::check_in`): editors of another group's event
+    // don't get the button.
+    let other_group = |u: &CurrentUser| facts.group_id.as_deref().is_some_and(|g| g != u.group_id) && crate::accounts::permissions::limited_to_own_group(&u.roles);
+    let can_check_in = viewer.is_some_and(|u| u.organization_id == facts.organization_id && roles_allow(&u.roles, Action::ManageRegistrants) && !other_group(u));
     let manage = super::mail::manage_url(&state.config.public_url, token);
     Ok(ManageView {
         token: token.to_string(),

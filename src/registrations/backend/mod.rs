@@ -9,6 +9,7 @@ pub mod mail;
 pub mod qr;
 pub mod service;
 pub mod store;
+pub mod vtimezone;
 pub mod writer;
 
 use crate::infra::db::new_id;

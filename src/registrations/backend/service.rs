@@ -48,8 +48,24 @@ pub struct Sent {
     pub waitlist: bool,
 }
 
+/// A form that was refused, and whether what was typed is worth keeping for the page to show
+/// again ([`super::drafts`]): only for a live event page, past the rate limits, refused for its
+/// answers or because the event filled. An unknown page, a page that takes no registrations now,
+/// and a refusal by a limit keep nothing, so that a flood of large posts costs no memory.
+#[derive(Debug)]
+pub struct Refused {
+    pub error: AppError,
+    pub keep_values: bool,
+}
+
+impl Refused {
+    fn bare(error: impl Into<AppError>) -> Refused {
+        Refused { error: error.into(), keep_values: false }
+    }
+}
+
 /// Takes a registration from the form's fields.
-pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Sent, AppError> {
+pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Sent, Refused> {
     let now = Utc::now();
     // A bot filled in the field people never see: it is told what people are told, and nothing
     // is stored.
@@ -59,31 +75,31 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
     }
     if let Some(ip) = client_ip {
         if !super::NotifyLimiter::of(state).0.allow(ip).await {
-            return Err(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes."));
+            return Err(Refused::bare(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes.")));
         }
     }
-    let source = crate::pages::public::backend::source(state, short_id).await?.ok_or_else(|| Refusal::NoSuchPage.error())?;
+    let source = crate::pages::public::backend::source(state, short_id).await.map_err(Refused::bare)?.ok_or_else(|| Refused::bare(Refusal::NoSuchPage.error()))?;
     if let PageSettings::EventRegistration(s) = &source.source.settings {
         if !state.part::<PageLimiter>().0.allow_within(&source.page_id, s.registrations_per_minute()).await {
-            writer::count_limit_refusal(&state.db, &source.page_id, now).await?;
-            return Err(AppError::rate_limited("Lots of people are registering right now. Please try again in a minute."));
+            writer::count_limit_refusal(&state.db, &source.page_id, now).await.map_err(Refused::bare)?;
+            return Err(Refused::bare(AppError::rate_limited("Lots of people are registering right now. Please try again in a minute.")));
         }
     }
     let request = Registering { pairs: pairs.to_vec(), client_ip: client_ip.map(String::from), now };
-    let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await?;
+    let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await.map_err(Refused::bare)?;
     match taken {
         // The desk dropped the page's cached copy (its seats) once for the whole batch.
         Ok(Taken::New { status, .. }) => {
             Ok(Sent { waitlist: status == crate::registrations::model::RegistrationStatus::Waitlisted })
         }
         Ok(Taken::Again { id }) => {
-            if RESENDS.hit(&state.db, &format!("{page_id}:{id}"), now).await? {
-                writer::resend(&state.db, context(state), &id, now).await?;
+            if RESENDS.hit(&state.db, &format!("{page_id}:{id}"), now).await.map_err(Refused::bare)? {
+                writer::resend(&state.db, context(state), &id, now).await.map_err(Refused::bare)?;
             }
             let full = source.source.remaining == Some(0);
             Ok(Sent { waitlist: full })
         }
-        Err(refusal) => Err(refusal.error()),
+        Err(refusal) => Err(Refused { keep_values: matches!(refusal, Refusal::Invalid(_) | Refusal::FullyBooked), error: refusal.error() }),
     }
 }
 
@@ -101,8 +117,24 @@ async fn refresh_page(state: &AppState, page_id: &str) {
     }
 }
 
+fn gone() -> AppError {
+    AppError::not_found("That registration is gone.")
+}
+
+/// The registration, when it belongs to the caller's organization (else not found) and to an
+/// event the caller may change: editors act on the registrants of their own group's events only
+/// (403 naming their group), like they edit only their group's pages
+/// (`pages::backend::store::editable`).
+async fn registrant_in_scope(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<writer::Found, AppError> {
+    let found = writer::find(&state.db, &Which::InOrganization { id, organization_id: scope.organization_id() }).await?.ok_or_else(gone)?;
+    let page = crate::pages::backend::store::get(&state.db, scope.organization_id(), &found.page_id).await?.ok_or_else(gone)?;
+    scope.check_group(page.group_id.as_deref(), "event")?;
+    Ok(found)
+}
+
 /// A creator removes someone; their seat goes to the waitlist.
 pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    registrant_in_scope(state, scope, id).await?;
     let which = Which::InOrganization { id, organization_id: scope.organization_id() };
     let (found, promoted) = writer::leave(&state.db, context(state), which, Leaving::RemovedByCreator, Utc::now()).await?.map_err(|r| match r {
         ManageRefusal::UnknownLink => AppError::not_found("That registration is gone."),
@@ -117,6 +149,7 @@ pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 /// A creator deletes someone's registration or sign-up and its answers (a seat it held goes to
 /// the waitlist; nobody is mailed).
 pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
+    registrant_in_scope(state, scope, id).await?;
     let which = Which::InOrganization { id, organization_id: scope.organization_id() };
     let (found, _) = writer::leave(&state.db, context(state), which, Leaving::Delete, Utc::now()).await?.map_err(|_| AppError::not_found("That registration is gone."))?;
     log(state, scope, SecurityEvent::RegistrationDeleted, Some(id)).await;
@@ -127,6 +160,7 @@ pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 /// A creator gives a waitlisted person a free seat.
 pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
     use writer::MoveRefusal;
+    registrant_in_scope(state, scope, id).await?;
     writer::move_from_waitlist(&state.db, context(state), id, scope.organization_id(), Utc::now()).await?.map_err(|r| match r {
         MoveRefusal::NotFound => AppError::not_found("That registration is gone."),
         MoveRefusal::NotWaitlisted => AppError::conflict("This person isn't on the waitlist any more."),
@@ -140,6 +174,7 @@ pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegis
 }
 
 pub async fn check_in(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str, attended: bool) -> Result<(), AppError> {
+    registrant_in_scope(state, scope, id).await?;
     match writer::check_in(&state.db, id, scope.organization_id(), attended, Utc::now()).await? {
         None => return Err(AppError::not_found("That registration is gone.")),
         Some(false) => return Err(AppError::conflict("Only people with a seat can be checked in.")),
@@ -149,11 +184,18 @@ pub async fn check_in(state: &AppState, scope: &Scope<can::ManageRegistrants>, i
     Ok(())
 }
 
+/// A creator sends someone's confirmation again: within the same [`RESENDS`] as the form sent
+/// again (3 an hour per registration, shared by every instance), so neither way floods an inbox.
 pub async fn resend(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
-    if writer::find(&state.db, &Which::InOrganization { id, organization_id: scope.organization_id() }).await?.is_none() {
-        return Err(AppError::not_found("That registration is gone."));
+    let found = registrant_in_scope(state, scope, id).await?;
+    let now = Utc::now();
+    if !RESENDS.hit(&state.db, &format!("{}:{id}", found.page_id), now).await? {
+        return Err(AppError::rate_limited(format!(
+            "This confirmation was already sent {} times in the last hour. Try again in an hour.",
+            RESENDS.max
+        )));
     }
-    if !writer::resend(&state.db, context(state), id, Utc::now()).await? {
+    if !writer::resend(&state.db, context(state), id, now).await? {
         return Err(AppError::conflict("Only registered or waitlisted people get a confirmation."));
     }
     log(state, scope, SecurityEvent::RegistrationResent, Some(id)).await;

@@ -18,8 +18,12 @@ pub fn RegistrationForm(
     let full = seats.left() == 0;
     let seats_line = view! { <p class="reg-seats" data-testid="seats">{seats.describe()}</p> };
     if answer.sent {
+        // The answer depends on the event (full or not), never on the person: someone who holds a
+        // seat already and sends the form again after the event filled is told the same as a
+        // newcomer, and the mail sent to them says what is true for them (a seat, or a place in
+        // line). So the full answer must be true for both.
         let text = if answer.waitlist {
-            "The event is full, so you're on the waitlist. Check your inbox: we've emailed your place in line and a link to manage it."
+            "The event is full, so new registrations go on the waitlist. Check your inbox: we've emailed you where you stand and a link to manage it."
         } else {
             "Check your inbox: we've emailed your confirmation, with a calendar invitation and a link to manage your registration."
         };

@@ -31,7 +31,8 @@ pub const LOGIN_FAILED: &str = "That email and password don't match an account."
 pub const LOGIN_WINDOW_MINUTES: i64 = 15;
 /// Login attempts per email per window that did not succeed (a correct password gives its back).
 pub const LOGIN_PER_EMAIL: Limit = Limit { name: "login-email", max: 5, window: Duration::minutes(LOGIN_WINDOW_MINUTES) };
-/// The same per client address: higher, since offices share addresses.
+/// Every login attempt per client address, successful or not (nothing is given back): higher,
+/// since offices share addresses.
 pub const LOGIN_PER_ADDRESS: Limit = Limit { name: "login-ip", max: 20, window: Duration::minutes(LOGIN_WINDOW_MINUTES) };
 
 /// Sign-ups per client address per hour (`SIGNUPS_PER_ADDRESS_PER_HOUR`).
@@ -117,11 +118,11 @@ pub async fn login(state: &AppState, client: &Client, email: &str, password: &st
     let ok = passwords::verify_password(password.to_string(), stored_hash).await.map_err(|_| busy())?;
     match (ok, user_id) {
         (true, Some(user_id)) => {
-            // A correct password is not a guess: give its places back.
+            // A correct password is not a guess at this account: the email's place comes back.
+            // The client address's does not: an attacker who logs in to an account of their own
+            // between guesses at other people's would otherwise never reach the address's limit.
+            // Only the window's end lowers an address's count.
             LOGIN_PER_EMAIL.give_back(&state.db, &email, now).await?;
-            if let Some(ip) = client.ip.as_deref() {
-                LOGIN_PER_ADDRESS.give_back(&state.db, ip, now).await?;
-            }
             let (token, session) = new_session(state, client);
             store::create_session(&state.db, &user_id, &session, Utc::now().naive_utc()).await?;
             log_event(state, SecurityEvent::LoginSuccess, Some(&user_id), Some(&email), client).await;
