@@ -368,40 +368,6 @@ async fn downloads_deliver_at_most_what_was_bought(app: &TestApp) {
     assert!(!body.starts_with(b"%PDF"), "a closed link never answers with the file");
 }
 
-mod hoarding {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::a_sale_cannot_be_hoarded(super::common::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::a_sale_cannot_be_hoarded(super::common::Backend::Postgres).await;
-    }
-}
-
 crate::backend_tests!(one_order_completes_once_however_often_pay_is_pressed, racing_completion_events_apply_once, downloads_deliver_at_most_what_was_bought);
 
-mod stripe_delayed {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::delayed_payments_deliver_only_when_the_money_is_in(super::common::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::delayed_payments_deliver_only_when_the_money_is_in(super::common::Backend::Postgres).await;
-    }
-}
-
-mod stripe_owed_refund {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::an_owed_refund_is_retried_until_the_provider_takes_it(super::common::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::an_owed_refund_is_retried_until_the_provider_takes_it(super::common::Backend::Postgres).await;
-    }
-}
+crate::per_backend_tests!(a_sale_cannot_be_hoarded, delayed_payments_deliver_only_when_the_money_is_in, an_owed_refund_is_retried_until_the_provider_takes_it);

@@ -268,6 +268,27 @@ pub async fn set_plan(app: &TestApp, email: &str, plan: &str) {
     r.expect("set plan");
 }
 
+/// Generates `name::sqlite` and `name::postgres` from `async fn name(backend: Backend)`, for tests
+/// that start their apps themselves (with settings of their own, or a fake Stripe).
+#[macro_export]
+macro_rules! per_backend_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
 /// Generates one test per backend from `async fn name(app: &TestApp)` bodies, so the very same
 /// suite runs on SQLite and PostgreSQL and the counts show per backend.
 #[macro_export]
