@@ -46,3 +46,9 @@ pub async fn standing(db: &Db, page_id: &str, now: DateTime<Utc>) -> Result<Stan
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(Standing { taken: count(rows.len()), sold: count(sold), next_release })
 }
+
+/// Whole minutes, rounded up (at least one), until a held unit may come back at `until`: what
+/// the page and a refused Buy both tell the visitor.
+pub fn minutes_until(until: DateTime<Utc>, now: DateTime<Utc>) -> u32 {
+    u32::try_from((until - now).num_seconds().max(0) / 60 + 1).unwrap_or(u32::MAX)
+}

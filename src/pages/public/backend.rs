@@ -154,7 +154,7 @@ impl PageSource {
     fn live_facts(&self, now: DateTime<Utc>) -> LiveFacts {
         // Every unit left is in someone's checkout: how many minutes until the first may come back.
         let back_in = match (self.remaining, self.held_until) {
-            (Some(0), Some(until)) => Some(u32::try_from((until - now).num_seconds().max(0) / 60 + 1).unwrap_or(u32::MAX)),
+            (Some(0), Some(until)) => Some(crate::orders::backend::stock::minutes_until(until, now)),
             _ => None,
         };
         match &self.settings {

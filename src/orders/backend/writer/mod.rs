@@ -84,7 +84,7 @@ impl Refusal {
             Refusal::NotForSale => AppError::conflict("This item can't be bought right now. Nothing was charged."),
             Refusal::SoldOut => AppError::conflict("Sold out: every unit has been taken. Nothing was charged."),
             Refusal::AllHeld { until } => {
-                let minutes = until.map(|u| (u - Utc::now()).num_seconds().max(0) / 60 + 1).unwrap_or(1);
+                let minutes = until.map(|u| super::stock::minutes_until(u, Utc::now())).unwrap_or(1);
                 AppError::conflict(format!(
                     "Every unit left is in another buyer's checkout right now. Any that isn't paid comes back within {minutes} minute{}: try again then. Nothing was charged.",
                     if minutes == 1 { "" } else { "s" }

@@ -152,10 +152,8 @@ pub async fn complete(db: &Db, pay: &Payment<'_>, now: DateTime<Utc>, public_url
             // Completed, refunded or owed back already: whatever arrives now changes nothing.
             _ => return Ok(Completion::Nothing),
         }
-        if !pay.paid && status == Some(OrderStatus::Pending) {
-            return Ok(Completion::Nothing);
-        }
-        if !pay.paid && status == Some(OrderStatus::Failed) {
+        // An unpaid completion changes nothing for an order that already waits or has failed.
+        if !pay.paid && matches!(status, Some(OrderStatus::Pending | OrderStatus::Failed)) {
             return Ok(Completion::Nothing);
         }
         let fits = unit_left_for!(conn, pay.order_id, &order.page_id, at)?;
