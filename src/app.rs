@@ -1,6 +1,6 @@
 //! The document shell, the router, and the table of routes.
 
-use crate::accounts::views::{AccountRoute, ConfirmEmailRoute, Dashboard, ForgotPassword, Login, ResetPassword, SecurityLogRoute, Signup, InvitationRoute, TeamRoute};
+use crate::accounts::views::{AccountRoute, ConfirmAccount, ConfirmEmailRoute, Dashboard, ForgotPassword, Login, ResetPassword, SecurityLogRoute, Signup, InvitationRoute, TeamRoute};
 use crate::orders::views::{CancelledRoute, OrdersRoute, PayoutsRoute, DownloadHelpRoute, TestCheckoutRoute, ThanksRoute};
 use crate::pages::public::view::PublicPageRoute;
 use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/signup") view=Signup/>
+                <Route path=path!("/confirm-account/:token") view=ConfirmAccount/>
                 <Route path=path!("/login") view=Login/>
                 <Route path=path!("/forgot-password") view=ForgotPassword/>
                 <Route path=path!("/reset-password/:token") view=ResetPassword ssr=SsrMode::Async/>

@@ -62,6 +62,7 @@ use Names::{GroupResource, Nothing, Resource};
 const SERVER_FNS: &[Endpoint] = &[
     // Accounts.
     ep("signup", AnyoneOwnBrowser, Nothing),
+    ep("account/confirm", AnyoneOwnBrowser, Nothing),
     ep("login", AnyoneOwnBrowser, Nothing),
     ep("logout", AnyoneOwnBrowser, Nothing),
     ep("me", Anyone, Nothing),
@@ -335,7 +336,7 @@ async fn args_for(app: &TestApp, fx: &Fx, path: &str, n: usize) -> Vec<(String, 
         "logout" | "me" | "account" | "account/sessions/end-others" | "security-log" | "team" | "pages/list" | "products/list" | "pricing" | "billing"
         | "billing/portal" | "payouts/onboard" => vec![],
         "password/forgot" => s(&[("email", "ada@a.example")]),
-        "password/link" | "account/email/link" | "account/email/confirm" | "invitation" | "orders/view" | "orders/cancel" | "d/help" | "d/fresh" | "r/view"
+        "password/link" | "account/confirm" | "account/email/link" | "account/email/confirm" | "invitation" | "orders/view" | "orders/cancel" | "d/help" | "d/fresh" | "r/view"
         | "r/cancel" => s(&[("token", token)]),
         "password/reset" => s(&[("token", token), ("password", "a-long-new-password")]),
         "account/name" => s(&[("name", "Renamed")]),
@@ -576,7 +577,7 @@ const SCREENS: &[Route] = &[
 
 /// The public screens of `app.rs`: the same for everyone.
 const PUBLIC_SCREENS: &[&str] = &[
-    "/", "/signup", "/login", "/forgot-password", "/reset-password/:token", "/confirm-email/:token", "/invite/:token", "/pricing",
+    "/", "/signup", "/confirm-account/:token", "/login", "/forgot-password", "/reset-password/:token", "/confirm-email/:token", "/invite/:token", "/pricing",
     "/p/:short_id", "/orders/:token/thanks", "/orders/:token/cancel", "/checkout/test/:session", "/d/:token/help", "/r/deleted", "/r/:token",
     "/u/:id/:token",
 ];

@@ -1,7 +1,8 @@
-// Sign-up -> dashboard -> logout -> login, as a person clicks it, with and without JavaScript.
+// Sign-up -> the mailed link -> dashboard -> logout -> login, as a person clicks it, with and without JavaScript.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appAndBrowser, uniqueEmail } from './support/app.mjs';
+import { confirmFromMail } from './support/mail.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const env = appAndBrowser({ before, after });
@@ -16,7 +17,7 @@ async function signUpUseDashboardLogOutLogIn(page, { email, javaScript }) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL('**/dashboard');
+  await confirmFromMail(env, page, email);
 
   await page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
   assert.equal(await page.getByTestId('role').textContent(), 'Admin');
@@ -108,7 +109,7 @@ test('a form on another site cannot log a visitor in or act for them (cross-site
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL('**/dashboard');
+  await confirmFromMail(env, page, email);
   // Another site posts a form to the app: Chromium sends that site's Origin and
   // Sec-Fetch-Site: cross-site, and the app refuses.
   await page.route('http://evil.example/**', (route) => route.fulfill({

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appAndBrowser, uniqueEmail } from './support/app.mjs';
 import { smtpMailTo } from './support/smtp.mjs';
+import { confirmFromMail } from './support/mail.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -20,7 +21,7 @@ async function resetFromTheMail(context, { email, javaScript }) {
   await owner.getByLabel('Email').fill(email);
   await owner.getByLabel('Password').fill(PASSWORD);
   await owner.getByRole('button', { name: 'Create account' }).click();
-  await owner.waitForURL('**/dashboard');
+  await confirmFromMail(env, owner, email);
 
   const page = await context.newPage();
   await page.goto(`${env.app.base}/login`);

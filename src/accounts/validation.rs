@@ -29,6 +29,9 @@ pub const INVITATION_DEAD: &str = "This invitation has expired, was revoked, or 
 /// What an email confirmation link that no longer works says.
 pub const EMAIL_LINK_DEAD: &str = "This confirmation link has expired or was already used. Ask for a new one from your account page.";
 
+/// What a new account's confirmation link that no longer works says.
+pub const SIGNUP_LINK_DEAD: &str = "This confirmation link has expired or was already used. If your address is confirmed, log in; if not, logging in with your password mails you a new link.";
+
 /// Lower-cases and trims an email; returns a field error when it cannot be an address.
 pub fn normalize_email(raw: &str) -> Result<String, String> {
     let email = raw.trim().to_lowercase();

@@ -213,6 +213,11 @@ pub async fn housekeeping_round(state: &AppState) {
     if let Err(e) = crate::accounts::backend::recovery::purge_old(db, now).await {
         tracing::warn!(error = %e, "could not purge old account links");
     }
+    match store::purge_unconfirmed(db, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(accounts = n, "deleted accounts never confirmed within a week"),
+        Err(e) => tracing::warn!(error = %e, "could not delete unconfirmed accounts"),
+    }
     if let Err(e) = security_log::purge_old(db, now).await {
         tracing::warn!(error = %e, "could not purge old security log entries");
     }

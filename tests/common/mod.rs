@@ -175,10 +175,47 @@ impl TestApp {
         client.get(self.url(path)).send().await.expect("request")
     }
 
-    /// Signs up a fresh account in `client`'s cookie jar; returns the email.
+    /// Signs up a fresh account and confirms it from the mailed link, as its owner does: the
+    /// session lands in `client`'s cookie jar. Returns the confirmation's answer (a redirect to
+    /// the dashboard), or the sign-up's when that was refused.
     pub async fn signup(&self, client: &reqwest::Client, name: &str, email: &str) -> reqwest::Response {
-        self.post_form(client, "/api/signup", "/signup", &[("name", name), ("email", email), ("password", PASSWORD)])
-            .await
+        let res = self.post_form(client, "/api/signup", "/signup", &[("name", name), ("email", email), ("password", PASSWORD)]).await;
+        if res.status() != 302 || location(&res) != "/signup?sent=1" {
+            return res;
+        }
+        let token = self.confirmation_token(email).await;
+        self.post_form(client, "/api/account/confirm", &format!("/confirm-account/{token}"), &[("token", &token)]).await
+    }
+
+    /// The token of the newest confirmation link mailed to `email` (sign-up makes the account
+    /// after its answer: waits for it).
+    pub async fn confirmation_token(&self, email: &str) -> String {
+        self.newest_link(email, "Confirm your Flashpage account", "/confirm-account/").await.expect("a confirmation mail")
+    }
+
+    /// The token after `path` in the newest mail to `email` with `subject`, waiting up to 5 s.
+    pub async fn newest_link(&self, email: &str, subject: &str, path: &str) -> Option<String> {
+        use diesel::{ExpressionMethods, QueryDsl};
+        use flashpage::infra::db::schema::mail_outbox;
+        let to = email.trim().to_lowercase();
+        for _ in 0..100 {
+            let (to, subject) = (to.clone(), subject.to_string());
+            let body: Result<Vec<String>, flashpage::infra::db::DbError> = flashpage::db_read!(self.state.db, conn => {
+                Ok(mail_outbox::table
+                    .filter(mail_outbox::recipient.eq(&to))
+                    .filter(mail_outbox::subject.eq(&subject))
+                    .order(mail_outbox::created_at.desc())
+                    .select(mail_outbox::text_body)
+                    .load(conn)
+                    .await?)
+            });
+            if let Some(text) = body.expect("outbox").first() {
+                let start = text.find(path)? + path.len();
+                return Some(text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
     }
 
     pub async fn finish(mut self) {

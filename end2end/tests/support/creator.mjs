@@ -1,6 +1,7 @@
 // A creator driven through the HTTP API, for tests about what visitors see.
 import assert from 'node:assert/strict';
 import { uniqueEmail } from './app.mjs';
+import { confirmationLink } from './mail.mjs';
 
 /** What the hydrated app sends: JSON back, and the app's own origin (the CSRF check wants it). */
 export const apiHeaders = (env) => ({ accept: 'application/json', origin: env.app.base });
@@ -12,11 +13,16 @@ export const apiHeaders = (env) => ({ accept: 'application/json', origin: env.ap
  * A new account's plan keeps three pages live, so a fourth needs a second creator.
  */
 export async function creator(env, context) {
+  const email = uniqueEmail('pages');
   const res = await context.request.post(`${env.app.base}/api/signup`, {
-    form: { name: 'Creator', email: uniqueEmail('pages'), password: 'correct horse battery staple' },
+    form: { name: 'Creator', email, password: 'correct horse battery staple' },
     headers: apiHeaders(env),
   });
   assert.equal(res.status(), 200);
+  // The mailed link signs the new account in.
+  const token = (await confirmationLink(env, email)).split('/').pop();
+  const confirmed = await context.request.post(`${env.app.base}/api/account/confirm`, { form: { token }, headers: apiHeaders(env) });
+  assert.equal(confirmed.status(), 200, await confirmed.text());
   const call = async (path, form) => {
     const r = await context.request.post(`${env.app.base}/api/pages/${path}`, { form, headers: apiHeaders(env) });
     assert.equal(r.status(), 200, `${path}: ${await r.text()}`);

@@ -1,14 +1,16 @@
 // Steps the editor tests share: sign up, make a page, pick a date a few days ahead.
 import { uniqueEmail } from './app.mjs';
+import { confirmFromMail } from './mail.mjs';
 
 export async function signUp(env, page, javaScript, tag = 'editor') {
   await page.goto(`${env.app.base}/signup`);
   if (javaScript) await page.waitForSelector('body[data-hydrated="true"]');
   await page.getByLabel('Your name').fill('Creator');
-  await page.getByLabel('Email').fill(uniqueEmail(tag));
+  const email = uniqueEmail(tag);
+  await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('correct horse battery staple');
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL('**/dashboard');
+  await confirmFromMail(env, page, email);
 }
 
 /** A `datetime-local` value `days` from now, at 10:00. */

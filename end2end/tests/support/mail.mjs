@@ -32,3 +32,32 @@ export function manageLink(text) {
   if (!match) throw new Error(`no manage link in:\n${text}`);
   return match[0];
 }
+
+/** The message to `to` about `subject`, wherever the app sends mail in this run (SMTP or files). */
+export async function anyMailTo(env, to, subject) {
+  if (env.smtp) {
+    const { smtpMailTo } = await import('./smtp.mjs');
+    return smtpMailTo(env.smtp, to, subject);
+  }
+  return mailTo(env, to, subject);
+}
+
+/** The confirmation link (`/confirm-account/…`) mailed to a new account's address. */
+export async function confirmationLink(env, email) {
+  const text = await anyMailTo(env, email, 'Confirm your Flashpage account');
+  const match = text.match(/https?:\/\/[^\s"<>]+\/confirm-account\/[A-Za-z0-9_-]{43}/);
+  if (!match) throw new Error(`no confirmation link in:\n${text}`);
+  return match[0];
+}
+
+/**
+ * After the sign-up form: its answer ("Check your inbox"), then the mailed link opened and its
+ * button pressed, as the person does; ends signed in, on the dashboard.
+ */
+export async function confirmFromMail(env, page, email) {
+  await page.waitForURL('**/signup?sent=1');
+  await page.getByTestId('signup-sent').waitFor();
+  await page.goto(await confirmationLink(env, email));
+  await page.getByRole('button', { name: 'Confirm and continue' }).click();
+  await page.waitForURL(/\/dashboard\?confirmed=1$/);
+}

@@ -14,14 +14,26 @@ use crate::accounts::guard::Guard;
 #[cfg(feature = "ssr")]
 use crate::infra::request::redirect;
 
+/// Signs up: the same answer for any address (the link, or a note to an existing account's
+/// owner, goes by mail).
 #[server(prefix = "/api", endpoint = "signup")]
 pub async fn signup(name: String, email: String, password: String) -> Result<(), AppError> {
+    use crate::accounts::backend::service;
+    let guard = Guard::current()?;
+    let state = guard.state();
+    service::signup(state, &guard.client(), &name, &email, &password).await?;
+    redirect("/signup?sent=1")
+}
+
+/// Confirms a new account's address from the mailed link, and signs in.
+#[server(prefix = "/api", endpoint = "account/confirm")]
+pub async fn confirm_account(token: String) -> Result<(), AppError> {
     use crate::accounts::backend::{service, sessions};
     let guard = Guard::current()?;
     let state = guard.state();
-    let token = service::signup(state, &guard.client(), &name, &email, &password).await?;
-    guard.set_cookie(&sessions::session_cookie(&token, state.config.session_ttl_hours, state.config.secure_cookies()));
-    redirect("/dashboard")
+    let session = service::confirm_account(state, &guard.client(), &token).await?;
+    guard.set_cookie(&sessions::session_cookie(&session, state.config.session_ttl_hours, state.config.secure_cookies()));
+    redirect("/dashboard?confirmed=1")
 }
 
 #[server(prefix = "/api", endpoint = "login")]

@@ -1,8 +1,58 @@
-//! The account holder's mail: the password reset link, the confirmation of a new address (with
-//! a notice to the old one), and team invitations.
+//! The account holder's mail: a new account's confirmation link (or, when the address has an
+//! account already, a note to its owner), the password reset link, the confirmation of a new
+//! address (with a notice to the old one), and team invitations.
 
 use crate::infra::mail::escape_html as escape;
 use crate::infra::mail::outbox::OutgoingMail;
+
+/// The link that confirms a new account's address.
+pub fn confirm_account_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/confirm-account/{token}")
+}
+
+/// To a new account's address: confirm it's yours (the account logs in only then).
+pub fn confirm_account(to: &str, name: &str, link: &str) -> OutgoingMail {
+    let text = format!(
+        "Hi {name},\n\nWelcome to Flashpage. Confirm that this address is yours to start using your account:\n{link}\n\n\
+         The link works once, within 7 days. Didn't sign up? Ignore this message: the account is never \
+         opened, and it is deleted after 7 days.\n"
+    );
+    let html = format!(
+        "<p>Hi {name},</p><p>Welcome to Flashpage. Confirm that this address is yours to start using your account.</p>\
+         <p><a href=\"{link}\">Confirm my address</a></p><p>The link works once, within 7 days. Didn't sign up? \
+         Ignore this message: the account is never opened, and it is deleted after 7 days.</p>",
+        name = escape(name),
+        link = escape(link),
+    );
+    OutgoingMail { to: to.to_string(), subject: "Confirm your Flashpage account".into(), text, html: Some(html), ..Default::default() }
+}
+
+/// To an address that has an account already, instead of a second account: how to get in. It
+/// names nobody (the sign-up's name is whatever the form said) and carries no link that grants
+/// anything.
+pub fn signup_for_existing_account(to: &str, public_url: &str, confirmed: bool) -> OutgoingMail {
+    let (login, reset) = (format!("{public_url}/login"), format!("{public_url}/forgot-password"));
+    let state = if confirmed {
+        "You already have a Flashpage account with this address, so no second one was made."
+    } else {
+        "An account with this address is already waiting for its confirmation, so no second one was made. \
+         Logging in with its password mails you a new confirmation link."
+    };
+    let text = format!(
+        "Hello,\n\nSomeone (hopefully you) tried to sign up for Flashpage with this address. {state}\n\n\
+         Log in: {login}\nForgot the password? Choose a new one: {reset}\n\nIf this wasn't you, ignore this message: \
+         nothing has changed.\n"
+    );
+    let html = format!(
+        "<p>Hello,</p><p>Someone (hopefully you) tried to sign up for Flashpage with this address. {state}</p>\
+         <p><a href=\"{login}\">Log in</a> · <a href=\"{reset}\">Forgot the password? Choose a new one</a></p>\
+         <p>If this wasn't you, ignore this message: nothing has changed.</p>",
+        state = escape(state),
+        login = escape(&login),
+        reset = escape(&reset),
+    );
+    OutgoingMail { to: to.to_string(), subject: "You already have a Flashpage account".into(), text, html: Some(html), ..Default::default() }
+}
 
 /// The link that resets a forgotten password.
 pub fn reset_url(public_url: &str, token: &str) -> String {

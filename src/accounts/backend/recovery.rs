@@ -1,12 +1,12 @@
 //! Account links sent by mail: the forgotten-password reset (and, with the same table, the
-//! confirmation of a new email address). A link is a random token; only its SHA-256 is stored, it
+//! confirmation of a new account's address and of a new email address). A link is a random token; only its SHA-256 is stored, it
 //! expires, and it works once: redeeming it is one conditional update, so two clicks racing each
 //! other cannot both succeed.
 
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{account_tokens, sessions, users};
-use crate::infra::db::{Db, DbError, new_id};
-use crate::infra::mail::outbox::{OutgoingMail, enqueue_mails};
+use crate::infra::db::{Db, DbError};
+use crate::infra::mail::outbox::OutgoingMail;
 use crate::{db_read, db_write};
 use chrono::{Duration, NaiveDateTime};
 
@@ -15,6 +15,8 @@ use chrono::{Duration, NaiveDateTime};
 pub enum Purpose {
     PasswordReset,
     EmailChange,
+    /// A new account's address: the account can log in once it is used.
+    SignupConfirm,
 }
 
 impl Purpose {
@@ -22,18 +24,47 @@ impl Purpose {
         match self {
             Purpose::PasswordReset => "password_reset",
             Purpose::EmailChange => "email_change",
+            Purpose::SignupConfirm => "signup_confirm",
         }
     }
 
     /// How long a link stays valid: an hour for a reset (it is a key to the account), a day to
-    /// confirm a new address.
+    /// confirm a new address, and a new account's week (after which an unconfirmed account
+    /// gives its address up).
     pub fn lifetime(self) -> Duration {
         match self {
             Purpose::PasswordReset => Duration::hours(1),
             Purpose::EmailChange => Duration::hours(24),
+            Purpose::SignupConfirm => UNCONFIRMED_KEEPS_ADDRESS,
         }
     }
 }
+
+/// How long an account whose address was never confirmed keeps that address from a new sign-up.
+pub const UNCONFIRMED_KEEPS_ADDRESS: Duration = Duration::days(7);
+
+/// Inserts a link's row and queues its mails with `$conn` (either backend, inside a transaction).
+macro_rules! insert_link {
+    ($conn:expr, $user_id:expr, $purpose:expr, $token_hash:expr, $new_email:expr, $mails:expr, $now:expr) => {{
+        use $crate::infra::db::new_id;
+        use $crate::infra::db::schema::account_tokens;
+        use $crate::infra::mail::outbox::enqueue_mails;
+        diesel::insert_into(account_tokens::table)
+            .values((
+                account_tokens::id.eq(new_id()),
+                account_tokens::user_id.eq($user_id),
+                account_tokens::purpose.eq($purpose.as_str()),
+                account_tokens::token_hash.eq($token_hash),
+                account_tokens::new_email.eq($new_email),
+                account_tokens::created_at.eq($now),
+                account_tokens::expires_at.eq($now + $purpose.lifetime()),
+            ))
+            .execute($conn)
+            .await?;
+        enqueue_mails!($conn, $mails, $now)
+    }};
+}
+pub(crate) use insert_link;
 
 /// Stores a link's token (hashed) and queues its mail, together: a link is mailed if and only
 /// if it exists (with any other message about it, such as a notice to the old address).
@@ -47,19 +78,7 @@ pub async fn issue(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     db_write!(db, conn => {
-        diesel::insert_into(account_tokens::table)
-            .values((
-                account_tokens::id.eq(new_id()),
-                account_tokens::user_id.eq(user_id),
-                account_tokens::purpose.eq(purpose.as_str()),
-                account_tokens::token_hash.eq(token_hash),
-                account_tokens::new_email.eq(new_email),
-                account_tokens::created_at.eq(now),
-                account_tokens::expires_at.eq(now + purpose.lifetime()),
-            ))
-            .execute(conn)
-            .await?;
-        enqueue_mails!(conn, mails, now)?;
+        insert_link!(conn, user_id, purpose, token_hash, new_email, mails, now)?;
         Ok(())
     })
 }
@@ -102,6 +121,12 @@ pub async fn reset_password(db: &Db, token_hash: &str, password_hash: &str, now:
         let Some(user_id) = user_id else { return Ok(None) };
         diesel::update(users::table.filter(users::id.eq(&user_id)))
             .set((users::password_hash.eq(password_hash), users::updated_at.eq(now)))
+            .execute(conn)
+            .await?;
+        // The link came to the account's address: that proves it, as a sign-up link would (and
+        // whoever signed up with someone else's address is locked out by the new password).
+        diesel::update(users::table.filter(users::id.eq(&user_id)).filter(users::email_confirmed_at.is_null()))
+            .set(users::email_confirmed_at.eq(now))
             .execute(conn)
             .await?;
         diesel::delete(sessions::table.filter(sessions::user_id.eq(&user_id))).execute(conn).await?;
@@ -171,12 +196,15 @@ pub async fn confirm_email_change(db: &Db, token_hash: &str, now: NaiveDateTime)
         .optional()?;
         let Some((user_id, Some(new_email))) = claimed else { return Ok(Err(EmailChangeRefusal::DeadLink)) };
         let old_email: String = users::table.filter(users::id.eq(&user_id)).select(users::email).first(conn).await?;
+        // The link proves the mailbox: an account that only claimed the address without
+        // confirming it gives it up.
+        let _released = crate::accounts::backend::store::release_unconfirmed!(conn, &new_email, now + Duration::minutes(1));
         let taken: i64 = users::table.filter(users::email.eq(&new_email)).filter(users::id.ne(&user_id)).count().get_result(conn).await?;
         if taken > 0 {
             return Ok(Err(EmailChangeRefusal::Taken));
         }
         diesel::update(users::table.filter(users::id.eq(&user_id)))
-            .set((users::email.eq(&new_email), users::updated_at.eq(now)))
+            .set((users::email.eq(&new_email), users::email_confirmed_at.eq(now), users::updated_at.eq(now)))
             .execute(conn)
             .await?;
         diesel::update(account_tokens::table.filter(account_tokens::user_id.eq(&user_id)).filter(account_tokens::used_at.is_null()))
@@ -190,4 +218,41 @@ pub async fn confirm_email_change(db: &Db, token_hash: &str, now: NaiveDateTime)
         Err(e) if e.is_unique_violation() => Ok(Err(EmailChangeRefusal::Taken)),
         other => other,
     }
+}
+
+/// Uses a new account's confirmation link: the account's address is confirmed (it may log in),
+/// and its other confirmation links die. Returns the user and their address; `None` when the
+/// link is unknown, expired or used.
+pub async fn confirm_signup(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<(String, String)>, DbError> {
+    let purpose = Purpose::SignupConfirm.as_str();
+    db_write!(db, conn => {
+        let user_id: Option<String> = diesel::update(
+            account_tokens::table
+                .filter(account_tokens::token_hash.eq(token_hash))
+                .filter(account_tokens::purpose.eq(purpose))
+                .filter(account_tokens::used_at.is_null())
+                .filter(account_tokens::expires_at.gt(now)),
+        )
+        .set(account_tokens::used_at.eq(now))
+        .returning(account_tokens::user_id)
+        .get_result(conn)
+        .await
+        .optional()?;
+        let Some(user_id) = user_id else { return Ok(None) };
+        diesel::update(users::table.filter(users::id.eq(&user_id)).filter(users::email_confirmed_at.is_null()))
+            .set(users::email_confirmed_at.eq(now))
+            .execute(conn)
+            .await?;
+        diesel::update(
+            account_tokens::table
+                .filter(account_tokens::user_id.eq(&user_id))
+                .filter(account_tokens::purpose.eq(purpose))
+                .filter(account_tokens::used_at.is_null()),
+        )
+        .set(account_tokens::used_at.eq(now))
+        .execute(conn)
+        .await?;
+        let email: String = users::table.filter(users::id.eq(&user_id)).select(users::email).first(conn).await?;
+        Ok(Some((user_id, email)))
+    })
 }

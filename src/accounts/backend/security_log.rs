@@ -11,6 +11,10 @@ use crate::infra::db::prelude::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecurityEvent {
     Signup,
+    /// A new account's address confirmed from the mailed link.
+    AccountConfirmed,
+    /// A sign-up with an address that has an account already (its owner was mailed).
+    SignupForExistingAccount,
     LoginSuccess,
     LoginFailure,
     LoginThrottled,
@@ -50,8 +54,10 @@ pub enum SecurityEvent {
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 30] = [
+    pub const ALL: [SecurityEvent; 32] = [
         SecurityEvent::Signup,
+        SecurityEvent::AccountConfirmed,
+        SecurityEvent::SignupForExistingAccount,
         SecurityEvent::LoginSuccess,
         SecurityEvent::LoginFailure,
         SecurityEvent::LoginThrottled,
@@ -87,6 +93,8 @@ impl SecurityEvent {
     pub fn label(self) -> &'static str {
         match self {
             SecurityEvent::Signup => "Signed up",
+            SecurityEvent::AccountConfirmed => "Confirmed the address",
+            SecurityEvent::SignupForExistingAccount => "Someone tried to sign up with this address",
             SecurityEvent::LoginSuccess => "Logged in",
             SecurityEvent::LoginFailure => "Wrong password",
             SecurityEvent::LoginThrottled => "Login locked after failures",
@@ -126,6 +134,8 @@ impl SecurityEvent {
     pub fn as_str(self) -> &'static str {
         match self {
             SecurityEvent::Signup => "signup",
+            SecurityEvent::AccountConfirmed => "account_confirmed",
+            SecurityEvent::SignupForExistingAccount => "signup_for_existing_account",
             SecurityEvent::LoginSuccess => "login_success",
             SecurityEvent::LoginFailure => "login_failure",
             SecurityEvent::LoginThrottled => "login_throttled",

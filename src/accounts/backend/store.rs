@@ -9,24 +9,6 @@ use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
 use crate::infra::db::prelude::*;
 
-/// Inserts a session row with `$conn` (either backend, inside or outside a transaction).
-macro_rules! insert_session {
-    ($conn:expr, $user_id:expr, $session:expr, $now:expr) => {
-        diesel::insert_into(sessions::table)
-            .values((
-                sessions::id.eq(&$session.token_hash),
-                sessions::user_id.eq($user_id),
-                sessions::created_at.eq($now),
-                sessions::expires_at.eq($session.expires_at),
-                sessions::ip.eq($session.ip.as_ref()),
-                sessions::user_agent.eq($session.user_agent.as_ref()),
-            ))
-            .execute($conn)
-            .await
-    };
-}
-
-
 /// Everything sign-up writes, prepared before the transaction so the slow hash is not inside it.
 pub struct NewAccount {
     pub name: String,
@@ -44,28 +26,77 @@ pub struct NewSession {
     pub user_agent: Option<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CreateAccountError {
-    #[error("an account with this email already exists")]
-    DuplicateEmail,
-    #[error(transparent)]
-    Db(#[from] DbError),
+/// Deletes the unconfirmed account that holds `$email` (and the organization it started, which
+/// holds nothing: an unconfirmed account never logged in) if it was made before `$made_before`,
+/// with `$conn` inside the caller's transaction; evaluates to whether one went. A sign-up passes
+/// a week ago ([`super::recovery::UNCONFIRMED_KEEPS_ADDRESS`]); a link that proves the mailbox
+/// (an invitation, an address change) passes now, releasing any.
+macro_rules! release_unconfirmed {
+    ($conn:expr, $email:expr, $made_before:expr) => {{
+        use $crate::infra::db::schema::{groups, organizations, security_log, users};
+        let held: Option<(String, String)> = users::table
+            .filter(users::email.eq($email))
+            .filter(users::email_confirmed_at.is_null())
+            .filter(users::created_at.lt($made_before))
+            .select((users::id, users::organization_id))
+            .first($conn)
+            .await
+            .optional()?;
+        if let Some((user_id, org_id)) = &held {
+            diesel::delete(security_log::table.filter(security_log::user_id.eq(user_id))).execute($conn).await?;
+            // Sessions, roles, the Free subscription and links go by cascade.
+            diesel::delete(users::table.filter(users::id.eq(user_id))).execute($conn).await?;
+            let own: i64 = organizations::table
+                .filter(organizations::id.eq(org_id))
+                .filter(organizations::owner_id.eq(user_id))
+                .count()
+                .get_result($conn)
+                .await?;
+            if own > 0 {
+                diesel::delete(groups::table.filter(groups::organization_id.eq(org_id))).execute($conn).await?;
+                diesel::delete(organizations::table.filter(organizations::id.eq(org_id))).execute($conn).await?;
+            }
+        }
+        held.is_some()
+    }};
+}
+pub(crate) use release_unconfirmed;
+
+/// What a sign-up did with its address.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignupOutcome {
+    /// A new, unconfirmed account, with its confirmation link stored and mailed.
+    Created(String),
+    /// The address belongs to an account already (confirmed or not): nothing was made.
+    Taken { user_id: String, confirmed: bool },
 }
 
-/// Creates the user, their organization and default group, the admin role, the Free subscription
-/// and a first session, all in one transaction.
-pub async fn create_account(
-    db: &Db,
-    account: &NewAccount,
-    session: &NewSession,
-    now: NaiveDateTime,
-) -> Result<String, CreateAccountError> {
+/// The confirmation link a new account is made with.
+pub struct ConfirmationLink<'a> {
+    pub token_hash: &'a str,
+    pub mail: &'a crate::infra::mail::outbox::OutgoingMail,
+}
+
+/// Creates the user (unconfirmed), their organization and default group, the admin role and the
+/// Free subscription, and stores and mails the confirmation link, all in one transaction, if
+/// the address is free. An unconfirmed account older than a week gives the address up first.
+pub async fn create_account(db: &Db, account: &NewAccount, link: &ConfirmationLink<'_>, now: NaiveDateTime) -> Result<SignupOutcome, DbError> {
     let user_id = new_id();
     let org_id = new_id();
     let group_id = new_id();
     // The transaction body is an `async move` block: give it references, keep the owned ids.
     let (user_id_ref, org_id, group_id) = (user_id.as_str(), org_id.as_str(), group_id.as_str());
-    let result: Result<(), DbError> = db_write!(db, conn => {
+    let result: Result<SignupOutcome, DbError> = db_write!(db, conn => {
+        let _released = release_unconfirmed!(conn, &account.email, now - super::recovery::UNCONFIRMED_KEEPS_ADDRESS);
+        let holder: Option<(String, Option<NaiveDateTime>)> = users::table
+            .filter(users::email.eq(&account.email))
+            .select((users::id, users::email_confirmed_at))
+            .first(conn)
+            .await
+            .optional()?;
+        if let Some((user_id, confirmed_at)) = holder {
+            return Ok(SignupOutcome::Taken { user_id, confirmed: confirmed_at.is_some() });
+        }
         // The owner foreign key is deferred, so the organization can name its owner before the user row exists.
         diesel::insert_into(organizations::table)
             .values((
@@ -127,34 +158,92 @@ pub async fn create_account(
             ))
             .execute(conn)
             .await?;
-        insert_session!(conn, user_id_ref, session, now)?;
-        Ok::<(), DbError>(())
+        let purpose = super::recovery::Purpose::SignupConfirm;
+        super::recovery::insert_link!(conn, user_id_ref, purpose, link.token_hash, None::<&str>, std::slice::from_ref(link.mail), now)?;
+        Ok::<SignupOutcome, DbError>(SignupOutcome::Created(user_id_ref.to_string()))
     });
     match result {
-        Ok(()) => Ok(user_id),
-        Err(e) if e.is_unique_violation() => Err(CreateAccountError::DuplicateEmail),
-        Err(e) => Err(e.into()),
+        // Another sign-up took the address between the check and the insert: that one's mail
+        // is on its way; this one makes nothing, like any other taken address.
+        Err(e) if e.is_unique_violation() => Ok(SignupOutcome::Taken { user_id: String::new(), confirmed: false }),
+        other => other,
     }
+}
+
+/// Deletes the accounts whose address was not confirmed within the week (hourly, from the
+/// housekeeping): they never logged in, and their address is someone's personal data. Returns
+/// how many went.
+pub async fn purge_unconfirmed(db: &Db, now: NaiveDateTime) -> Result<usize, DbError> {
+    let before = now - super::recovery::UNCONFIRMED_KEEPS_ADDRESS;
+    let emails: Vec<String> = db_read!(db, conn => {
+        Ok::<_, DbError>(users::table
+            .filter(users::email_confirmed_at.is_null())
+            .filter(users::created_at.lt(before))
+            .select(users::email)
+            .limit(500)
+            .load(conn)
+            .await?)
+    })?;
+    let mut gone = 0;
+    for email in &emails {
+        let released: bool = db_write!(db, conn => {
+            Ok::<_, DbError>(release_unconfirmed!(conn, email, before))
+        })?;
+        gone += usize::from(released);
+    }
+    Ok(gone)
 }
 
 /// Stores a new session for an existing user (login).
 pub async fn create_session(db: &Db, user_id: &str, session: &NewSession, now: NaiveDateTime) -> Result<(), DbError> {
     db_write!(db, conn => {
-        insert_session!(conn, user_id, session, now)?;
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(&session.token_hash),
+                sessions::user_id.eq(user_id),
+                sessions::created_at.eq(now),
+                sessions::expires_at.eq(session.expires_at),
+                sessions::ip.eq(session.ip.as_ref()),
+                sessions::user_agent.eq(session.user_agent.as_ref()),
+            ))
+            .execute(conn)
+            .await?;
         Ok(())
     })
 }
 
-/// The user id and password hash for an email, if such a user exists.
-pub async fn find_credentials(db: &Db, email: &str) -> Result<Option<(String, String)>, DbError> {
+/// What a login checks.
+pub struct Credentials {
+    pub user_id: String,
+    pub password_hash: String,
+    /// The address was confirmed (an unconfirmed account is sent a new link instead of a session).
+    pub confirmed: bool,
+}
+
+/// The credentials of the account with this email, if there is one.
+pub async fn find_credentials(db: &Db, email: &str) -> Result<Option<Credentials>, DbError> {
     db_read!(db, conn => {
         let row = users::table
             .filter(users::email.eq(email))
-            .select((users::id, users::password_hash))
-            .first::<(String, String)>(conn)
+            .select((users::id, users::password_hash, users::email_confirmed_at))
+            .first::<(String, String, Option<NaiveDateTime>)>(conn)
             .await
             .optional()?;
-        Ok(row)
+        Ok(row.map(|(user_id, password_hash, confirmed_at)| Credentials { user_id, password_hash, confirmed: confirmed_at.is_some() }))
+    })
+}
+
+/// Whether an account with a confirmed address uses this email (an unconfirmed one gives it up
+/// to whoever proves the mailbox).
+pub async fn address_in_use(db: &Db, email: &str) -> Result<bool, DbError> {
+    db_read!(db, conn => {
+        let n: i64 = users::table
+            .filter(users::email.eq(email))
+            .filter(users::email_confirmed_at.is_not_null())
+            .count()
+            .get_result(conn)
+            .await?;
+        Ok(n > 0)
     })
 }
 

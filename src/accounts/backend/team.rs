@@ -319,6 +319,9 @@ pub async fn accept(db: &Db, token_hash: &str, name: &str, password_hash: &str, 
             .await
             .optional()?;
         let Some(email) = open else { return Ok(Err(AcceptRefusal::DeadLink)) };
+        // The invitation proves the mailbox: an account that only claimed the address without
+        // confirming it gives it up.
+        let _released = crate::accounts::backend::store::release_unconfirmed!(conn, &email, now + chrono::Duration::minutes(1));
         // Checked before the link is used, so it still works once that account is gone.
         let taken: i64 = users::table.filter(users::email.eq(&email)).count().get_result(conn).await?;
         if taken > 0 {
@@ -346,6 +349,8 @@ pub async fn accept(db: &Db, token_hash: &str, name: &str, password_hash: &str, 
                 users::email.eq(&email),
                 users::name.eq(name),
                 users::password_hash.eq(password_hash),
+                // The invitation came to this address.
+                users::email_confirmed_at.eq(now),
                 users::created_at.eq(now),
                 users::updated_at.eq(now),
             ))

@@ -13,5 +13,5 @@ pub use dashboard::Dashboard;
 pub use login::Login;
 pub use password_reset::{ForgotPassword, ResetPassword};
 pub use security_log::SecurityLogRoute;
-pub use signup::Signup;
+pub use signup::{ConfirmAccount, Signup};
 pub use team::{InvitationRoute, TeamRoute};

@@ -1,9 +1,16 @@
+//! The sign-up page, the answer it gives (the same for every address), and the page a new
+//! account's confirmation link opens.
+
 use crate::accounts::api;
 use crate::accounts::validation::{check_password, normalize_email, normalize_name};
 use crate::ui::fields::{Field, FormAlert, FormErrors};
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
+use crate::ui::fields::refusal_in_address;
 use crate::ui::head::Title;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Meta;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn email_check(v: &str) -> Option<String> {
     normalize_email(v).err()
@@ -17,11 +24,57 @@ fn password_check(v: &str) -> Option<String> {
 
 #[component]
 pub fn Signup() -> impl IntoView {
+    let sent = use_query_map().with_untracked(|q| q.get("sent").is_some());
+    if sent {
+        // The same words whatever the address: whether it has an account is told only to its inbox.
+        return view! {
+            <Title text="Check your inbox · Flashpage"/>
+            <AuthCard title="Check your inbox" subtitle="One step left: confirm your address.">
+                <div class="form-notice" role="status" data-testid="signup-sent">
+                    "We've sent a message to the address you gave. Open the link in it to confirm the address and \
+                     start using your account (it works for 7 days). If the address has an account already, the \
+                     message tells you how to log in instead. Nothing after a few minutes? Check your spam folder."
+                </div>
+                <p class="auth-switch">"Confirmed already? "<a href="/login">"Log in"</a></p>
+            </AuthCard>
+        }
+        .into_any();
+    }
     view! {
         <Title text="Create your account · Flashpage"/>
         <AuthCard title="Create your account" subtitle="Start free. Your first pages can be live in minutes.">
             <SignupForm/>
             <p class="auth-switch">"Already have an account? "<a href="/login">"Log in"</a></p>
+        </AuthCard>
+    }
+    .into_any()
+}
+
+/// The page a new account's confirmation link opens: one button (mail scanners open links, they
+/// don't press buttons), which confirms the address and signs in. A plain form: no island.
+#[component]
+pub fn ConfirmAccount() -> impl IntoView {
+    let token = use_params_map().with_untracked(|p| p.get("token").unwrap_or_default());
+    let refusal = refusal_in_address::<api::ConfirmAccount>();
+    view! {
+        <Title text="Confirm your address · Flashpage"/>
+        // The token is in the address: keep it out of search engines.
+        <Meta name="robots" content="noindex"/>
+        <AuthCard title="Confirm your address" subtitle="Then your account is ready.">
+            {match refusal {
+                Some(refusal) => view! {
+                    <div class="form-alert" role="alert">{refusal.message}</div>
+                    <p class="auth-switch"><a href="/login">"Log in"</a></p>
+                }
+                .into_any(),
+                None => view! {
+                    <form method="post" action=api::ConfirmAccount::url() class="form">
+                        <input type="hidden" name="token" value=token/>
+                        <button class="button button--block" type="submit">"Confirm and continue"</button>
+                    </form>
+                }
+                .into_any(),
+            }}
         </AuthCard>
     }
 }

@@ -50,6 +50,7 @@ diesel::table! {
         stripe_charges_enabled -> Bool,
         stripe_payouts_enabled -> Bool,
         stripe_details_submitted -> Bool,
+        email_confirmed_at -> Nullable<Timestamp>,
     }
 }
 

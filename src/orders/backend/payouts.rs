@@ -1,6 +1,7 @@
 //! Getting paid (Stripe Connect, Express): the organization's owner holds the connected account
 //! (`users.stripe_account`, seed) that the organization's sales are paid out to, less the plan's
-//! platform fee. With the test checkout nothing is paid out and nothing is needed.
+//! platform fee. With the test checkout nothing is paid out and nothing is needed but the owner's
+//! confirmed address.
 
 use crate::accounts::guard::{Scope, can};
 use crate::db_read;
@@ -28,6 +29,26 @@ pub async fn account_of(db: &Db, org_id: &str) -> Result<(String, String, Option
     Ok((user_id, email, account, AccountStatus { charges_enabled, payouts_enabled, details_submitted }))
 }
 
+/// Selling and payouts need the owner's address confirmed: the money, the receipts' reply
+/// address and Stripe's account all hang on it. (An account logs in only once confirmed, so this
+/// holds already; checked here too, where the money starts, and when a product block goes on
+/// a page, so no other way in can skip it.)
+pub async fn check_owner_confirmed(db: &Db, org_id: &str) -> Result<(), AppError> {
+    let confirmed: Option<chrono::NaiveDateTime> = db_read!(db, conn => {
+        Ok::<_, DbError>(organizations::table
+            .inner_join(users::table.on(users::id.eq(organizations::owner_id)))
+            .filter(organizations::id.eq(org_id))
+            .select(users::email_confirmed_at)
+            .first(conn)
+            .await?)
+    })?;
+    if confirmed.is_some() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Confirm the owner's email address first (the link we mailed it), then publish pages that sell or set up payouts."))
+    }
+}
+
 /// Where the organization's sales go, for a checkout: the account id, when the provider pays out
 /// (else `None`). Refused while the account cannot take charges.
 pub async fn destination(state: &AppState, org_id: &str) -> Result<Option<String>, AppError> {
@@ -43,6 +64,7 @@ pub async fn destination(state: &AppState, org_id: &str) -> Result<Option<String
 /// Whether the organization may publish a page that sells: always with the test checkout; with
 /// Stripe once its connected account can take charges.
 pub async fn check_can_sell(state: &AppState, org_id: &str) -> Result<(), AppError> {
+    check_owner_confirmed(&state.db, org_id).await?;
     if Payments::of(state).provider.payouts().is_none() {
         return Ok(());
     }
@@ -112,6 +134,7 @@ pub async fn view(state: &AppState, scope: &Scope<can::ViewDashboard>, refresh: 
 /// Starts (or resumes) Stripe's onboarding: the owner's account is created on first use, then a
 /// fresh single-use link to Stripe's forms is returned.
 pub async fn onboarding_link(state: &AppState, scope: &Scope<can::ManagePayments>) -> Result<String, AppError> {
+    check_owner_confirmed(&state.db, scope.organization_id()).await?;
     let payouts = Payments::of(state).provider.payouts().ok_or_else(|| AppError::conflict("Payouts need Stripe: the test checkout moves no money."))?;
     let unavailable = |e: crate::infra::payments::PaymentError| {
         tracing::error!(error = %e, "Stripe onboarding failed");

@@ -82,6 +82,8 @@ impl ProductRefusal {
 /// name. The product must be one of the organization's (another tenant's id finds nothing).
 async fn stored_title(state: &AppState, org_id: &str, input: &ContentInput) -> Result<String, AppError> {
     let Some(product_id) = input.product_id.as_deref() else { return Ok(input.title.clone()) };
+    // A live page sells the moment the block is on it: the same rule as publishing one.
+    crate::orders::backend::payouts::check_owner_confirmed(&state.db, org_id).await?;
     let product = crate::products::backend::store::get(&state.db, org_id, product_id).await?;
     match product {
         None => Err(ProductRefusal::NoSuchProduct.error()),

@@ -1,5 +1,5 @@
-//! Sign-up, login and logout as the server functions call them; the forgotten password and the
-//! account's own settings in the submodules.
+//! Sign-up (and its confirmation link), login and logout as the server functions call them; the
+//! forgotten password and the account's own settings in the submodules.
 
 pub mod audit;
 pub mod deletion;
@@ -10,10 +10,11 @@ pub mod team;
 pub use password_reset::{request_password_reset, reset_link_works, reset_password};
 
 use super::security_log::{self, SecurityEvent};
-use super::store::{self, CreateAccountError, NewAccount, NewSession};
-use super::{names, passwords, sessions};
-use crate::accounts::validation::{validate_login, validate_signup};
-use crate::error::AppError;
+use super::recovery::{self, Purpose};
+use super::store::{self, ConfirmationLink, NewAccount, NewSession, SignupOutcome};
+use super::{mail, names, passwords, sessions};
+use crate::accounts::validation::{SIGNUP_LINK_DEAD, validate_login, validate_signup};
+use crate::error::{AppError, ErrorKind};
 use crate::infra::shared_limit::Limit;
 use crate::infra::state::AppState;
 use chrono::{Duration, Utc};
@@ -66,15 +67,27 @@ pub(super) fn new_session(state: &AppState, client: &Client) -> (String, NewSess
     (token, session)
 }
 
-/// Creates the account and returns a session token for the cookie.
-pub async fn signup(state: &AppState, client: &Client, name: &str, email: &str, password: &str) -> Result<String, AppError> {
+/// Sign-ups per email address per hour that are acted on (each mails that address: a
+/// confirmation link, or a note to the account's owner): enough to retry, too few to flood an
+/// inbox. Further ones are answered the same and do nothing.
+pub const SIGNUPS_PER_EMAIL: Limit = Limit { name: "signup-email", max: 3, window: Duration::hours(1) };
+
+/// Signs up: the answer is the same whether or not the address has an account, and so is the
+/// work done before it (the checks, the limits, one password hash). After the answer, a new
+/// address gets an unconfirmed account and a confirmation link; an address with an account gets
+/// a note to its owner instead. Nobody is signed in here: the link does that.
+pub async fn signup(state: &AppState, client: &Client, name: &str, email: &str, password: &str) -> Result<(), AppError> {
     let input = validate_signup(name, email, password)?;
+    let now = Utc::now();
     if let Some(ip) = client.ip.as_deref() {
-        if !signup_limit(state).hit(&state.db, ip, Utc::now()).await? {
+        if !signup_limit(state).hit(&state.db, ip, now).await? {
             return Err(AppError::rate_limited("Too many new accounts from your network. Please try again in an hour."));
         }
     }
     let password_hash = passwords::hash_password(input.password).await.map_err(|_| busy())?.map_err(AppError::internal)?;
+    if !SIGNUPS_PER_EMAIL.hit(&state.db, &input.email, now).await? {
+        return Ok(());
+    }
     let account = NewAccount {
         name: input.name,
         email: input.email,
@@ -82,19 +95,54 @@ pub async fn signup(state: &AppState, client: &Client, name: &str, email: &str, 
         organization_name: names::organization_name(),
         group_name: names::group_name(),
     };
-    let (token, session) = new_session(state, client);
-    let now = Utc::now().naive_utc();
-    let user_id = match store::create_account(&state.db, &account, &session, now).await {
-        Ok(id) => id,
-        Err(CreateAccountError::DuplicateEmail) => {
-            let mut err = AppError::field("email", "An account with this email already exists. Log in instead.");
-            err.kind = crate::error::ErrorKind::Conflict;
-            return Err(err);
+    let (state, client) = (state.clone(), Client { ip: client.ip.clone(), user_agent: client.user_agent.clone() });
+    tokio::spawn(async move { make_account(&state, &client, &account, now.naive_utc()).await });
+    Ok(())
+}
+
+/// The sign-up's work after its answer (see [`signup`]); failures are logged, as the answer
+/// has gone (the person can sign up again, or log in to an account that was made).
+async fn make_account(state: &AppState, client: &Client, account: &NewAccount, now: chrono::NaiveDateTime) {
+    let token = sessions::new_token();
+    let confirm = mail::confirm_account(&account.email, &account.name, &mail::confirm_account_url(&state.config.public_url, &token));
+    let link = ConfirmationLink { token_hash: &sessions::token_hash(&token), mail: &confirm };
+    match store::create_account(&state.db, account, &link, now).await {
+        Ok(SignupOutcome::Created(user_id)) => log_event(state, SecurityEvent::Signup, Some(&user_id), Some(&account.email), client).await,
+        Ok(SignupOutcome::Taken { user_id, confirmed }) => {
+            let note = mail::signup_for_existing_account(&account.email, &state.config.public_url, confirmed);
+            if let Err(e) = crate::infra::mail::outbox::enqueue(&state.db, &note, now).await {
+                tracing::error!(error = %e, "could not queue the note to an address that has an account");
+            }
+            let user_id = Some(user_id.as_str()).filter(|id| !id.is_empty());
+            log_event(state, SecurityEvent::SignupForExistingAccount, user_id, Some(&account.email), client).await;
         }
-        Err(CreateAccountError::Db(e)) => return Err(e.into()),
+        Err(e) => tracing::error!(error = %e, "could not make a signed-up account"),
+    }
+}
+
+/// Uses a new account's confirmation link (from a button on its page: mail scanners open links,
+/// they don't press buttons): the address is confirmed and this browser is signed in. Returns
+/// the session token for the cookie.
+pub async fn confirm_account(state: &AppState, client: &Client, token: &str) -> Result<String, AppError> {
+    let now = Utc::now().naive_utc();
+    let Some((user_id, email)) = recovery::confirm_signup(&state.db, &sessions::token_hash(token), now).await? else {
+        return Err(AppError::new(ErrorKind::Gone, SIGNUP_LINK_DEAD));
     };
-    log_event(state, SecurityEvent::Signup, Some(&user_id), Some(&account.email), client).await;
-    Ok(token)
+    let (session_token, session) = new_session(state, client);
+    store::create_session(&state.db, &user_id, &session, now).await?;
+    log_event(state, SecurityEvent::AccountConfirmed, Some(&user_id), Some(&email), client).await;
+    Ok(session_token)
+}
+
+/// Mails an unconfirmed account a fresh confirmation link (its owner logged in with the right
+/// password before confirming).
+async fn resend_confirmation(state: &AppState, user_id: &str, email: &str) -> Result<(), AppError> {
+    let (_, name) = store::email_and_name(&state.db, user_id).await?.unwrap_or_default();
+    let token = sessions::new_token();
+    let confirm = mail::confirm_account(email, &name, &mail::confirm_account_url(&state.config.public_url, &token));
+    recovery::issue(&state.db, user_id, Purpose::SignupConfirm, &sessions::token_hash(&token), None, std::slice::from_ref(&confirm), Utc::now().naive_utc())
+        .await?;
+    Ok(())
 }
 
 /// Checks the credentials and returns a session token for the cookie.
@@ -110,13 +158,21 @@ pub async fn login(state: &AppState, client: &Client, email: &str, password: &st
         )));
     }
     let credentials = store::find_credentials(&state.db, &email).await?;
-    let (user_id, stored_hash) = match credentials {
-        Some((id, hash)) => (Some(id), Some(hash)),
-        None => (None, None),
+    let (user_id, stored_hash, confirmed) = match credentials {
+        Some(c) => (Some(c.user_id), Some(c.password_hash), c.confirmed),
+        None => (None, None, false),
     };
     // Always one argon2 verification, so unknown emails cost the same as wrong passwords.
     let ok = passwords::verify_password(password.to_string(), stored_hash).await.map_err(|_| busy())?;
     match (ok, user_id) {
+        // Only whoever chose the password learns that the account waits for its confirmation.
+        // The attempt keeps its place in the email's count, so at most a few links a window go out.
+        (true, Some(user_id)) if !confirmed => {
+            resend_confirmation(state, &user_id, &email).await?;
+            Err(AppError::forbidden(format!(
+                "Confirm your email address first: we've just sent a new link to {email}. It works for 7 days."
+            )))
+        }
         (true, Some(user_id)) => {
             // A correct password is not a guess at this account: the email's place comes back.
             // The client address's does not: an attacker who logs in to an account of their own

@@ -58,7 +58,7 @@ pub(super) async fn check_current_password(state: &AppState, scope: &Scope<can::
     if !LOGIN_PER_EMAIL.hit(&state.db, email, now).await? {
         return Err(AppError::rate_limited("Too many wrong passwords. Wait 15 minutes and try again."));
     }
-    let stored = store::find_credentials(&state.db, email).await?.map(|(_, hash)| hash);
+    let stored = store::find_credentials(&state.db, email).await?.map(|c| c.password_hash);
     if !passwords::verify_password(password.to_string(), stored).await.map_err(|_| busy())? {
         return Err(AppError::field("current_password", "That isn't your current password."));
     }
@@ -94,7 +94,7 @@ pub async fn request_email_change(state: &AppState, scope: &Scope<can::ViewDashb
     }
     check_current_password(state, scope, password).await?;
     // Said plainly: only someone who knows this account's password learns that an address is taken.
-    if store::find_by_email(&state.db, &new_email).await?.is_some() {
+    if store::address_in_use(&state.db, &new_email).await? {
         return Err(AppError::field("email", "Another account uses that address."));
     }
     let now = Utc::now().naive_utc();
