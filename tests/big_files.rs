@@ -3,6 +3,10 @@
 //! through `/d/{token}`, while the resident memory of this process (the server and the client
 //! both live in it) is watched. Each way it must grow by less than 64 MiB.
 
+// Its own test binary: it measures the process's memory, which other tests running beside it
+// in the shared binary would grow too.
+#[path = "integration/common/mod.rs"]
+#[macro_use]
 mod common;
 
 use axum::body::Bytes;

@@ -1,6 +1,6 @@
 //! Both backends' migrated schemas have the same tables, columns (with nullability) and indexes.
 
-mod common;
+use crate::common;
 
 use common::{Backend, TestApp};
 use diesel::QueryableByName;

@@ -4,7 +4,7 @@
 //! for subscription events: forged ones refused, replays and old ones ignored, a cancelled
 //! subscription never revived, events for strangers acknowledged and ignored.
 
-mod common;
+use crate::common;
 
 use chrono::{TimeDelta, Utc};
 use common::fake_stripe::FakeStripe;

@@ -4,7 +4,7 @@
 //! notice to a "notify me" list, once; unsubscribe links that stop bulk mail. Tests that need the
 //! SMTP server are named `smtp_…`.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};

@@ -3,7 +3,7 @@
 //! its address is confirmed, an unconfirmed account gives its address up after a week (or at
 //! once to a link that proves the mailbox), and selling and payouts need a confirmed owner.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDateTime, Utc};
 use common::{PASSWORD, TestApp, call, location, set_cookies, set_plan};

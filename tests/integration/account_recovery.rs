@@ -2,7 +2,7 @@
 //! SMTP server in `smtp_…`), single use under racing clicks, one hour, rate-limited, never telling
 //! who has an account, and ending every session of the account.
 
-mod common;
+use crate::common;
 
 use common::smtp::SmtpServer;
 use common::{Backend, Options, PASSWORD, TestApp, location, set_cookies};

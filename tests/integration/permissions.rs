@@ -9,7 +9,7 @@
 //! editor of another group gets 403). A server function or route that is not in them fails the
 //! test, so a new endpoint cannot skip the matrix.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, call, join_team, set_plan};
 use diesel::{ExpressionMethods, QueryDsl};

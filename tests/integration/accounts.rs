@@ -1,6 +1,6 @@
 //! Accounts over HTTP, on SQLite and PostgreSQL: sign-up, login, logout, sessions, rate limits.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp, location, set_cookies};
 use diesel::{ExpressionMethods, JoinOnDsl, QueryDsl};

@@ -3,7 +3,7 @@
 //! changes, a downgrade that waits for the period's end and then for the grace period, failed
 //! payments, prices that move only at renewal, and every refusal.
 
-mod common;
+use crate::common;
 
 use chrono::{TimeDelta, Utc};
 use common::{TestApp, call, location, set_role};

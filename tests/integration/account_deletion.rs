@@ -4,7 +4,7 @@
 //! storage, people and their data gone, orders kept without a link to anyone, and another
 //! organization untouched.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{PASSWORD, TestApp, call, join_team, location};

@@ -3,7 +3,7 @@
 //! need the SMTP server are named `smtp_…` (the test command leaves them out, and says so, when
 //! aiosmtpd is not installed outside CI).
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDateTime, TimeDelta, Utc};
 use common::smtp::{SmtpServer, free_port};

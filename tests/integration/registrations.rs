@@ -3,7 +3,7 @@
 //! emailed link; capacity holds under a thousand parallel registrants; bad input is refused beside
 //! its field; creators see counts and people, check them in and export them.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{Options, TestApp, call, location};

@@ -2,7 +2,7 @@
 //! tenancy, validation, uploads (sniffed, size-limited, with and without JavaScript), what
 //! visitors then see, and the same upload into a real S3-compatible server.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use common::s3::S3Server;

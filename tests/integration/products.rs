@@ -3,7 +3,7 @@
 //! product; the plan's product limit; the dashboard screens without JavaScript; the product's
 //! file (streamed upload, replaced, refused when empty or over the plan, removed with the product).
 
-mod common;
+use crate::common;
 
 use common::{TestApp, call, location, set_role};
 use diesel::{ExpressionMethods, QueryDsl};

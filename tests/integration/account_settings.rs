@@ -2,7 +2,7 @@
 //! browsers logged out), email (changed only from the link sent to the new address, with a notice
 //! to the old one), and the list of signed-in browsers with "log out" for each.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp, location, set_role};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, TextExpressionMethods};

@@ -124,7 +124,7 @@ impl TestApp {
         // Each app serves its own site folder, with a stylesheet like the real build's.
         let site = dir.join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
-        std::fs::write(site.join("pkg/flashpage.css"), include_str!("../../style/main.css")).expect("stylesheet");
+        std::fs::write(site.join("pkg/flashpage.css"), include_str!("../../../style/main.css")).expect("stylesheet");
         leptos.site_root = site.display().to_string().into();
         let state = startup::prepare(config, leptos).await.expect("app starts");
         let (tx, rx) = oneshot::channel::<()>();

@@ -2,7 +2,7 @@
 //! for the last seat), members' roles and groups, the last admin, removal ending sessions, and
 //! every refusal with a clear message and nothing changed.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp, accept, call, invitation_token, location, set_plan, set_role};
 use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};

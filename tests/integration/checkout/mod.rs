@@ -3,8 +3,7 @@
 //! return to stock; the webhook is verified, idempotent and order-independent; a late payment
 //! is refunded when the stock is gone; refunds stop downloads; bad input is refused.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 mod trust;
 
 use chrono::{Duration, SecondsFormat, Utc};

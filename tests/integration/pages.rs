@@ -1,7 +1,7 @@
 //! Pages over HTTP, on SQLite and PostgreSQL: CRUD through the server functions, permissions,
 //! tenancy, validation, and the plan limit on publishing.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, call, location};
 use diesel::{ExpressionMethods, QueryDsl};

@@ -1,7 +1,7 @@
 //! The storage module against both backends: the local folder and a real S3-compatible server on
 //! loopback (s3s-fs, which checks request signatures like R2 does).
 
-mod common;
+use crate::common;
 
 use axum::body::Bytes;
 use common::s3::S3Server;

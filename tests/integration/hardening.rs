@@ -2,7 +2,7 @@
 //! SQLite and PostgreSQL: injected markup, cross-site requests, redirects, extreme dates, the
 //! plan limit, lost updates, concurrent writes, login guessing, roles and other tenants.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use common::html::parse;

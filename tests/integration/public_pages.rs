@@ -1,7 +1,7 @@
 //! The public page at /p/{shortId} through its life, server-rendered (what a visitor without
 //! JavaScript, or a link-preview bot, gets), on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{TestApp, call, location};
