@@ -1,12 +1,14 @@
 //! The document shell, the router, and the table of routes.
 
-use crate::accounts::views::{AccountRoute, ConfirmAccount, ConfirmEmailRoute, Dashboard, ForgotPassword, Login, ResetPassword, SecurityLogRoute, Signup, InvitationRoute, TeamRoute};
-use crate::orders::views::{CancelledRoute, OrdersRoute, PayoutsRoute, DownloadHelpRoute, TestCheckoutRoute, ThanksRoute};
+use crate::accounts::views::{
+    AccountRoute, ConfirmAccount, ConfirmEmailRoute, Dashboard, ForgotPassword, InvitationRoute, Login, ResetPassword, SecurityLogRoute, Signup, TeamRoute,
+};
+use crate::billing::views::{BillingRoute, PricingRoute};
+use crate::orders::views::{CancelledRoute, DownloadHelpRoute, OrdersRoute, PayoutsRoute, TestCheckoutRoute, ThanksRoute};
 use crate::pages::public::view::PublicPageRoute;
-use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
 use crate::pages::views::PageEditorRoute;
 use crate::products::views::{NewProductRoute, ProductRoute, ProductsRoute};
-use crate::billing::views::{BillingRoute, PricingRoute};
+use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
 use crate::ui::landing::Landing;
 use crate::ui::status::NotFound;
 use leptos::prelude::*;

@@ -68,10 +68,7 @@ impl Config {
 
     /// Builds the configuration from any variable source; `default_public_url` is used when
     /// `PUBLIC_URL` is unset (the server passes its listening address).
-    pub fn from_lookup(
-        get: impl Fn(&str) -> Option<String>,
-        default_public_url: &str,
-    ) -> Result<Config, ConfigError> {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>, default_public_url: &str) -> Result<Config, ConfigError> {
         let get = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match get("DATABASE_URL") {
@@ -88,8 +85,7 @@ impl Config {
         if get("TRUST_FORWARDED_FOR").is_some() {
             return Err(err("TRUST_FORWARDED_FOR", "was replaced by TRUSTED_PROXIES: the number of proxies in front of the app (1 behind one load balancer)"));
         }
-        let signups_per_address_per_hour =
-            parse_number(get("SIGNUPS_PER_ADDRESS_PER_HOUR"), "SIGNUPS_PER_ADDRESS_PER_HOUR", 10, 1, 1_000_000)? as i32;
+        let signups_per_address_per_hour = parse_number(get("SIGNUPS_PER_ADDRESS_PER_HOUR"), "SIGNUPS_PER_ADDRESS_PER_HOUR", 10, 1, 1_000_000)? as i32;
         let holds_per_address = parse_number(get("HOLDS_PER_ADDRESS"), "HOLDS_PER_ADDRESS", DEFAULT_HOLDS_PER_ADDRESS, 1, 1_000_000)? as u32;
         let trusted_proxies = parse_number(get("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0, 0, 10)? as usize;
         let public_origin = crate::infra::origin::origin_of(&public_url)

@@ -5,9 +5,9 @@
 //! error next to the input it concerns. It is serialised as JSON, which is also how it survives the
 //! no-JavaScript round trip (leptos puts it in the `__err` query parameter of the redirect).
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What kind of failure this is; decides the HTTP status.
@@ -77,11 +77,8 @@ impl AppError {
 
     /// Validation failed on one or more fields.
     pub fn fields(fields: Vec<FieldError>) -> Self {
-        let message = if fields.len() == 1 {
-            "Please correct the highlighted field.".to_string()
-        } else {
-            "Please correct the highlighted fields.".to_string()
-        };
+        let message =
+            if fields.len() == 1 { "Please correct the highlighted field.".to_string() } else { "Please correct the highlighted fields.".to_string() };
         Self { kind: ErrorKind::Invalid, message, fields }
     }
 
@@ -152,9 +149,7 @@ impl FromServerFnError for AppError {
     /// (a body that does not decode, a missing argument), so they are 400s with a readable message.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
-                AppError::invalid(format!("The request could not be read: {msg}"))
-            }
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => AppError::invalid(format!("The request could not be read: {msg}")),
             ServerFnErrorErr::MissingArg(arg) => AppError::invalid(format!("The request is missing `{arg}`.")),
             ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
                 AppError::new(ErrorKind::Unavailable, format!("Could not reach the server: {msg}"))

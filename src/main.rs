@@ -31,9 +31,7 @@ async fn run() -> Result<(), String> {
     // Leptos.toml holds the runtime settings for a deployed server; cargo-leptos sets the same
     // values through LEPTOS_* variables, which override the file.
     let leptos_path = std::path::Path::new("Leptos.toml").exists().then_some("Leptos.toml");
-    let leptos_options = get_configuration(leptos_path)
-        .map_err(|e| format!("configuration error: Leptos settings: {e}"))?
-        .leptos_options;
+    let leptos_options = get_configuration(leptos_path).map_err(|e| format!("configuration error: Leptos settings: {e}"))?.leptos_options;
 
     match command.as_deref() {
         None | Some("serve") => {}
@@ -58,9 +56,7 @@ async fn run() -> Result<(), String> {
         e @ (startup::StartupError::Mail(_) | startup::StartupError::Payments(_) | startup::StartupError::Secret(_)) => e.to_string(),
     })?;
     startup::spawn_background(&state);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e} (set LEPTOS_SITE_ADDR to another address)"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e} (set LEPTOS_SITE_ADDR to another address)"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(database = %db_url, %storage, "database and file storage ready");
     println!("Flashpage is running at http://{local}");

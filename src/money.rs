@@ -2,8 +2,7 @@
 //! price as it is typed with the same code the server uses.
 
 /// Currencies creators can price in, with their minor-unit digits (JPY has none).
-pub const CURRENCIES: &[(&str, u32)] =
-    &[("USD", 2), ("EUR", 2), ("GBP", 2), ("CAD", 2), ("AUD", 2), ("CHF", 2), ("SEK", 2), ("NZD", 2), ("JPY", 0)];
+pub const CURRENCIES: &[(&str, u32)] = &[("USD", 2), ("EUR", 2), ("GBP", 2), ("CAD", 2), ("AUD", 2), ("CHF", 2), ("SEK", 2), ("NZD", 2), ("JPY", 0)];
 
 pub fn minor_digits(currency: &str) -> Option<u32> {
     CURRENCIES.iter().find(|(code, _)| *code == currency).map(|(_, d)| *d)

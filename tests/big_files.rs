@@ -71,7 +71,8 @@ async fn a_gigabyte_goes_up_and_down_in_constant_memory() {
         Ok(diesel::update(subscriptions::table.filter(subscriptions::user_id.eq(&user))).set(subscriptions::plan_id.eq(&premium)).execute(conn).await?)
     });
     assert_eq!(r.expect("premium"), 1);
-    let form = [("form[name]", "Raw footage"), ("form[description]", "Four hours of it."), ("form[price]", "5"), ("form[currency]", "USD"), ("form[expiresAt]", "")];
+    let form =
+        [("form[name]", "Raw footage"), ("form[description]", "Four hours of it."), ("form[price]", "5"), ("form[currency]", "USD"), ("form[expiresAt]", "")];
     let (status, product) = call(&app, &creator, "/api/products/create", &form).await;
     assert_eq!(status, 200, "{product}");
     let product = product.as_str().expect("id").to_string();
@@ -104,11 +105,23 @@ async fn a_gigabyte_goes_up_and_down_in_constant_memory() {
     let (_, page) = call(&app, &creator, "/api/pages/create", &[("page_type", "flash-sale"), ("headline", "Sale")]).await;
     let page = page.as_str().expect("page").to_string();
     let end = (Utc::now() + Duration::days(2)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    let settings = json!({"saleEndTime": end, "discountPercentage": 10, "originalPriceDisplay": false, "inventoryLimit": 5, "soldOutAction": "show-message"}).to_string();
+    let settings =
+        json!({"saleEndTime": end, "discountPercentage": 10, "originalPriceDisplay": false, "inventoryLimit": 5, "soldOutAction": "show-message"}).to_string();
     let look = json!({"headline": "Footage"}).to_string();
-    assert_eq!(call(&app, &creator, "/api/pages/update", &[("id", &page), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await.0, 200);
+    assert_eq!(
+        call(&app, &creator, "/api/pages/update", &[("id", &page), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")])
+            .await
+            .0,
+        200
+    );
     assert_eq!(call(&app, &creator, "/api/pages/publish", &[("id", &page)]).await.0, 200);
-    let (_, item) = call(&app, &creator, "/api/pages/content/add", &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")]).await;
+    let (_, item) = call(
+        &app,
+        &creator,
+        "/api/pages/content/add",
+        &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")],
+    )
+    .await;
     let (_, detail) = call(&app, &creator, "/api/pages/get", &[("id", &page)]).await;
     let short = detail["summary"]["short_id"].as_str().expect("short").to_string();
     let buyer = app.new_browser();
@@ -137,11 +150,7 @@ async fn a_gigabyte_goes_up_and_down_in_constant_memory() {
     .await;
     let took_down = started.elapsed();
     assert_eq!((size, sha), (GIB, expected));
-    eprintln!(
-        "1 GiB over HTTP: upload {took_up:?}, peak growth {} MiB; download {took_down:?}, peak growth {} MiB",
-        up / (1024 * 1024),
-        down / (1024 * 1024)
-    );
+    eprintln!("1 GiB over HTTP: upload {took_up:?}, peak growth {} MiB; download {took_down:?}, peak growth {} MiB", up / (1024 * 1024), down / (1024 * 1024));
     assert!(up < 64 * 1024 * 1024, "the upload grew the process by {} MiB", up / (1024 * 1024));
     assert!(down < 64 * 1024 * 1024, "the download grew the process by {} MiB", down / (1024 * 1024));
     app.finish().await;

@@ -9,10 +9,10 @@
 //! check. Public endpoints (the visitor's page, "notify me", login) take the guard too, for the
 //! origin check and the client's address.
 
-use crate::accounts::model::CurrentUser;
-use crate::accounts::permissions::{Action, authorize};
 use crate::accounts::backend::service::Client;
 use crate::accounts::backend::{sessions, store};
+use crate::accounts::model::CurrentUser;
+use crate::accounts::permissions::{Action, authorize};
 use crate::error::AppError;
 use crate::infra::origin::{REFUSED, request_is_same_origin};
 use crate::infra::request::RequestCtx;
@@ -37,7 +37,19 @@ pub mod can {
             }
         )*};
     }
-    permissions!(ViewDashboard, EditPages, PublishPages, EditProducts, ExportData, ManagePayments, ManageTeam, ManageBilling, ViewRegistrants, ManageRegistrants, ViewSecurityLog);
+    permissions!(
+        ViewDashboard,
+        EditPages,
+        PublishPages,
+        EditProducts,
+        ExportData,
+        ManagePayments,
+        ManageTeam,
+        ManageBilling,
+        ViewRegistrants,
+        ManageRegistrants,
+        ViewSecurityLog
+    );
 }
 
 /// Proof that the request's user may do `P` in their organization. Made only by [`Guard::allow`].
@@ -141,11 +153,7 @@ impl axum::extract::FromRequestParts<AppState> for Guard {
 }
 
 pub fn session_token_from(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(sessions::token_from_cookie_header)
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(sessions::token_from_cookie_header)
 }
 
 /// Looks up the user for the request's session cookie.

@@ -159,11 +159,7 @@ pub fn authorize(actor: &impl Actor, action: Action, resource_org: Option<&str>)
             return Err(AppError::not_found("We couldn't find that."));
         }
     }
-    if roles_allow(actor.roles(), action) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden("Your role doesn't allow this. Ask an admin of your organization."))
-    }
+    if roles_allow(actor.roles(), action) { Ok(()) } else { Err(AppError::forbidden("Your role doesn't allow this. Ask an admin of your organization.")) }
 }
 
 #[cfg(test)]
@@ -193,18 +189,50 @@ mod tests {
         let e = Role::Editor;
         let v = Role::Viewer;
         let expected: &[(Role, Action, bool)] = &[
-            (a, ViewDashboard, true), (a, EditPages, true), (a, PublishPages, true), (a, EditProducts, true),
-            (a, ExportData, true), (a, ManagePayments, true), (a, ManageTeam, true), (a, ManageBilling, true),
-            (a, ViewRegistrants, true), (a, ManageRegistrants, true), (a, ViewSecurityLog, true),
-            (m, ViewDashboard, true), (m, EditPages, true), (m, PublishPages, true), (m, EditProducts, true),
-            (m, ExportData, true), (m, ManagePayments, true), (m, ManageTeam, true), (m, ManageBilling, false),
-            (m, ViewRegistrants, true), (m, ManageRegistrants, true), (m, ViewSecurityLog, false),
-            (e, ViewDashboard, true), (e, EditPages, true), (e, PublishPages, false), (e, EditProducts, true),
-            (e, ExportData, false), (e, ManagePayments, false), (e, ManageTeam, false), (e, ManageBilling, false),
-            (e, ViewRegistrants, true), (e, ManageRegistrants, true), (e, ViewSecurityLog, false),
-            (v, ViewDashboard, true), (v, EditPages, false), (v, PublishPages, false), (v, EditProducts, false),
-            (v, ExportData, false), (v, ManagePayments, false), (v, ManageTeam, false), (v, ManageBilling, false),
-            (v, ViewRegistrants, false), (v, ManageRegistrants, false), (v, ViewSecurityLog, false),
+            (a, ViewDashboard, true),
+            (a, EditPages, true),
+            (a, PublishPages, true),
+            (a, EditProducts, true),
+            (a, ExportData, true),
+            (a, ManagePayments, true),
+            (a, ManageTeam, true),
+            (a, ManageBilling, true),
+            (a, ViewRegistrants, true),
+            (a, ManageRegistrants, true),
+            (a, ViewSecurityLog, true),
+            (m, ViewDashboard, true),
+            (m, EditPages, true),
+            (m, PublishPages, true),
+            (m, EditProducts, true),
+            (m, ExportData, true),
+            (m, ManagePayments, true),
+            (m, ManageTeam, true),
+            (m, ManageBilling, false),
+            (m, ViewRegistrants, true),
+            (m, ManageRegistrants, true),
+            (m, ViewSecurityLog, false),
+            (e, ViewDashboard, true),
+            (e, EditPages, true),
+            (e, PublishPages, false),
+            (e, EditProducts, true),
+            (e, ExportData, false),
+            (e, ManagePayments, false),
+            (e, ManageTeam, false),
+            (e, ManageBilling, false),
+            (e, ViewRegistrants, true),
+            (e, ManageRegistrants, true),
+            (e, ViewSecurityLog, false),
+            (v, ViewDashboard, true),
+            (v, EditPages, false),
+            (v, PublishPages, false),
+            (v, EditProducts, false),
+            (v, ExportData, false),
+            (v, ManagePayments, false),
+            (v, ManageTeam, false),
+            (v, ManageBilling, false),
+            (v, ViewRegistrants, false),
+            (v, ManageRegistrants, false),
+            (v, ViewSecurityLog, false),
         ];
         assert_eq!(expected.len(), Role::ALL.len() * Action::ALL.len(), "every cell is listed");
         for (role, action, allowed) in expected {

@@ -13,11 +13,40 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 
 /// A short list of the passwords attackers try first; long enough to stop the obvious ones.
 const COMMON_PASSWORDS: &[&str] = &[
-    "1234567890", "12345678910", "0123456789", "1q2w3e4r5t", "qwertyuiop", "password12", "password123",
-    "password1!", "passw0rd12", "iloveyou12", "letmein123", "welcome123", "qwerty1234", "1qaz2wsx3e",
-    "abc1234567", "administrator", "football12", "baseball12", "sunshine12", "princess12", "dragon1234",
-    "monkey1234", "changeme12", "trustno1234", "qwertyuiop123", "asdfghjkl1", "zxcvbnm123", "passwordpassword",
-    "1111111111", "0000000000", "abcdefghij", "abcdefghijk", "1234567890a", "a1234567890",
+    "1234567890",
+    "12345678910",
+    "0123456789",
+    "1q2w3e4r5t",
+    "qwertyuiop",
+    "password12",
+    "password123",
+    "password1!",
+    "passw0rd12",
+    "iloveyou12",
+    "letmein123",
+    "welcome123",
+    "qwerty1234",
+    "1qaz2wsx3e",
+    "abc1234567",
+    "administrator",
+    "football12",
+    "baseball12",
+    "sunshine12",
+    "princess12",
+    "dragon1234",
+    "monkey1234",
+    "changeme12",
+    "trustno1234",
+    "qwertyuiop123",
+    "asdfghjkl1",
+    "zxcvbnm123",
+    "passwordpassword",
+    "1111111111",
+    "0000000000",
+    "abcdefghij",
+    "abcdefghijk",
+    "1234567890a",
+    "a1234567890",
 ];
 
 /// The hint under every new-password field.
@@ -30,7 +59,8 @@ pub const INVITATION_DEAD: &str = "This invitation has expired, was revoked, or 
 pub const EMAIL_LINK_DEAD: &str = "This confirmation link has expired or was already used. Ask for a new one from your account page.";
 
 /// What a new account's confirmation link that no longer works says.
-pub const SIGNUP_LINK_DEAD: &str = "This confirmation link has expired or was already used. If your address is confirmed, log in; if not, logging in with your password mails you a new link.";
+pub const SIGNUP_LINK_DEAD: &str =
+    "This confirmation link has expired or was already used. If your address is confirmed, log in; if not, logging in with your password mails you a new link.";
 
 /// Lower-cases and trims an email; returns a field error when it cannot be an address.
 pub fn normalize_email(raw: &str) -> Result<String, String> {
@@ -52,19 +82,11 @@ pub fn normalize_email(raw: &str) -> Result<String, String> {
         && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let valid_domain = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
         && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
-    if valid_local && valid_domain {
-        Ok(email)
-    } else {
-        Err("Enter an email address like name@example.com.".into())
-    }
+    if valid_local && valid_domain { Ok(email) } else { Err("Enter an email address like name@example.com.".into()) }
 }
 
 /// Trims a display name and checks its length.

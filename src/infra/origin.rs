@@ -83,9 +83,7 @@ pub fn from_our_pages(headers: &HeaderMap, public_origin: &str) -> bool {
         return matches!(site, "same-origin" | "none");
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
-    let ours = |origin: &str| {
-        origin == public_origin || host.as_deref().is_some_and(|h| authority(origin) == h || authority(origin) == strip_default_port(h))
-    };
+    let ours = |origin: &str| origin == public_origin || host.as_deref().is_some_and(|h| authority(origin) == h || authority(origin) == strip_default_port(h));
     if let Some(origin) = text(header::ORIGIN.as_str()) {
         return origin_of(origin).is_some_and(|o| ours(&o));
     }

@@ -42,12 +42,8 @@ pub fn reload_port(options: &leptos::config::LeptosOptions) -> Option<u32> {
 /// For responses that are not pages (JSON, files): nothing may run, nothing may frame it.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn layers() -> (
-    SetResponseHeaderLayer<HeaderValue>,
-    SetResponseHeaderLayer<HeaderValue>,
-    SetResponseHeaderLayer<HeaderValue>,
-    SetResponseHeaderLayer<HeaderValue>,
-) {
+pub fn layers()
+-> (SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>) {
     (
         SetResponseHeaderLayer::if_not_present(CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)),
         SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),

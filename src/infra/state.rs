@@ -48,10 +48,7 @@ impl AppState {
     /// A domain's part. Every part is put in by `web::startup` before the first request, so a
     /// missing one is a wiring mistake that every test would show at once.
     pub fn part<T: Send + Sync + 'static>(&self) -> &T {
-        self.0
-            .parts
-            .get::<T>()
-            .unwrap_or_else(|| panic!("the app state has no {}: add it in web::startup", std::any::type_name::<T>()))
+        self.0.parts.get::<T>().unwrap_or_else(|| panic!("the app state has no {}: add it in web::startup", std::any::type_name::<T>()))
     }
 }
 

@@ -9,9 +9,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::accounts::guard::{Guard, can};
 #[cfg(feature = "ssr")]
-use crate::pages::backend::{block_store, hero, preview, service};
-#[cfg(feature = "ssr")]
 use crate::infra::request::redirect;
+#[cfg(feature = "ssr")]
+use crate::pages::backend::{block_store, hero, preview, service};
 
 #[server(prefix = "/api", endpoint = "pages/list")]
 pub async fn list_pages() -> Result<Vec<PageSummary>, AppError> {
@@ -36,13 +36,7 @@ pub async fn create_page(page_type: String, headline: String) -> Result<String, 
 
 /// Saves settings, look and schedule sent as JSON (API clients); the same checks as the editor.
 #[server(prefix = "/api", endpoint = "pages/update")]
-pub async fn update_page(
-    id: String,
-    settings: String,
-    customization: String,
-    launch_at: Option<String>,
-    expires_at: Option<String>,
-) -> Result<(), AppError> {
+pub async fn update_page(id: String, settings: String, customization: String, launch_at: Option<String>, expires_at: Option<String>) -> Result<(), AppError> {
     let guard = Guard::current()?;
     let scope = guard.allow::<can::EditPages>().await?;
     service::update(guard.state(), &scope, &id, &settings, &customization, launch_at.as_deref(), expires_at.as_deref()).await

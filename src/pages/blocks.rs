@@ -201,7 +201,15 @@ mod tests {
 
     #[test]
     fn a_stored_offer_refills_its_form() {
-        let item = ContentItem { id: "1".into(), kind: ContentKind::Offer, title: "T".into(), description: String::new(), price_in_cents: Some(1500), currency: Some("JPY".into()), product_id: None };
+        let item = ContentItem {
+            id: "1".into(),
+            kind: ContentKind::Offer,
+            title: "T".into(),
+            description: String::new(),
+            price_in_cents: Some(1500),
+            currency: Some("JPY".into()),
+            product_id: None,
+        };
         let again = parse_content(&item.form()).expect("round trip");
         assert_eq!(again.price_in_cents, Some(1500));
     }

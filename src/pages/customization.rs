@@ -79,11 +79,7 @@ impl Customization {
 /// `#rgb` or `#rrggbb`.
 pub fn check_color(value: &str) -> Result<(), String> {
     let hex = value.strip_prefix('#').unwrap_or("");
-    if (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        Ok(())
-    } else {
-        Err("Use a color like #4f46e5.".into())
-    }
+    if (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|c| c.is_ascii_hexdigit()) { Ok(()) } else { Err("Use a color like #4f46e5.".into()) }
 }
 
 pub fn validate_customization(c: &Customization) -> Result<(), AppError> {

@@ -51,9 +51,7 @@ impl PreviewPhase {
                 None => now.min(shift(end, -Duration::seconds(1))),
             },
             PreviewPhase::Live if now >= start && now < end => now,
-            PreviewPhase::Live => {
-                launch_at.filter(|l| *l < end).map(|l| shift(l, Duration::seconds(1))).unwrap_or(shift(end, -Duration::hours(1)))
-            }
+            PreviewPhase::Live => launch_at.filter(|l| *l < end).map(|l| shift(l, Duration::seconds(1))).unwrap_or(shift(end, -Duration::hours(1))),
             PreviewPhase::Ended => now.max(shift(end, Duration::seconds(1))),
         }
     }

@@ -18,8 +18,7 @@ pub enum PageType {
 }
 
 impl PageType {
-    pub const ALL: [PageType; 4] =
-        [PageType::Countdown, PageType::FlashSale, PageType::EventRegistration, PageType::LimitedOffer];
+    pub const ALL: [PageType; 4] = [PageType::Countdown, PageType::FlashSale, PageType::EventRegistration, PageType::LimitedOffer];
 
     /// The value stored in `pages.type`.
     pub fn as_str(self) -> &'static str {
@@ -271,12 +270,9 @@ mod tests {
         let flash = r#"{"saleEndTime":"2026-12-01T10:00:00Z","discountPercentage":20,"originalPriceDisplay":true,"inventoryLimit":100,"soldOutAction":"redirect","postSaleRedirectUrl":"https://example.com/expired"}"#;
         let event = r#"{"eventStartTime":"2026-12-01T10:00:00Z","eventEndTime":"2026-12-01T12:00:00Z","timeZone":"Europe/Paris","eventLocation":"virtual","physicalAddress":"123 Main St, City, Country","virtualPlatform":"zoom","platformLink":"https://zoom.us/j/123456","maxAttendees":500,"waitlistEnabled":true}"#;
         let offer = r#"{"offerEndTime":"2026-12-01T10:00:00Z","discountCode":"SPECIAL20","bonusDescription":"Free e-book with purchase","limitedQuantity":50,"postOfferAction":"redirect","redirectUrl":"https://example.com/next"}"#;
-        for (kind, json) in [
-            (PageType::Countdown, countdown),
-            (PageType::FlashSale, flash),
-            (PageType::EventRegistration, event),
-            (PageType::LimitedOffer, offer),
-        ] {
+        for (kind, json) in
+            [(PageType::Countdown, countdown), (PageType::FlashSale, flash), (PageType::EventRegistration, event), (PageType::LimitedOffer, offer)]
+        {
             let settings = PageSettings::from_json(kind, json).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
             assert_eq!(settings.page_type(), kind);
             let again = PageSettings::from_json(kind, &settings.to_json()).expect("round trip");
@@ -286,13 +282,19 @@ mod tests {
 
     #[test]
     fn malformed_or_unknown_json_is_a_readable_error() {
-        for bad in ["", "{", "[]", r#"{"countdownTarget":"tomorrow","postCountdownAction":"redirect"}"#,
+        for bad in [
+            "",
+            "{",
+            "[]",
+            r#"{"countdownTarget":"tomorrow","postCountdownAction":"redirect"}"#,
             r#"{"countdownTarget":"2026-12-01T10:00:00Z","postCountdownAction":"explode"}"#,
-            r#"{"countdownTarget":"2026-12-01T10:00:00Z","postCountdownAction":"redirect","typo":1}"#] {
+            r#"{"countdownTarget":"2026-12-01T10:00:00Z","postCountdownAction":"redirect","typo":1}"#,
+        ] {
             let err = PageSettings::from_json(PageType::Countdown, bad).unwrap_err();
             assert!(err.starts_with("The settings could not be read"), "{bad}: {err}");
         }
-        let negative = r#"{"saleEndTime":"2026-12-01T10:00:00Z","discountPercentage":-5,"originalPriceDisplay":true,"inventoryLimit":1,"soldOutAction":"redirect"}"#;
+        let negative =
+            r#"{"saleEndTime":"2026-12-01T10:00:00Z","discountPercentage":-5,"originalPriceDisplay":true,"inventoryLimit":1,"soldOutAction":"redirect"}"#;
         assert!(PageSettings::from_json(PageType::FlashSale, negative).is_err());
     }
 

@@ -33,10 +33,7 @@ pub fn check_url(raw: &str) -> Result<(), String> {
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = host.rsplit('@').next().unwrap_or_default();
     let host = host.split(':').next().unwrap_or_default();
-    let host_ok = !host.is_empty()
-        && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
-        && !host.starts_with('.')
-        && !host.ends_with('.');
+    let host_ok = !host.is_empty() && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.') && !host.starts_with('.') && !host.ends_with('.');
     if host_ok { Ok(()) } else { Err("That link has no valid host name.".into()) }
 }
 
@@ -89,10 +86,7 @@ impl Errors {
 
 /// A time zone name's shape (the server also checks it against the tz database).
 pub fn check_time_zone_shape(tz: &str) -> Result<(), String> {
-    let ok = tz == "UTC"
-        || (tz.contains('/')
-            && tz.len() <= 64
-            && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
+    let ok = tz == "UTC" || (tz.contains('/') && tz.len() <= 64 && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
     if ok { Ok(()) } else { Err("Choose a time zone such as Europe/Paris or America/New_York.".into()) }
 }
 
@@ -124,14 +118,9 @@ fn page_times(settings: &PageSettings, launch_at: Option<DateTime<Utc>>, expires
 }
 
 /// Validates a page's settings against its schedule (launch before end, end before expiry).
-pub fn validate_page(
-    settings: &PageSettings,
-    launch_at: Option<DateTime<Utc>>,
-    expires_at: Option<DateTime<Utc>>,
-) -> Result<(), AppError> {
+pub fn validate_page(settings: &PageSettings, launch_at: Option<DateTime<Utc>>, expires_at: Option<DateTime<Utc>>) -> Result<(), AppError> {
     let mut e = Errors(Vec::new());
-    let out_of_range: Vec<&str> =
-        page_times(settings, launch_at, expires_at).into_iter().filter(|(_, t)| !in_supported_range(*t)).map(|(f, _)| f).collect();
+    let out_of_range: Vec<&str> = page_times(settings, launch_at, expires_at).into_iter().filter(|(_, t)| !in_supported_range(*t)).map(|(f, _)| f).collect();
     if !out_of_range.is_empty() {
         // Comparing or formatting such times is meaningless: report them and nothing else.
         for field in out_of_range {
@@ -376,7 +365,11 @@ mod tests {
         let mut backwards = ok_virtual.clone();
         backwards.event_end_time = at(9);
         assert!(fields(validate_page(&PageSettings::EventRegistration(backwards), None, None)).contains(&"eventEndTime".to_string()));
-        assert_eq!(fields(validate_page(&PageSettings::EventRegistration(ok_virtual.clone()), Some(at(10)), None)), ["launchAt"], "registration opens before the event");
+        assert_eq!(
+            fields(validate_page(&PageSettings::EventRegistration(ok_virtual.clone()), Some(at(10)), None)),
+            ["launchAt"],
+            "registration opens before the event"
+        );
         let mut bad_zone = ok_virtual.clone();
         bad_zone.time_zone = "Paris time".into();
         assert_eq!(fields(validate_page(&PageSettings::EventRegistration(bad_zone), None, None)), ["timeZone"]);

@@ -252,5 +252,4 @@ mod tests {
             assert!(parse_product(&f, now(), None).expect_err(field).field_message(field).is_some(), "{limit} {days}");
         }
     }
-
 }

@@ -53,8 +53,7 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
-    pub const ALL: [FieldKind; 5] =
-        [FieldKind::ShortText, FieldKind::LongText, FieldKind::SingleChoice, FieldKind::MultipleChoice, FieldKind::Checkbox];
+    pub const ALL: [FieldKind; 5] = [FieldKind::ShortText, FieldKind::LongText, FieldKind::SingleChoice, FieldKind::MultipleChoice, FieldKind::Checkbox];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -228,8 +227,7 @@ pub fn validate(config: &FormConfig, pairs: &[(String, String)]) -> Result<Valid
     let one = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("");
 
     for (key, _) in pairs {
-        let known = KNOWN.contains(&key.as_str())
-            || key.strip_prefix(FIELD_PREFIX).is_some_and(|id| config.fields.iter().any(|f| f.id == id));
+        let known = KNOWN.contains(&key.as_str()) || key.strip_prefix(FIELD_PREFIX).is_some_and(|id| config.fields.iter().any(|f| f.id == id));
         if !known {
             fail("form", "The form has changed since the page was opened. Reload the page and send it again.".into());
             break;
@@ -390,8 +388,8 @@ pub fn normalize_phone(raw: &str) -> Result<String, String> {
 /// single-digit zones 1 and 7, the two-digit codes, and three-digit codes in their zones.
 fn has_country_code(digits: &str) -> bool {
     const TWO: [&str; 44] = [
-        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49", "51", "52", "53", "54",
-        "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49", "51", "52", "53", "54", "55", "56", "57",
+        "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
     ];
     const THREE_ZONES: [&str; 23] =
         ["21", "22", "23", "24", "25", "26", "29", "35", "37", "38", "42", "50", "59", "67", "68", "69", "80", "85", "87", "88", "96", "97", "99"];
@@ -412,9 +410,30 @@ mod tests {
             phone: PhoneField::Optional,
             fields: vec![
                 CustomField { id: "company".into(), label: "Company".into(), kind: FieldKind::ShortText, required: true, options: vec![], link: None },
-                CustomField { id: "diet".into(), label: "Diet".into(), kind: FieldKind::SingleChoice, required: false, options: vec!["None".into(), "Vegan".into()], link: None },
-                CustomField { id: "topics".into(), label: "Topics".into(), kind: FieldKind::MultipleChoice, required: false, options: vec!["Rust".into(), "Go".into(), "SQL".into()], link: None },
-                CustomField { id: "consent".into(), label: "I accept the terms".into(), kind: FieldKind::Checkbox, required: true, options: vec![], link: Some("https://example.com/terms".into()) },
+                CustomField {
+                    id: "diet".into(),
+                    label: "Diet".into(),
+                    kind: FieldKind::SingleChoice,
+                    required: false,
+                    options: vec!["None".into(), "Vegan".into()],
+                    link: None,
+                },
+                CustomField {
+                    id: "topics".into(),
+                    label: "Topics".into(),
+                    kind: FieldKind::MultipleChoice,
+                    required: false,
+                    options: vec!["Rust".into(), "Go".into(), "SQL".into()],
+                    link: None,
+                },
+                CustomField {
+                    id: "consent".into(),
+                    label: "I accept the terms".into(),
+                    kind: FieldKind::Checkbox,
+                    required: true,
+                    options: vec![],
+                    link: Some("https://example.com/terms".into()),
+                },
             ],
         }
     }
@@ -423,7 +442,16 @@ mod tests {
     fn a_good_answer_is_normalised() {
         let ok = validate(
             &config(),
-            &pairs(&[("name", " Ada "), ("email", "Ada@Example.com"), ("phone", "0044 (20) 7946-0958"), ("f_company", "ACME"), ("f_topics", "SQL"), ("f_topics", "Rust"), ("f_consent", "on"), ("website", "")]),
+            &pairs(&[
+                ("name", " Ada "),
+                ("email", "Ada@Example.com"),
+                ("phone", "0044 (20) 7946-0958"),
+                ("f_company", "ACME"),
+                ("f_topics", "SQL"),
+                ("f_topics", "Rust"),
+                ("f_consent", "on"),
+                ("website", ""),
+            ]),
         )
         .expect("valid");
         assert_eq!(ok.name, "Ada");
@@ -441,9 +469,14 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "email", "phone", "f_company", "f_diet", "f_consent"]);
         assert!(errors[3].message.contains("200"), "{}", errors[3].message);
-        let unknown = validate(&config(), &pairs(&[("name", "A"), ("email", "a@example.com"), ("f_company", "x"), ("f_consent", "on"), ("f_nope", "1")])).unwrap_err();
+        let unknown =
+            validate(&config(), &pairs(&[("name", "A"), ("email", "a@example.com"), ("f_company", "x"), ("f_consent", "on"), ("f_nope", "1")])).unwrap_err();
         assert_eq!(unknown[0].field, "form");
-        let two = validate(&config(), &pairs(&[("name", "A"), ("email", "a@example.com"), ("f_company", "x"), ("f_consent", "on"), ("f_diet", "None"), ("f_diet", "Vegan")])).unwrap_err();
+        let two = validate(
+            &config(),
+            &pairs(&[("name", "A"), ("email", "a@example.com"), ("f_company", "x"), ("f_consent", "on"), ("f_diet", "None"), ("f_diet", "Vegan")]),
+        )
+        .unwrap_err();
         assert_eq!(two[0].message, "Choose only one.");
     }
 

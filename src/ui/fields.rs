@@ -10,9 +10,7 @@ use leptos::prelude::*;
 /// so the page renders the message (or each field's) without any script.
 pub fn refusal_in_address<F: leptos::server_fn::ServerFn>() -> Option<AppError> {
     leptos_router::hooks::use_query_map().with_untracked(|q| {
-        q.get("__err")
-            .filter(|_| q.get("__path").as_deref() == Some(F::url()))
-            .map(|e| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&e))
+        q.get("__err").filter(|_| q.get("__path").as_deref() == Some(F::url())).map(|e| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&e))
     })
 }
 

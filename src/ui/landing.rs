@@ -1,8 +1,8 @@
 //! The home page: what Flashpage is, for whom, and how to start.
 
 use super::layout::SiteFrame;
-use leptos::prelude::*;
 use crate::ui::head::Title;
+use leptos::prelude::*;
 use leptos_meta::Meta;
 
 struct Kind {
@@ -13,10 +13,26 @@ struct Kind {
 }
 
 const KINDS: [Kind; 4] = [
-    Kind { name: "Countdown launch", blurb: "Build anticipation with a live countdown, collect early sign-ups, and flip to your launch the second it's time.", icon: "M12 7v5l3 2M12 3a9 9 0 1 0 0 18a9 9 0 0 0 0-18z" },
-    Kind { name: "Flash sale", blurb: "Limited stock, real discounts, and a clock that means it. Never oversold, even when everyone arrives at once.", icon: "M13 2L4 14h7l-1 8l9-12h-7z" },
-    Kind { name: "Event registration", blurb: "Virtual or in person, with capacity limits, a waitlist and times shown in every attendee's own zone.", icon: "M7 3v4M17 3v4M3 9h18M5 5h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z" },
-    Kind { name: "Limited-time offer", blurb: "A code, a bonus and a deadline. When it ends, visitors see the alternative you chose.", icon: "M4 11h16v10H4zM2 7h20v4H2zM12 7v14M12 7c-2-4-6-4-6-1s4 1 6 1zM12 7c2-4 6-4 6-1s-4 1-6 1z" },
+    Kind {
+        name: "Countdown launch",
+        blurb: "Build anticipation with a live countdown, collect early sign-ups, and flip to your launch the second it's time.",
+        icon: "M12 7v5l3 2M12 3a9 9 0 1 0 0 18a9 9 0 0 0 0-18z",
+    },
+    Kind {
+        name: "Flash sale",
+        blurb: "Limited stock, real discounts, and a clock that means it. Never oversold, even when everyone arrives at once.",
+        icon: "M13 2L4 14h7l-1 8l9-12h-7z",
+    },
+    Kind {
+        name: "Event registration",
+        blurb: "Virtual or in person, with capacity limits, a waitlist and times shown in every attendee's own zone.",
+        icon: "M7 3v4M17 3v4M3 9h18M5 5h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",
+    },
+    Kind {
+        name: "Limited-time offer",
+        blurb: "A code, a bonus and a deadline. When it ends, visitors see the alternative you chose.",
+        icon: "M4 11h16v10H4zM2 7h20v4H2zM12 7v14M12 7c-2-4-6-4-6-1s4 1 6 1zM12 7c2-4 6-4 6-1s-4 1-6 1z",
+    },
 ];
 
 #[component]

@@ -2,10 +2,10 @@
 
 pub mod fields;
 pub mod head;
-pub mod landing;
-pub mod layout;
-pub mod status;
 #[cfg(feature = "hydrate")]
 pub mod islands;
+pub mod landing;
+pub mod layout;
 #[cfg(feature = "hydrate")]
 pub mod post;
+pub mod status;

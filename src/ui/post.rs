@@ -68,10 +68,8 @@ pub fn post(url: &str, payload: Payload, on_progress: Option<Box<dyn FnMut(u32)>
         Payload::Form(data) => xhr.send_with_opt_form_data(Some(&data)),
         Payload::Fields(fields) => {
             let _ = xhr.set_request_header("Content-Type", "application/x-www-form-urlencoded");
-            let body: Vec<String> = fields
-                .iter()
-                .map(|(name, value)| format!("{name}={}", String::from(web_sys::js_sys::encode_uri_component(value))))
-                .collect();
+            let body: Vec<String> =
+                fields.iter().map(|(name, value)| format!("{name}={}", String::from(web_sys::js_sys::encode_uri_component(value)))).collect();
             xhr.send_with_opt_str(Some(&body.join("&")))
         }
     };

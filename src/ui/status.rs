@@ -1,8 +1,8 @@
 //! Status pages (not found), with the right HTTP status when rendered on the server.
 
 use super::layout::SiteFrame;
-use leptos::prelude::*;
 use crate::ui::head::Title;
+use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -62,10 +62,8 @@ async fn help_page(state: &AppState, token: &str, closed: Closed, request: Reque
     parts.headers.remove(header::RANGE);
     let context_state = state.clone();
     let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(
-        move || leptos::prelude::provide_context(context_state.clone()),
-        move || crate::app::shell(options.clone()),
-    );
+    let render =
+        leptos_axum::render_app_async_with_context(move || leptos::prelude::provide_context(context_state.clone()), move || crate::app::shell(options.clone()));
     let mut res = render(Request::from_parts(parts, Body::empty())).await;
     *res.status_mut() = StatusCode::from_u16(closed.status()).unwrap_or(StatusCode::GONE);
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

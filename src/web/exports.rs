@@ -9,8 +9,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
 use chrono::NaiveDateTime;
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 /// Rows read per query of an export.

@@ -19,11 +19,11 @@
 //!
 //! Every hit still counts a view.
 
-use crate::pages::public::cache::{CachedPage, PageCache};
-use crate::pages::public::backend::{self, ViewCounter};
-use crate::pages::phase::Phase;
 use super::static_page::{Encoding, StaticPage};
 use crate::infra::state::AppState;
+use crate::pages::phase::Phase;
+use crate::pages::public::backend::{self, ViewCounter};
+use crate::pages::public::cache::{CachedPage, PageCache};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
@@ -145,10 +145,7 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
     let before = backend::source(&state, &short_id).await.ok().flatten();
     if let (Some(hit), Some(current)) = (cache.entries.get(&short_id).await, &before) {
         let now = chrono::Utc::now();
-        if same_data(&hit.source, current)
-            && current.source.phase_at(now) == hit.phase
-            && hit.may_serve(cache.clock.now().saturating_duration_since(hit.at))
-        {
+        if same_data(&hit.source, current) && current.source.phase_at(now) == hit.phase && hit.may_serve(cache.clock.now().saturating_duration_since(hit.at)) {
             ViewCounter::of(&state).record(&current.page_id);
             return hit.page.response(encoding);
         }
@@ -189,13 +186,8 @@ async fn keep(state: &AppState, short_id: String, before: Option<Arc<CachedPage>
     };
     let response = page.response(encoding);
     let cache = HtmlCache::of(state);
-    let rendered = Arc::new(Rendered {
-        at: cache.clock.now(),
-        phase: source.source.phase_at(chrono::Utc::now()),
-        source,
-        page,
-        replacing: AtomicBool::new(false),
-    });
+    let rendered =
+        Arc::new(Rendered { at: cache.clock.now(), phase: source.source.phase_at(chrono::Utc::now()), source, page, replacing: AtomicBool::new(false) });
     cache.entries.insert(short_id, rendered).await;
     cache.renders_kept.fetch_add(1, Ordering::Relaxed);
     response

@@ -30,13 +30,7 @@ pub fn forwarded_client(headers: &axum::http::HeaderMap, proxies: usize) -> Opti
     if proxies == 0 {
         return None;
     }
-    let hops: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
+    let hops: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
     let hop = hops.get(hops.len().checked_sub(proxies)?)?;
     hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
@@ -56,8 +50,8 @@ pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next
         return next.run(req).await;
     }
     tracing::warn!(method = %req.method(), path = req.uri().path(), "refused a cross-site request");
-    let wants_json = req.uri().path().starts_with("/api/")
-        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    let wants_json =
+        req.uri().path().starts_with("/api/") && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     let err = AppError::forbidden(REFUSED);
     if wants_json {
         let mut res = (StatusCode::FORBIDDEN, serde_json::to_string(&err).unwrap_or_default()).into_response();

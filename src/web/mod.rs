@@ -11,7 +11,7 @@ pub mod middleware;
 pub mod ranged;
 pub mod registrations;
 pub mod router;
-pub mod static_page;
 pub mod startup;
+pub mod static_page;
 pub mod uploads;
 pub mod webhooks;

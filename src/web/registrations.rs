@@ -31,7 +31,13 @@ fn json_error(err: &AppError) -> Response {
 /// the server for ten minutes, never in the address) when a live page refused the answers; any
 /// other refusal (an unknown or closed page, a limit) is a page with its status and message, and
 /// keeps nothing. With `Accept: application/json` it answers `{"waitlist": bool}` or the error.
-pub async fn register(State(state): State<AppState>, Path(short_id): Path<String>, headers: HeaderMap, guard: Guard, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+pub async fn register(
+    State(state): State<AppState>,
+    Path(short_id): Path<String>,
+    headers: HeaderMap,
+    guard: Guard,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     let json = wants_json(&headers);
     let ip = guard.client().ip;
     let fields: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "short_id").collect();
@@ -78,7 +84,8 @@ pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Pat
     };
     let (row, settings) = match crate::pages::backend::store::get(&state.db, scope.organization_id(), &page_id).await {
         Ok(Some(row)) => {
-            let settings = crate::pages::settings::PageType::parse(&row.page_type).and_then(|k| crate::pages::settings::PageSettings::from_json(k, &row.settings).ok());
+            let settings =
+                crate::pages::settings::PageType::parse(&row.page_type).and_then(|k| crate::pages::settings::PageSettings::from_json(k, &row.settings).ok());
             (row, settings)
         }
         Ok(None) => return error_response(&crate::pages::backend::store::not_found()),
@@ -107,7 +114,14 @@ pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Pat
                 .iter()
                 .map(|(_, name, email, phone, status, registered_at, attended_at, answers)| {
                     let answers: BTreeMap<String, Answer> = serde_json::from_str(answers).unwrap_or_default();
-                    let mut cells = vec![time(*registered_at), status.clone(), name.clone(), email.clone(), phone.clone().unwrap_or_default(), attended_at.map(time).unwrap_or_default()];
+                    let mut cells = vec![
+                        time(*registered_at),
+                        status.clone(),
+                        name.clone(),
+                        email.clone(),
+                        phone.clone().unwrap_or_default(),
+                        attended_at.map(time).unwrap_or_default(),
+                    ];
                     cells.extend(questions.iter().map(|(id, _)| answers.get(id).map(Answer::display).unwrap_or_default()));
                     csv_line(&cells.iter().map(String::as_str).collect::<Vec<_>>())
                 })
@@ -123,7 +137,13 @@ pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Pat
 /// `List-Unsubscribe=One-Click`, which is all such a request is accepted with; the token in the
 /// path is its authorization); a browser on the app's page is sent back to the page that says it
 /// is done.
-pub async fn unsubscribe(State(state): State<AppState>, Path((id, token)): Path<(String, String)>, headers: HeaderMap, _guard: Guard, body: axum::body::Bytes) -> Response {
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    Path((id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    _guard: Guard,
+    body: axum::body::Bytes,
+) -> Response {
     let one_click = url::form_urlencoded::parse(&body[..]).any(|(k, v)| format!("{k}={v}") == crate::infra::origin::ONE_CLICK_BODY);
     if !one_click && !crate::infra::origin::from_our_pages(&headers, &state.config.public_origin) {
         return error_response(&AppError::forbidden(crate::infra::origin::REFUSED));

@@ -3,26 +3,31 @@
 use super::downloads::download;
 use super::exports::orders_csv;
 use super::files::serve_page_asset;
-use super::webhooks::stripe_webhook;
 use super::health;
 use super::html_cache::serve_cached;
-use super::middleware::{client_ip, close_after_refused_body, page_guard, refuse_cross_site, server_fn_error_status, static_cache_headers, strict_transport_security};
+use super::middleware::{
+    client_ip, close_after_refused_body, page_guard, refuse_cross_site, server_fn_error_status, static_cache_headers, strict_transport_security,
+};
 use super::uploads::{MAX_UPLOAD_REQUEST_BYTES, upload_hero, upload_product_file, upload_product_sample};
+use super::webhooks::stripe_webhook;
 use crate::app::{App, shell};
 use crate::infra::security_headers;
 use crate::infra::state::AppState;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{
+    Extensions, HeaderMap, StatusCode, Version,
+    header::{ACCEPT_RANGES, CONTENT_DISPOSITION},
+};
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::net::SocketAddr;
-use axum::http::{Extensions, HeaderMap, StatusCode, Version, header::{ACCEPT_RANGES, CONTENT_DISPOSITION}};
-use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
@@ -99,8 +104,7 @@ pub fn router(state: AppState) -> Router {
 
 /// A file download: an attachment that answers byte ranges.
 fn is_download(headers: &HeaderMap) -> bool {
-    headers.contains_key(ACCEPT_RANGES)
-        && headers.get(CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("attachment"))
+    headers.contains_key(ACCEPT_RANGES) && headers.get(CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("attachment"))
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
@@ -108,12 +112,6 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+pub async fn serve(listener: tokio::net::TcpListener, app: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

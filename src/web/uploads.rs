@@ -4,16 +4,16 @@
 //! multipart form posts, so they work without JavaScript (the answer is a redirect back to the
 //! editor); sent with `XMLHttpRequest` and `Accept: application/json`, they answer JSON.
 
+use crate::accounts::guard::{Guard, can};
+use crate::error::AppError;
+use crate::infra::storage::ProductFilePart;
 use crate::pages::backend::hero::{check_image, replace, too_large};
 use crate::pages::backend::service::url_safe_id;
-use crate::error::AppError;
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
-use crate::accounts::guard::{Guard, can};
-use crate::infra::storage::ProductFilePart;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path};
 use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

@@ -9,10 +9,10 @@ use crate::common;
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{PASSWORD, TestApp, call, join_team, location};
 use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};
+use flashpage::db_read;
 use flashpage::infra::db::DbError;
 use flashpage::infra::db::schema::{mail_outbox, orders, organizations, pages, products, security_log, stored_objects, test_subscriptions, users};
 use flashpage::infra::storage::ObjectKey;
-use flashpage::db_read;
 use serde_json::{Value, json};
 
 const FILE: &[u8] = b"%PDF-1.4\nThe whole course.\n%%EOF\n";
@@ -27,7 +27,8 @@ struct Org {
 
 async fn org_of(app: &TestApp, email: &str) -> String {
     let email = email.to_string();
-    let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq(&email)).select(users::organization_id).first(conn).await?));
+    let r: Result<String, DbError> =
+        db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq(&email)).select(users::organization_id).first(conn).await?));
     r.expect("organization")
 }
 
@@ -55,22 +56,46 @@ async fn organization(app: &TestApp, email: &str, name: &str) -> Org {
     let product = created(app, &owner, "/api/products/create", &form).await;
     use reqwest::multipart::{Form, Part};
     let upload = Form::new().part("file", Part::bytes(FILE.to_vec()).file_name("course.pdf").mime_str("application/pdf").expect("mime"));
-    let res = owner.post(app.url(&format!("/dashboard/products/{product}/file"))).header("accept", "application/json").multipart(upload).send().await.expect("upload");
+    let res = owner
+        .post(app.url(&format!("/dashboard/products/{product}/file")))
+        .header("accept", "application/json")
+        .multipart(upload)
+        .send()
+        .await
+        .expect("upload");
     assert!(res.status().is_success(), "upload: {}", res.status());
 
     let shop = created(app, &owner, "/api/pages/create", &[("page_type", "flash-sale"), ("headline", "Sale")]).await;
     let ends = (Utc::now() + Duration::days(2)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let settings = json!({"saleEndTime": ends, "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 10, "soldOutAction": "show-message"});
     let look = json!({"headline": format!("{name}'s sale")});
-    let (status, body) = call(app, &owner, "/api/pages/update", &[("id", &shop), ("settings", &settings.to_string()), ("customization", &look.to_string()), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &owner,
+        "/api/pages/update",
+        &[("id", &shop), ("settings", &settings.to_string()), ("customization", &look.to_string()), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    let item = created(app, &owner, "/api/pages/content/add", &[("page_id", &shop), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")]).await;
+    let item = created(
+        app,
+        &owner,
+        "/api/pages/content/add",
+        &[("page_id", &shop), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")],
+    )
+    .await;
     assert_eq!(call(app, &owner, "/api/pages/publish", &[("id", &shop)]).await.0, 200);
 
     let event = created(app, &owner, "/api/pages/create", &[("page_type", "event-registration"), ("headline", "Night")]).await;
     let settings = json!({"eventStartTime": "2031-01-01T18:00:00Z", "eventEndTime": "2031-01-01T20:00:00Z", "timeZone": "UTC", "eventLocation": "virtual", "platformLink": "https://meet.example.com/x", "maxAttendees": 50, "waitlistEnabled": false});
     let look = json!({"headline": format!("{name}'s night")});
-    let (status, body) = call(app, &owner, "/api/pages/update", &[("id", &event), ("settings", &settings.to_string()), ("customization", &look.to_string()), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &owner,
+        "/api/pages/update",
+        &[("id", &event), ("settings", &settings.to_string()), ("customization", &look.to_string()), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(call(app, &owner, "/api/pages/publish", &[("id", &event)]).await.0, 200);
     let event_short_id = short_id(app, &owner, &event).await;
@@ -88,7 +113,8 @@ async fn organization(app: &TestApp, email: &str, name: &str) -> Org {
 
     let group: String = {
         let org = org_of(app, email).await;
-        let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::organization_id.eq(&org)).select(users::group_id).first(conn).await?));
+        let r: Result<String, DbError> =
+            db_read!(app.state.db, conn => Ok(users::table.filter(users::organization_id.eq(&org)).select(users::group_id).first(conn).await?));
         r.expect("group")
     };
     join_team(app, &owner, &format!("editor-of-{email}"), "editor", &group).await;
@@ -160,7 +186,8 @@ async fn the_owner_deletes_the_organization(app: &TestApp) {
     assert_eq!(status, 403, "{body}");
     let name = {
         let org = ada.organization_id.clone();
-        let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(organizations::table.filter(organizations::id.eq(&org)).select(organizations::name).first(conn).await?));
+        let r: Result<String, DbError> =
+            db_read!(app.state.db, conn => Ok(organizations::table.filter(organizations::id.eq(&org)).select(organizations::name).first(conn).await?));
         r.expect("name")
     };
     let (status, body) = call(app, &ada.owner, "/api/account/delete-organization", &[("confirm", "something else"), ("password", PASSWORD)]).await;
@@ -237,7 +264,8 @@ async fn a_member_deletes_their_own_account(app: &TestApp) {
     let res = app.post_form(&eddie, "/api/account/delete", "/dashboard/account", &[("confirm", "Editor-Of-Ada@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(location(&res), "/?deleted=account");
     assert_eq!(app.get(&eddie, "/dashboard").await.status().as_u16(), 302, "logged out");
-    let gone: Result<i64, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("editor-of-ada@example.com")).count().get_result(conn).await?));
+    let gone: Result<i64, DbError> =
+        db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("editor-of-ada@example.com")).count().get_result(conn).await?));
     assert_eq!(gone.expect("count"), 0);
     let (status, detail) = call(app, &ada.owner, "/api/pages/get", &[("id", &page)]).await;
     assert_eq!(status, 200, "the page stays with the organization: {detail}");

@@ -218,7 +218,8 @@ async fn smtp_the_reset_link_arrives_and_works(backend: Backend) {
     app.signup(&app.new_browser(), "Ada", "ada@example.com").await;
     app.call(&app.new_browser(), "/api/password/forgot", &[("email", "ada@example.com")]).await;
     reset_token(&app, "ada@example.com").await;
-    let round = deliver_due(&app.state.db, app.state.part::<Arc<Mailer>>(), chrono::Utc::now().naive_utc() + chrono::Duration::seconds(1)).await.expect("round");
+    let round =
+        deliver_due(&app.state.db, app.state.part::<Arc<Mailer>>(), chrono::Utc::now().naive_utc() + chrono::Duration::seconds(1)).await.expect("round");
     assert_eq!(round.sent, 1);
     let messages = smtp.wait_for(1).await;
     assert_eq!(messages.len(), 1);

@@ -91,7 +91,9 @@ async fn a_new_password_needs_the_current_one_and_logs_other_browsers_out(app: &
     assert_eq!(weak.status(), 422);
     assert_eq!(app.get(&phone, "/dashboard").await.status(), 200, "nothing changed yet");
 
-    let res = app.post_form(&laptop, "/api/account/password", "/dashboard/account", &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")]).await;
+    let res = app
+        .post_form(&laptop, "/api/account/password", "/dashboard/account", &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")])
+        .await;
     assert_eq!(location(&res), "/dashboard/account?saved=password");
     assert_eq!(app.get(&laptop, "/dashboard").await.status(), 200, "this browser stays in");
     assert_eq!(app.get(&phone, "/dashboard").await.status(), 302, "the other is logged out");
@@ -105,7 +107,9 @@ async fn current_password_guesses_are_limited(app: &TestApp) {
     let browser = app.new_browser();
     app.signup(&browser, "Ada", "ada@example.com").await;
     for i in 0..5 {
-        let res = app.call(&browser, "/api/account/password", &[("current_password", &format!("guess number {i}")), ("new_password", "a brand new passphrase")]).await;
+        let res = app
+            .call(&browser, "/api/account/password", &[("current_password", &format!("guess number {i}")), ("new_password", "a brand new passphrase")])
+            .await;
         assert_eq!(res.status(), 422);
     }
     let res = app.call(&browser, "/api/account/password", &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")]).await;
@@ -341,7 +345,13 @@ async fn account_actions_need_a_session_and_this_site(app: &TestApp) {
     }
     // The public links' endpoints are for this site's pages only, too.
     for path in ["/api/password/forgot", "/api/password/reset", "/api/account/email/confirm", "/api/invitation/accept"] {
-        let res = other_site.post(app.url(path)).header("accept", "application/json").form(&[("email", "a@example.com"), ("token", "t")]).send().await.expect("request");
+        let res = other_site
+            .post(app.url(path))
+            .header("accept", "application/json")
+            .form(&[("email", "a@example.com"), ("token", "t")])
+            .send()
+            .await
+            .expect("request");
         assert_eq!(res.status(), 403, "another site: {path}");
     }
 }

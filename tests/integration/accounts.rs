@@ -4,9 +4,9 @@ use crate::common;
 
 use common::{PASSWORD, TestApp, location, set_cookies};
 use diesel::{ExpressionMethods, JoinOnDsl, QueryDsl};
-use flashpage::{db_read, db_write};
 use flashpage::infra::db::DbError;
 use flashpage::infra::db::schema::*;
+use flashpage::{db_read, db_write};
 
 /// The body of the response, as text.
 async fn text(res: reqwest::Response) -> String {
@@ -112,7 +112,9 @@ async fn logout_then_login_again(app: &TestApp) {
     assert_eq!(res.status(), 302);
     assert_eq!(location(&res), "/login?next=/dashboard");
 
-    let res = app.post_form(&browser, "/api/login", "/login?next=/dashboard", &[("email", "Grace@Example.com"), ("password", PASSWORD), ("next", "/dashboard")]).await;
+    let res = app
+        .post_form(&browser, "/api/login", "/login?next=/dashboard", &[("email", "Grace@Example.com"), ("password", PASSWORD), ("next", "/dashboard")])
+        .await;
     assert_eq!(res.status(), 302);
     assert_eq!(location(&res), "/dashboard");
     assert_eq!(app.get(&browser, "/dashboard").await.status(), 200);

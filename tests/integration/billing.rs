@@ -283,7 +283,8 @@ async fn coming_back_within_the_limits_ends_the_grace(app: &TestApp) {
 }
 
 async fn over_plan_since(app: &TestApp) -> Option<chrono::NaiveDateTime> {
-    let r: Result<Option<chrono::NaiveDateTime>, DbError> = db_read!(app.state.db, conn => Ok(organizations::table.select(organizations::over_plan_since).first(conn).await?));
+    let r: Result<Option<chrono::NaiveDateTime>, DbError> =
+        db_read!(app.state.db, conn => Ok(organizations::table.select(organizations::over_plan_since).first(conn).await?));
     r.expect("mark")
 }
 
@@ -337,7 +338,9 @@ async fn only_admins_reach_billing(app: &TestApp) {
     for role in ["manager", "editor", "viewer"] {
         set_role(app, "ada@example.com", role).await;
         assert_eq!(app.get(&ada, "/dashboard/billing").await.status().as_u16(), 403, "{role}");
-        for (path, fields) in [("/api/billing", vec![]), ("/api/billing/plan", vec![("plan", "Basic")]), ("/api/billing/portal", vec![]), ("/api/billing/test", vec![])] {
+        for (path, fields) in
+            [("/api/billing", vec![]), ("/api/billing/plan", vec![("plan", "Basic")]), ("/api/billing/portal", vec![]), ("/api/billing/test", vec![])]
+        {
             let (status, body) = call(app, &ada, path, &fields).await;
             assert_eq!(status, 403, "{role} {path}: {body}");
         }

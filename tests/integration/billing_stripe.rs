@@ -69,8 +69,16 @@ async fn subscriptions_through_stripe(backend: Backend) {
     let (ada, subscription) = subscribed(app, &fake).await;
     let asked = fake.requests().into_iter().find(|r| r.path == "/v1/checkout/sessions").expect("a session");
     let has = |k: &str, v: &str| asked.form.iter().any(|(key, value)| key == k && value == v);
-    assert!(has("mode", "subscription") && has("line_items[0][price_data][unit_amount]", "1900") && has("line_items[0][price_data][recurring][interval]", "month"), "{:?}", asked.form);
-    assert!(has("customer_email", "ada@example.com") && has("subscription_data[metadata][plan_id]", "00000000-0000-7000-8000-000000000102"), "{:?}", asked.form);
+    assert!(
+        has("mode", "subscription") && has("line_items[0][price_data][unit_amount]", "1900") && has("line_items[0][price_data][recurring][interval]", "month"),
+        "{:?}",
+        asked.form
+    );
+    assert!(
+        has("customer_email", "ada@example.com") && has("subscription_data[metadata][plan_id]", "00000000-0000-7000-8000-000000000102"),
+        "{:?}",
+        asked.form
+    );
     let (plan, status, price, ending, paid) = state(app).await;
     assert_eq!((plan.as_str(), status.as_str(), price, ending, paid), ("Basic", "active", 1900, false, 1));
 
@@ -110,13 +118,8 @@ async fn subscription_events_are_verified_idempotent_and_ordered(backend: Backen
     let mut forged_facts = facts.clone();
     forged_facts.status = "canceled".into();
     let forged = events::sign(&events::event("customer.subscription.deleted", events::subscription(&forged_facts, now), now), "whsec_not_the_secret", now);
-    let res = reqwest::Client::new()
-        .post(app.url("/webhooks/stripe"))
-        .header("stripe-signature", forged.signature)
-        .body(forged.payload)
-        .send()
-        .await
-        .expect("post");
+    let res =
+        reqwest::Client::new().post(app.url("/webhooks/stripe")).header("stripe-signature", forged.signature).body(forged.payload).send().await.expect("post");
     assert_eq!(res.status().as_u16(), 400);
     assert_eq!(state(app).await.1, "active");
 
@@ -170,7 +173,8 @@ async fn subscription_events_are_verified_idempotent_and_ordered(backend: Backen
     assert_eq!(fake.send_subscription("customer.subscription.updated", &facts, now + TimeDelta::seconds(50)).await, 200);
     assert_eq!(state(app).await.0, "Free");
     // Unreadable and unsigned bodies are refused.
-    let res = reqwest::Client::new().post(app.url("/webhooks/stripe")).body(json!({"type": "customer.subscription.created"}).to_string()).send().await.expect("post");
+    let res =
+        reqwest::Client::new().post(app.url("/webhooks/stripe")).body(json!({"type": "customer.subscription.created"}).to_string()).send().await.expect("post");
     assert_eq!(res.status().as_u16(), 400);
 }
 

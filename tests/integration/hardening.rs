@@ -34,13 +34,19 @@ async fn create(app: &TestApp, client: &reqwest::Client, kind: &str) -> String {
     body.as_str().expect("id").to_string()
 }
 
-async fn update(app: &TestApp, client: &reqwest::Client, id: &str, settings: &Value, look: &Value, launch: Option<String>, expires: Option<String>) -> (u16, Value) {
+async fn update(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: &str,
+    settings: &Value,
+    look: &Value,
+    launch: Option<String>,
+    expires: Option<String>,
+) -> (u16, Value) {
     let (settings, look) = (settings.to_string(), look.to_string());
     let (launch, expires) = (launch.unwrap_or_default(), expires.unwrap_or_default());
-    call(app, client, "/api/pages/update", &[
-        ("id", id), ("settings", &settings), ("customization", &look), ("launch_at", &launch), ("expires_at", &expires),
-    ])
-    .await
+    call(app, client, "/api/pages/update", &[("id", id), ("settings", &settings), ("customization", &look), ("launch_at", &launch), ("expires_at", &expires)])
+        .await
 }
 
 async fn short_id(app: &TestApp, client: &reqwest::Client, id: &str) -> String {
@@ -110,35 +116,49 @@ async fn hostile_text_stays_text_on_every_kind_of_page(app: &TestApp) {
     });
     // (kind, settings while live/scheduled, settings once ended)
     let kinds = [
-        ("countdown",
-         json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "show-message", "messageTitle": HOSTILE, "messageContent": HOSTILE}),
-         json!({"countdownTarget": iso(now - Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": HOSTILE, "messageContent": HOSTILE})),
-        ("flash-sale",
-         json!({"saleEndTime": iso(now + Duration::hours(2)), "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 5, "soldOutAction": "show-message"}),
-         json!({"saleEndTime": iso(now - Duration::hours(1)), "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 5, "soldOutAction": "show-message"})),
-        ("event-registration",
-         json!({"eventStartTime": iso(now + Duration::hours(2)), "eventEndTime": iso(now + Duration::hours(3)), "timeZone": "Europe/Paris",
+        (
+            "countdown",
+            json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "show-message", "messageTitle": HOSTILE, "messageContent": HOSTILE}),
+            json!({"countdownTarget": iso(now - Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": HOSTILE, "messageContent": HOSTILE}),
+        ),
+        (
+            "flash-sale",
+            json!({"saleEndTime": iso(now + Duration::hours(2)), "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 5, "soldOutAction": "show-message"}),
+            json!({"saleEndTime": iso(now - Duration::hours(1)), "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 5, "soldOutAction": "show-message"}),
+        ),
+        (
+            "event-registration",
+            json!({"eventStartTime": iso(now + Duration::hours(2)), "eventEndTime": iso(now + Duration::hours(3)), "timeZone": "Europe/Paris",
                 "eventLocation": "physical", "physicalAddress": HOSTILE, "maxAttendees": 10, "waitlistEnabled": true}),
-         json!({"eventStartTime": iso(now - Duration::hours(3)), "eventEndTime": iso(now - Duration::hours(2)), "timeZone": "Europe/Paris",
-                "eventLocation": "physical", "physicalAddress": HOSTILE, "maxAttendees": 10, "waitlistEnabled": true})),
-        ("limited-offer",
-         json!({"offerEndTime": iso(now + Duration::hours(2)), "bonusDescription": HOSTILE, "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": HOSTILE, "alternateContent": HOSTILE}),
-         json!({"offerEndTime": iso(now - Duration::hours(1)), "bonusDescription": HOSTILE, "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": HOSTILE, "alternateContent": HOSTILE})),
+            json!({"eventStartTime": iso(now - Duration::hours(3)), "eventEndTime": iso(now - Duration::hours(2)), "timeZone": "Europe/Paris",
+                "eventLocation": "physical", "physicalAddress": HOSTILE, "maxAttendees": 10, "waitlistEnabled": true}),
+        ),
+        (
+            "limited-offer",
+            json!({"offerEndTime": iso(now + Duration::hours(2)), "bonusDescription": HOSTILE, "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": HOSTILE, "alternateContent": HOSTILE}),
+            json!({"offerEndTime": iso(now - Duration::hours(1)), "bonusDescription": HOSTILE, "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": HOSTILE, "alternateContent": HOSTILE}),
+        ),
     ];
     for (kind, live, ended) in kinds {
-        for (moment, settings, launch) in [
-            ("scheduled", &live, Some(iso(now + Duration::minutes(30)))),
-            ("live", &live, None),
-            ("ended", &ended, None),
-        ] {
+        for (moment, settings, launch) in [("scheduled", &live, Some(iso(now + Duration::minutes(30)))), ("live", &live, None), ("ended", &ended, None)] {
             let id = create(app, &creator, kind).await;
             let (status, body) = update(app, &creator, &id, settings, &look, launch, None).await;
             assert_eq!(status, 200, "{kind} {moment}: {body}");
             for (block, price) in [("text", ""), ("offer", "19.00")] {
-                let (status, body) = call(app, &creator, "/api/pages/content/add", &[
-                    ("page_id", &id), ("item[kind]", block), ("item[title]", HOSTILE), ("item[description]", HOSTILE),
-                    ("item[price]", price), ("item[currency]", "USD"),
-                ]).await;
+                let (status, body) = call(
+                    app,
+                    &creator,
+                    "/api/pages/content/add",
+                    &[
+                        ("page_id", &id),
+                        ("item[kind]", block),
+                        ("item[title]", HOSTILE),
+                        ("item[description]", HOSTILE),
+                        ("item[price]", price),
+                        ("item[currency]", "USD"),
+                    ],
+                )
+                .await;
                 assert_eq!(status, 200, "{kind}: block {block}: {body}");
             }
             // With an image, so that its alt text is on the page too.
@@ -184,7 +204,13 @@ async fn cross_site_requests_are_refused(app: &TestApp) {
     let res = bare.post(app.url("/api/login")).header("referer", "https://evil.example/page").form(&login).send().await.expect("request");
     assert_eq!(res.status(), 403);
     // Fetch metadata wins over a forged-looking Origin.
-    let res = browser.post(app.url("/api/pages/create")).header("sec-fetch-site", "cross-site").form(&[("page_type", "countdown"), ("headline", "x")]).send().await.expect("request");
+    let res = browser
+        .post(app.url("/api/pages/create"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("page_type", "countdown"), ("headline", "x")])
+        .send()
+        .await
+        .expect("request");
     assert_eq!(res.status(), 403);
 
     // The victim's own cookies do not help another site: server functions, uploads, public forms.
@@ -329,7 +355,12 @@ async fn https_deployments_get_secure_cookies_and_hsts() {
     assert!(res.headers()["strict-transport-security"].to_str().expect("ascii").contains("max-age=31536000"));
     // A form from the public origin itself is accepted too.
     let res = foreign_client(Some("https://flashpage.example"))
-        .post(app.url("/api/login")).header("accept", "application/json").form(&[("email", "ada@example.com"), ("password", PASSWORD)]).send().await.expect("request");
+        .post(app.url("/api/login"))
+        .header("accept", "application/json")
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request");
     assert_eq!(res.status(), 200);
     app.finish().await;
     let plain = TestApp::start(Backend::Sqlite).await.expect("app");
@@ -359,10 +390,13 @@ async fn an_upload_racing_a_delete_leaves_nothing_behind(app: &TestApp) {
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.flatten().flat_map(|e| {
-        let path = e.path();
-        if path.is_dir() { walk(&path) } else { vec![path] }
-    }).collect()
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let path = e.path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
 }
 
 /// The JSON API checks what the editor checks: here, the look's time zone.
@@ -389,7 +423,8 @@ async fn mixed_writes_at_once(backend: Backend) {
     let now = Utc::now();
     let scheduled = create(&app, &creator, "countdown").await;
     let settings = json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "show-message", "messageTitle": "Live"});
-    let (status, _) = update(&app, &creator, &scheduled, &settings, &json!({"headline": "Soon", "notifyMe": true}), Some(iso(now + Duration::hours(1))), None).await;
+    let (status, _) =
+        update(&app, &creator, &scheduled, &settings, &json!({"headline": "Soon", "notifyMe": true}), Some(iso(now + Duration::hours(1))), None).await;
     assert_eq!(status, 200);
     assert_eq!(call(&app, &creator, "/api/pages/publish", &[("id", &scheduled)]).await.0, 200);
     let short = short_id(&app, &creator, &scheduled).await;
@@ -411,19 +446,27 @@ async fn mixed_writes_at_once(backend: Backend) {
         if i % 4 == 0 {
             tasks.spawn(async move {
                 let look = json!({"headline": format!("Edit {i}")}).to_string();
-                let res = client.post(format!("{base}/api/pages/update")).header("accept", "application/json")
+                let res = client
+                    .post(format!("{base}/api/pages/update"))
+                    .header("accept", "application/json")
                     .form(&[("id", edited.as_str()), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")])
-                    .send().await.expect("request");
+                    .send()
+                    .await
+                    .expect("request");
                 res.status().as_u16()
             });
             continue;
         }
         signups += 1;
         tasks.spawn(async move {
-            let res = client.post(format!("{base}/api/notify-me")).header("accept", "application/json")
+            let res = client
+                .post(format!("{base}/api/notify-me"))
+                .header("accept", "application/json")
                 .header("x-forwarded-for", format!("10.0.{}.{}", i / 250, i % 250))
                 .form(&[("short_id", short.as_str()), ("email", &format!("fan{i}@example.com"))])
-                .send().await.expect("request");
+                .send()
+                .await
+                .expect("request");
             res.status().as_u16()
         });
     }
@@ -459,7 +502,15 @@ async fn concurrent_duplicates_and_block_adds_stay_within_their_rules(app: &Test
     for _ in 0..15 {
         let (client, url, short) = (app.new_browser(), app.url("/api/notify-me"), short.clone());
         tasks.spawn(async move {
-            client.post(url).header("accept", "application/json").form(&[("short_id", short.as_str()), ("email", "same@example.com")]).send().await.expect("request").status().as_u16()
+            client
+                .post(url)
+                .header("accept", "application/json")
+                .form(&[("short_id", short.as_str()), ("email", "same@example.com")])
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16()
         });
     }
     assert!(all_statuses(tasks).await.iter().all(|s| *s == 200));
@@ -471,9 +522,22 @@ async fn concurrent_duplicates_and_block_adds_stay_within_their_rules(app: &Test
     for i in 0..40 {
         let (client, url, id) = (creator.clone(), app.url("/api/pages/content/add"), id.clone());
         tasks.spawn(async move {
-            client.post(url).header("accept", "application/json")
-                .form(&[("page_id", id.as_str()), ("item[kind]", "text"), ("item[title]", &format!("Block {i}")), ("item[description]", "x"), ("item[price]", ""), ("item[currency]", "USD")])
-                .send().await.expect("request").status().as_u16()
+            client
+                .post(url)
+                .header("accept", "application/json")
+                .form(&[
+                    ("page_id", id.as_str()),
+                    ("item[kind]", "text"),
+                    ("item[title]", &format!("Block {i}")),
+                    ("item[description]", "x"),
+                    ("item[price]", ""),
+                    ("item[currency]", "USD"),
+                ])
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16()
         });
     }
     let statuses = all_statuses(tasks).await;
@@ -493,9 +557,15 @@ async fn parallel_login_guesses_are_counted_one_by_one(app: &TestApp) {
     for i in 0..18 {
         let (client, url) = (app.new_browser(), app.url("/api/login"));
         tasks.spawn(async move {
-            client.post(url).header("accept", "application/json")
+            client
+                .post(url)
+                .header("accept", "application/json")
                 .form(&[("email", "target@example.com"), ("password", &format!("wrong guess number {i}"))])
-                .send().await.expect("request").status().as_u16()
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16()
         });
     }
     let statuses = all_statuses(tasks).await;
@@ -522,9 +592,13 @@ async fn every_page_action_checks_the_role(app: &TestApp) {
         let email = format!("{role}@example.com");
         let user = signed_in(app, &email).await;
         let id = create(app, &user, "countdown").await;
-        let (_, block) = call(app, &user, "/api/pages/content/add", &[
-            ("page_id", &id), ("item[kind]", "text"), ("item[title]", "B"), ("item[description]", "x"), ("item[price]", ""), ("item[currency]", "USD"),
-        ]).await;
+        let (_, block) = call(
+            app,
+            &user,
+            "/api/pages/content/add",
+            &[("page_id", &id), ("item[kind]", "text"), ("item[title]", "B"), ("item[description]", "x"), ("item[price]", ""), ("item[currency]", "USD")],
+        )
+        .await;
         let block = block.as_str().expect("block id").to_string();
         set_role(app, &email, role).await;
         let edit = if may_edit { 200 } else { 403 };
@@ -535,15 +609,34 @@ async fn every_page_action_checks_the_role(app: &TestApp) {
             f.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
             f
         };
-        let settings = json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": "Live"}).to_string();
+        let settings =
+            json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": "Live"}).to_string();
         let look = json!({"headline": "Edited"}).to_string();
-        let block_fields = [("page_id", id.as_str()), ("item_id", block.as_str()), ("item[kind]", "text"), ("item[title]", "C"), ("item[description]", "y"), ("item[price]", ""), ("item[currency]", "USD")];
+        let block_fields = [
+            ("page_id", id.as_str()),
+            ("item_id", block.as_str()),
+            ("item[kind]", "text"),
+            ("item[title]", "C"),
+            ("item[description]", "y"),
+            ("item[price]", ""),
+            ("item[currency]", "USD"),
+        ];
         let cases: Vec<(&str, Vec<(String, String)>, u16)> = vec![
             ("/api/pages/list", vec![], 200),
             ("/api/pages/get", vec![("id".into(), id.clone())], 200),
             ("/api/pages/editor", vec![("id".into(), id.clone())], 200),
             ("/api/pages/create", vec![("page_type".into(), "countdown".into()), ("headline".into(), "x".into())], edit),
-            ("/api/pages/update", vec![("id".into(), id.clone()), ("settings".into(), settings.clone()), ("customization".into(), look.clone()), ("launch_at".into(), String::new()), ("expires_at".into(), String::new())], edit),
+            (
+                "/api/pages/update",
+                vec![
+                    ("id".into(), id.clone()),
+                    ("settings".into(), settings.clone()),
+                    ("customization".into(), look.clone()),
+                    ("launch_at".into(), String::new()),
+                    ("expires_at".into(), String::new()),
+                ],
+                edit,
+            ),
             ("/api/pages/save", form_with(&[("id", &id)]), edit),
             ("/api/pages/preview", form_with(&[("id", &id), ("phase", "live")]), edit),
             ("/api/pages/duplicate", vec![("id".into(), id.clone())], edit),
@@ -569,9 +662,13 @@ async fn every_page_action_checks_the_role(app: &TestApp) {
 async fn another_organizations_page_is_not_found_by_any_action(app: &TestApp) {
     let owner = signed_in(app, "owner@example.com").await;
     let id = create(app, &owner, "countdown").await;
-    let (_, block) = call(app, &owner, "/api/pages/content/add", &[
-        ("page_id", &id), ("item[kind]", "text"), ("item[title]", "Mine"), ("item[description]", "x"), ("item[price]", ""), ("item[currency]", "USD"),
-    ]).await;
+    let (_, block) = call(
+        app,
+        &owner,
+        "/api/pages/content/add",
+        &[("page_id", &id), ("item[kind]", "text"), ("item[title]", "Mine"), ("item[description]", "x"), ("item[price]", ""), ("item[currency]", "USD")],
+    )
+    .await;
     let block = block.as_str().expect("block").to_string();
     let form = editor_form(app, &owner, &id).await;
     let intruder = signed_in(app, "intruder@example.com").await;
@@ -579,8 +676,18 @@ async fn another_organizations_page_is_not_found_by_any_action(app: &TestApp) {
     save.push(("id".into(), id.clone()));
     let mut preview = form.clone();
     preview.extend([("id".to_string(), id.clone()), ("phase".to_string(), "live".to_string())]);
-    let update_block: Vec<(String, String)> = [("page_id", id.as_str()), ("item_id", block.as_str()), ("item[kind]", "text"), ("item[title]", "Taken"), ("item[description]", "y"), ("item[price]", ""), ("item[currency]", "USD")]
-        .iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let update_block: Vec<(String, String)> = [
+        ("page_id", id.as_str()),
+        ("item_id", block.as_str()),
+        ("item[kind]", "text"),
+        ("item[title]", "Taken"),
+        ("item[description]", "y"),
+        ("item[price]", ""),
+        ("item[currency]", "USD"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     for (path, fields) in [
         ("/api/pages/save", save),
         ("/api/pages/editor", vec![("id".to_string(), id.clone())]),

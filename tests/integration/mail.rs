@@ -158,11 +158,8 @@ async fn smtp_concurrent_senders_send_each_message_once(backend: Backend) {
     }
     let mut total = 0;
     loop {
-        let (a, b, c) = tokio::join!(
-            deliver_due(&app.state.db, mailer(&app), t),
-            deliver_due(&app.state.db, mailer(&app), t),
-            deliver_due(&app.state.db, mailer(&app), t)
-        );
+        let (a, b, c) =
+            tokio::join!(deliver_due(&app.state.db, mailer(&app), t), deliver_due(&app.state.db, mailer(&app), t), deliver_due(&app.state.db, mailer(&app), t));
         let sent: usize = [a, b, c].into_iter().map(|r| r.expect("round").sent).sum();
         if sent == 0 {
             break;
@@ -170,11 +167,8 @@ async fn smtp_concurrent_senders_send_each_message_once(backend: Backend) {
         total += sent;
     }
     assert_eq!(total, 45);
-    let mut recipients: Vec<String> = server
-        .messages()
-        .iter()
-        .filter_map(|m| m.lines().find_map(|l| l.strip_prefix("X-RcptTo: ").map(str::to_string)))
-        .collect();
+    let mut recipients: Vec<String> =
+        server.messages().iter().filter_map(|m| m.lines().find_map(|l| l.strip_prefix("X-RcptTo: ").map(str::to_string))).collect();
     assert_eq!(recipients.len(), 45, "45 messages reached the server");
     recipients.sort();
     recipients.dedup();
@@ -221,7 +215,11 @@ fn with_links(to: &str, subject: &str) -> OutgoingMail {
         html: Some("<a href=\"https://flashpage.example/reset-password/secret\">Reset</a>".into()),
         text: "https://flashpage.example/reset-password/secret".into(),
         headers: vec![("List-Unsubscribe".into(), "<https://flashpage.example/u/abc/secret>".into())],
-        attachments: vec![TextAttachment { name: "invite.ics".into(), content_type: "text/calendar".into(), content: "URL:https://flashpage.example/r/secret".into() }],
+        attachments: vec![TextAttachment {
+            name: "invite.ics".into(),
+            content_type: "text/calendar".into(),
+            content: "URL:https://flashpage.example/r/secret".into(),
+        }],
         ..mail(to, subject)
     }
 }

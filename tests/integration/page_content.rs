@@ -25,9 +25,11 @@ async fn live_sale(app: &TestApp, client: &reqwest::Client) -> (String, String) 
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().expect("id").to_string();
     let end = (Utc::now() + Duration::days(2)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    let settings = json!({"saleEndTime": end, "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 40, "soldOutAction": "show-message"}).to_string();
+    let settings =
+        json!({"saleEndTime": end, "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 40, "soldOutAction": "show-message"}).to_string();
     let look = json!({"headline": "Summer sale"}).to_string();
-    let (status, body) = call(app, client, "/api/pages/update", &[("id", &id), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) =
+        call(app, client, "/api/pages/update", &[("id", &id), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(call(app, client, "/api/pages/publish", &[("id", &id)]).await.0, 200);
     let (_, detail) = call(app, client, "/api/pages/get", &[("id", &id)]).await;
@@ -35,10 +37,20 @@ async fn live_sale(app: &TestApp, client: &reqwest::Client) -> (String, String) 
 }
 
 async fn add_block(app: &TestApp, client: &reqwest::Client, page: &str, kind: &str, title: &str, price: &str) -> (u16, Value) {
-    call(app, client, "/api/pages/content/add", &[
-        ("page_id", page), ("item[kind]", kind), ("item[title]", title), ("item[description]", "About it"),
-        ("item[price]", price), ("item[currency]", "USD"),
-    ]).await
+    call(
+        app,
+        client,
+        "/api/pages/content/add",
+        &[
+            ("page_id", page),
+            ("item[kind]", kind),
+            ("item[title]", title),
+            ("item[description]", "About it"),
+            ("item[price]", price),
+            ("item[currency]", "USD"),
+        ],
+    )
+    .await
 }
 
 async fn editor(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
@@ -79,9 +91,13 @@ async fn blocks_are_added_edited_reordered_and_removed(app: &TestApp) {
     assert_eq!(titles(&editor(app, &client, &id).await), ["About", "Course"]);
     assert_eq!(call(app, &client, "/api/pages/content/move", &[("page_id", &id), ("item_id", &about), ("direction", "sideways")]).await.0, 400);
 
-    let (status, body) = call(app, &client, "/api/pages/content/update", &[
-        ("page_id", &id), ("item_id", &course), ("item[kind]", "offer"), ("item[title]", "Course"), ("item[price]", "59"), ("item[currency]", "USD"),
-    ]).await;
+    let (status, body) = call(
+        app,
+        &client,
+        "/api/pages/content/update",
+        &[("page_id", &id), ("item_id", &course), ("item[kind]", "offer"), ("item[title]", "Course"), ("item[price]", "59"), ("item[currency]", "USD")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let html = public_html(app, &short).await;
     assert!(html.contains("$47.20") && html.contains("$59.00"), "the edit shows at once");
@@ -92,9 +108,14 @@ async fn blocks_are_added_edited_reordered_and_removed(app: &TestApp) {
     assert_eq!(call(app, &client, "/api/pages/content/remove", &[("page_id", &id), ("item_id", &about)]).await.0, 404, "already gone");
 
     // Without JavaScript: a plain form post lands back on the editor's blocks.
-    let res = app.post_form(&client, "/api/pages/content/add", &format!("/dashboard/pages/{id}"), &[
-        ("page_id", &id), ("item[kind]", "event"), ("item[title]", "Agenda"), ("item[description]", "10:00 doors"),
-    ]).await;
+    let res = app
+        .post_form(
+            &client,
+            "/api/pages/content/add",
+            &format!("/dashboard/pages/{id}"),
+            &[("page_id", &id), ("item[kind]", "event"), ("item[title]", "Agenda"), ("item[description]", "10:00 doors")],
+        )
+        .await;
     assert_eq!(res.status(), 302);
     assert_eq!(location(&res), format!("/dashboard/pages/{id}?saved=1#content"));
     assert_eq!(titles(&editor(app, &client, &id).await), ["Course", "Agenda"]);
@@ -107,7 +128,9 @@ async fn blocks_are_added_edited_reordered_and_removed(app: &TestApp) {
 async fn blocks_are_validated_per_field(app: &TestApp) {
     let client = creator(app, "checks@example.com").await;
     let (id, _) = live_sale(app, &client).await;
-    for (kind, title, price, field) in [("offer", "Course", "abc", "price"), ("offer", "Course", "0", "price"), ("text", "", "", "title"), ("banner", "x", "", "kind")] {
+    for (kind, title, price, field) in
+        [("offer", "Course", "abc", "price"), ("offer", "Course", "0", "price"), ("text", "", "", "title"), ("banner", "x", "", "kind")]
+    {
         let (status, body) = add_block(app, &client, &id, kind, title, price).await;
         assert_eq!(status, 422, "{kind} {title} {price}: {body}");
         assert!(body["fields"].as_array().expect("fields").iter().any(|f| f["field"] == field), "{body}");
@@ -189,7 +212,12 @@ async fn hero_images_upload_checked_and_served(app: &TestApp) {
     let look = json!({"headline": "Summer sale", "heroImage": "users/x/pages/y/assets/hero-z.png"}).to_string();
     let (_, detail) = call(app, &client, "/api/pages/get", &[("id", &id)]).await;
     let settings = detail["settings_json"].as_str().expect("settings").to_string();
-    assert_eq!(call(app, &client, "/api/pages/update", &[("id", &id), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await.0, 200);
+    assert_eq!(
+        call(app, &client, "/api/pages/update", &[("id", &id), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")])
+            .await
+            .0,
+        200
+    );
     let current = editor(app, &client, &id).await["hero_image_url"].as_str().expect("kept").to_string();
     assert!(current.contains(&format!("/pages/{id}/assets/")), "{current}");
 

@@ -51,13 +51,19 @@ async fn updates_are_validated_per_field(app: &TestApp) {
     let creator = signed_in(app, "creator@example.com").await;
     let id = create(app, &creator, "countdown", "Launch").await;
     let customization = json!({"headline": "Launch day", "accentColor": "#ff6600"}).to_string();
-    let (status, body) = call(app, &creator, "/api/pages/update", &[
-        ("id", &id),
-        ("settings", &countdown_settings("2030-01-01T10:00:00Z")),
-        ("customization", &customization),
-        ("launch_at", "2029-12-31T10:00:00Z"),
-        ("expires_at", "2030-01-02T10:00:00Z"),
-    ]).await;
+    let (status, body) = call(
+        app,
+        &creator,
+        "/api/pages/update",
+        &[
+            ("id", &id),
+            ("settings", &countdown_settings("2030-01-01T10:00:00Z")),
+            ("customization", &customization),
+            ("launch_at", "2029-12-31T10:00:00Z"),
+            ("expires_at", "2030-01-02T10:00:00Z"),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(detail["customization"]["headline"], "Launch day");
@@ -72,25 +78,26 @@ async fn updates_are_validated_per_field(app: &TestApp) {
     // Several problems at once: each reported on its field.
     let bad = json!({"countdownTarget": "2030-01-01T10:00:00Z", "postCountdownAction": "redirect", "redirectUrl": "javascript:alert(1)"}).to_string();
     let bad_look = json!({"headline": "", "accentColor": "red"}).to_string();
-    let (status, body) = call(app, &creator, "/api/pages/update", &[
-        ("id", &id), ("settings", &bad), ("customization", &bad_look), ("launch_at", "2030-02-01T00:00:00Z"),
-    ]).await;
+    let (status, body) =
+        call(app, &creator, "/api/pages/update", &[("id", &id), ("settings", &bad), ("customization", &bad_look), ("launch_at", "2030-02-01T00:00:00Z")]).await;
     assert_eq!(status, 422, "{body}");
     let fields: Vec<&str> = body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
     assert_eq!(fields, ["launchAt", "redirectUrl", "headline", "accentColor"]);
 
     // Malformed JSON and malformed times are 4xx with a message, never a 500.
-    for (settings, launch) in [("{not json", ""), ("[1,2]", ""), (r#"{"countdownTarget":"soon"}"#, ""), (&countdown_settings("2030-01-01T10:00:00Z")[..], "tomorrow")] {
-        let (status, body) = call(app, &creator, "/api/pages/update", &[
-            ("id", &id), ("settings", settings), ("customization", &customization), ("launch_at", launch),
-        ]).await;
+    for (settings, launch) in
+        [("{not json", ""), ("[1,2]", ""), (r#"{"countdownTarget":"soon"}"#, ""), (&countdown_settings("2030-01-01T10:00:00Z")[..], "tomorrow")]
+    {
+        let (status, body) =
+            call(app, &creator, "/api/pages/update", &[("id", &id), ("settings", settings), ("customization", &customization), ("launch_at", launch)]).await;
         assert!(status == 400 || status == 422, "{status} {body}");
         assert!(!body["message"].as_str().unwrap_or_default().is_empty());
     }
     // The event time zone is checked against the tz database on the server.
     let event = create(app, &creator, "event-registration", "Meetup").await;
     let settings = json!({"eventStartTime": "2030-01-01T10:00:00Z", "eventEndTime": "2030-01-01T12:00:00Z", "timeZone": "Mars/Olympus_Mons",
-        "eventLocation": "physical", "physicalAddress": "1 Main St", "maxAttendees": 10, "waitlistEnabled": false}).to_string();
+        "eventLocation": "physical", "physicalAddress": "1 Main St", "maxAttendees": 10, "waitlistEnabled": false})
+    .to_string();
     let (status, body) = call(app, &creator, "/api/pages/update", &[("id", &event), ("settings", &settings), ("customization", &customization)]).await;
     assert_eq!(status, 422);
     assert_eq!(body["fields"][0]["field"], "timeZone");
@@ -133,7 +140,8 @@ async fn another_organizations_pages_are_not_found(app: &TestApp) {
         assert_eq!(status, 404, "{path}: {body}");
     }
     let look = json!({"headline": "Hijacked"}).to_string();
-    let (status, _) = call(app, &stranger, "/api/pages/update", &[("id", &id), ("settings", &countdown_settings("2030-01-01T10:00:00Z")), ("customization", &look)]).await;
+    let (status, _) =
+        call(app, &stranger, "/api/pages/update", &[("id", &id), ("settings", &countdown_settings("2030-01-01T10:00:00Z")), ("customization", &look)]).await;
     assert_eq!(status, 404);
     let (_, list) = call(app, &stranger, "/api/pages/list", &[]).await;
     assert_eq!(list.as_array().map(Vec::len), Some(0));
@@ -187,9 +195,9 @@ async fn parallel_publishes_never_exceed_the_limit(app: &TestApp) {
     for id in ids {
         let client = creator.clone();
         let url = app.url("/api/pages/publish");
-        tasks.push(tokio::spawn(async move {
-            client.post(url).header("accept", "application/json").form(&[("id", id)]).send().await.map(|r| r.status().as_u16())
-        }));
+        tasks.push(tokio::spawn(
+            async move { client.post(url).header("accept", "application/json").form(&[("id", id)]).send().await.map(|r| r.status().as_u16()) },
+        ));
     }
     let mut ok = 0;
     for t in tasks {
@@ -222,12 +230,7 @@ async fn the_editor_form_saves_in_the_chosen_time_zone(app: &TestApp) {
         ]
     };
     let post = |f: Vec<(&'static str, String)>| {
-        creator
-            .post(app.url("/api/pages/save"))
-            .header("accept", "text/html")
-            .header("referer", app.url(&from))
-            .form(&f)
-            .send()
+        creator.post(app.url("/api/pages/save")).header("accept", "text/html").header("referer", app.url(&from)).form(&f).send()
     };
     let res = post(fields("2030-07-01T09:00")).await.expect("request");
     assert_eq!(res.status(), 302);

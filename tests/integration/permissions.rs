@@ -185,7 +185,8 @@ const SECRET: &str = "Zebra-Secret";
 
 async fn org_of(app: &TestApp, email: &str) -> String {
     let email = email.to_string();
-    let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq(&email)).select(users::organization_id).first(conn).await?));
+    let r: Result<String, DbError> =
+        db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq(&email)).select(users::organization_id).first(conn).await?));
     r.expect("organization")
 }
 
@@ -253,8 +254,13 @@ async fn fixture(app: &TestApp) -> Fx {
     let event_page = created(app, &eddie, "/api/pages/create", &[("page_type", "event-registration"), ("headline", &format!("{SECRET} night"))]).await;
     let settings = json!({"eventStartTime": "2031-01-01T18:00:00Z", "eventEndTime": "2031-01-01T20:00:00Z", "timeZone": "UTC", "eventLocation": "virtual", "platformLink": "https://meet.example.com/x", "maxAttendees": 50, "waitlistEnabled": false});
     let look = json!({"headline": format!("{SECRET} night")});
-    let (status, body) =
-        call(app, &eddie, "/api/pages/update", &[("id", &event_page), ("settings", &settings.to_string()), ("customization", &look.to_string()), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &eddie,
+        "/api/pages/update",
+        &[("id", &event_page), ("settings", &settings.to_string()), ("customization", &look.to_string()), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(call(app, &ada, "/api/pages/publish", &[("id", &event_page)]).await.0, 200);
     let (_, detail) = call(app, &ada, "/api/pages/get", &[("id", &event_page)]).await;
@@ -296,7 +302,9 @@ async fn fixture(app: &TestApp) -> Fx {
 async fn fresh_page(app: &TestApp, fx: &Fx) -> (String, String) {
     let eddie = &fx.callers[4].browser;
     let page = created(app, eddie, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Fresh")]).await;
-    let block = created(app, eddie, "/api/pages/content/add", &[("page_id", &page), ("item[kind]", "text"), ("item[title]", "Hello"), ("item[description]", "World")]).await;
+    let block =
+        created(app, eddie, "/api/pages/content/add", &[("page_id", &page), ("item[kind]", "text"), ("item[title]", "Hello"), ("item[description]", "World")])
+            .await;
     (page, block)
 }
 
@@ -321,7 +329,8 @@ async fn fresh_invitation(app: &TestApp, fx: &Fx, n: usize) -> String {
     let email = format!("invitee{n}@a.example");
     let (status, body) = call(app, ada, "/api/team/invite", &[("email", &email), ("roles[0]", "viewer"), ("group_id", &fx.first_group)]).await;
     assert_eq!(status, 200, "{body}");
-    let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(invitations::table.filter(invitations::email.eq(&email)).select(invitations::id).first(conn).await?));
+    let r: Result<String, DbError> =
+        db_read!(app.state.db, conn => Ok(invitations::table.filter(invitations::email.eq(&email)).select(invitations::id).first(conn).await?));
     r.expect("invitation")
 }
 
@@ -333,10 +342,29 @@ async fn args_for(app: &TestApp, fx: &Fx, path: &str, n: usize) -> Vec<(String, 
     match path {
         "signup" => s(&[("name", "New"), ("email", &format!("new{n}@x.example")), ("password", common::PASSWORD)]),
         "login" => s(&[("email", "ada@a.example"), ("password", common::PASSWORD)]),
-        "logout" | "me" | "account" | "account/sessions/end-others" | "security-log" | "team" | "pages/list" | "products/list" | "pricing" | "billing"
-        | "billing/portal" | "payouts/onboard" => vec![],
+        "logout"
+        | "me"
+        | "account"
+        | "account/sessions/end-others"
+        | "security-log"
+        | "team"
+        | "pages/list"
+        | "products/list"
+        | "pricing"
+        | "billing"
+        | "billing/portal"
+        | "payouts/onboard" => vec![],
         "password/forgot" => s(&[("email", "ada@a.example")]),
-        "password/link" | "account/confirm" | "account/email/link" | "account/email/confirm" | "invitation" | "orders/view" | "orders/cancel" | "d/help" | "d/fresh" | "r/view"
+        "password/link"
+        | "account/confirm"
+        | "account/email/link"
+        | "account/email/confirm"
+        | "invitation"
+        | "orders/view"
+        | "orders/cancel"
+        | "d/help"
+        | "d/fresh"
+        | "r/view"
         | "r/cancel" => s(&[("token", token)]),
         "password/reset" => s(&[("token", token), ("password", "a-long-new-password")]),
         "account/name" => s(&[("name", "Renamed")]),
@@ -347,10 +375,13 @@ async fn args_for(app: &TestApp, fx: &Fx, path: &str, n: usize) -> Vec<(String, 
         "account/delete" => s(&[("confirm", "not-my-address@example.com"), ("password", "not-the-password")]),
         "team/invite" => s(&[("email", &format!("invite{n}@a.example")), ("roles[0]", "viewer"), ("group_id", &fx.first_group)]),
         "team/invitations/resend" | "team/invitations/revoke" => vec![("id".into(), fresh_invitation(app, fx, n).await)],
-        "team/members/change" => vec![("id".into(), fresh_member(app, fx, n).await), ("roles[0]".into(), "viewer".into()), ("group_id".into(), fx.first_group.clone())],
+        "team/members/change" => {
+            vec![("id".into(), fresh_member(app, fx, n).await), ("roles[0]".into(), "viewer".into()), ("group_id".into(), fx.first_group.clone())]
+        }
         "team/members/remove" => vec![("id".into(), fresh_member(app, fx, n).await)],
         "team/owner" => {
-            let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("eddie@a.example")).select(users::id).first(conn).await?));
+            let r: Result<String, DbError> =
+                db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("eddie@a.example")).select(users::id).first(conn).await?));
             vec![("to".into(), r.expect("eddie"))]
         }
         "team/groups/create" => s(&[("name", &format!("Group {n}"))]),
@@ -358,7 +389,8 @@ async fn args_for(app: &TestApp, fx: &Fx, path: &str, n: usize) -> Vec<(String, 
             let ada = &fx.callers[6].browser;
             let name = format!("Empty {n}");
             call(app, ada, "/api/team/groups/create", &[("name", &name)]).await;
-            let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(groups::table.filter(groups::name.eq(&name)).select(groups::id).first(conn).await?));
+            let r: Result<String, DbError> =
+                db_read!(app.state.db, conn => Ok(groups::table.filter(groups::name.eq(&name)).select(groups::id).first(conn).await?));
             let mut args = vec![("id".to_string(), r.expect("group"))];
             if path == "team/groups/rename" {
                 args.push(("name".into(), format!("Renamed {n}")));
@@ -371,7 +403,13 @@ async fn args_for(app: &TestApp, fx: &Fx, path: &str, n: usize) -> Vec<(String, 
         "pages/create" => s(&[("page_type", "countdown"), ("headline", "Made")]),
         "pages/update" => {
             let settings = json!({"countdownTarget": "2031-01-01T00:00:00Z", "postCountdownAction": "show-message", "messageTitle": "Hi"}).to_string();
-            s(&[("id", &fx.page), ("settings", &settings), ("customization", &json!({"headline": format!("{SECRET} launch")}).to_string()), ("launch_at", ""), ("expires_at", "")])
+            s(&[
+                ("id", &fx.page),
+                ("settings", &settings),
+                ("customization", &json!({"headline": format!("{SECRET} launch")}).to_string()),
+                ("launch_at", ""),
+                ("expires_at", ""),
+            ])
         }
         "pages/save" | "pages/preview" => {
             let (_, editor) = call(app, &fx.callers[6].browser, "/api/pages/editor", &[("id", &fx.page)]).await;
@@ -577,8 +615,22 @@ const SCREENS: &[Route] = &[
 
 /// The public screens of `app.rs`: the same for everyone.
 const PUBLIC_SCREENS: &[&str] = &[
-    "/", "/signup", "/confirm-account/:token", "/login", "/forgot-password", "/reset-password/:token", "/confirm-email/:token", "/invite/:token", "/pricing",
-    "/p/:short_id", "/orders/:token/thanks", "/orders/:token/cancel", "/checkout/test/:session", "/d/:token/help", "/r/deleted", "/r/:token",
+    "/",
+    "/signup",
+    "/confirm-account/:token",
+    "/login",
+    "/forgot-password",
+    "/reset-password/:token",
+    "/confirm-email/:token",
+    "/invite/:token",
+    "/pricing",
+    "/p/:short_id",
+    "/orders/:token/thanks",
+    "/orders/:token/cancel",
+    "/checkout/test/:session",
+    "/d/:token/help",
+    "/r/deleted",
+    "/r/:token",
     "/u/:id/:token",
 ];
 
@@ -639,7 +691,8 @@ async fn every_route_and_screen_follows_the_table(app: &TestApp) {
                 let target = if r.pattern.starts_with("/dashboard/pages") { &fx.page } else { &fx.product };
                 let path = r.pattern.replace("{id}", target);
                 let field = if r.pattern.starts_with("/dashboard/pages") { "image" } else { "file" };
-                let form = reqwest::multipart::Form::new().part(field, reqwest::multipart::Part::bytes(png.to_vec()).file_name("x.png").mime_str("image/png").expect("mime"));
+                let form = reqwest::multipart::Form::new()
+                    .part(field, reqwest::multipart::Part::bytes(png.to_vec()).file_name("x.png").mime_str("image/png").expect("mime"));
                 (path.clone(), caller.browser.post(app.url(&path)).header("accept", "application/json").multipart(form).send().await.expect("upload"))
             };
             let status = res.status().as_u16();
@@ -665,7 +718,8 @@ async fn every_route_and_screen_follows_the_table(app: &TestApp) {
         ("/u/x/no-such-token".to_string(), true),
     ] {
         let browser = app.new_browser();
-        let res = if post { browser.post(app.url(&path)).form(&[("email", "x@example.com")]).send().await.expect("post") } else { app.get(&browser, &path).await };
+        let res =
+            if post { browser.post(app.url(&path)).form(&[("email", "x@example.com")]).send().await.expect("post") } else { app.get(&browser, &path).await };
         let status = res.status().as_u16();
         assert!(status != 401 && status != 403 && status < 500, "{path} as nobody: {status}");
     }

@@ -20,13 +20,7 @@ async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
 
 /// A product form as the browser posts it: `form[key]` fields.
 fn form<'a>(name: &'a str, price: &'a str, currency: &'a str, expires: &'a str) -> Vec<(&'static str, &'a str)> {
-    vec![
-        ("form[name]", name),
-        ("form[description]", "A practical guide."),
-        ("form[price]", price),
-        ("form[currency]", currency),
-        ("form[expiresAt]", expires),
-    ]
+    vec![("form[name]", name), ("form[description]", "A practical guide."), ("form[price]", price), ("form[currency]", currency), ("form[expiresAt]", expires)]
 }
 
 async fn create(app: &TestApp, client: &reqwest::Client, name: &str) -> String {
@@ -372,7 +366,10 @@ async fn a_product_gets_its_file(app: &TestApp) {
     // A reservation left by an upload whose process ended is written off after a day, not before.
     use flashpage::infra::storage::ledger;
     let stale_at = chrono::Utc::now().naive_utc() - chrono::TimeDelta::days(2);
-    for (key, at) in [(ledger::reservation_key("users/x/products/y/original/a.zip"), stale_at), (ledger::reservation_key("users/x/products/y/original/b.zip"), chrono::Utc::now().naive_utc())] {
+    for (key, at) in [
+        (ledger::reservation_key("users/x/products/y/original/a.zip"), stale_at),
+        (ledger::reservation_key("users/x/products/y/original/b.zip"), chrono::Utc::now().naive_utc()),
+    ] {
         let entry = ledger::Entry { organization_id: &org, page_id: None, key: &key, bytes: 5000, now: at };
         assert!(ledger::reserve(&app.state.db, &entry, None).await.expect("reserve"));
     }
@@ -403,7 +400,9 @@ const BOUNDARY: &str = "flashpage-test-boundary";
 
 /// A multipart body with one `file` field of `size` bytes (a ZIP by its first bytes).
 fn multipart_file(name: &str, size: usize) -> Vec<u8> {
-    let mut body = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+    let mut body =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .into_bytes();
     body.extend_from_slice(b"PK\x03\x04");
     body.extend(std::iter::repeat_n(b'z', size - 4));
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());

@@ -23,16 +23,29 @@ impl Creator {
     }
 
     /// Creates, configures and (optionally) publishes a page; returns (id, short id).
-    async fn page(&self, app: &TestApp, kind: &str, settings: Value, look: Value, launch: Option<String>, expires: Option<String>, publish: bool) -> (String, String) {
+    async fn page(
+        &self,
+        app: &TestApp,
+        kind: &str,
+        settings: Value,
+        look: Value,
+        launch: Option<String>,
+        expires: Option<String>,
+        publish: bool,
+    ) -> (String, String) {
         let (status, id) = call(app, &self.client, "/api/pages/create", &[("page_type", kind), ("headline", "x")]).await;
         assert_eq!(status, 200);
         let id = id.as_str().expect("id").to_string();
         let (settings, look) = (settings.to_string(), look.to_string());
         let launch = launch.unwrap_or_default();
         let expires = expires.unwrap_or_default();
-        let (status, body) = call(app, &self.client, "/api/pages/update", &[
-            ("id", &id), ("settings", &settings), ("customization", &look), ("launch_at", &launch), ("expires_at", &expires),
-        ]).await;
+        let (status, body) = call(
+            app,
+            &self.client,
+            "/api/pages/update",
+            &[("id", &id), ("settings", &settings), ("customization", &look), ("launch_at", &launch), ("expires_at", &expires)],
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
         if publish {
             assert_eq!(call(app, &self.client, "/api/pages/publish", &[("id", &id)]).await.0, 200);
@@ -101,15 +114,31 @@ async fn scheduled_pages_count_down_to_the_launch(app: &TestApp) {
 async fn ended_pages_follow_their_settings(app: &TestApp) {
     let creator = Creator::new(app).await;
     let past = Utc::now() - Duration::minutes(5);
-    let (redirecting_id, redirecting) = creator.page(app, "countdown",
-        json!({"countdownTarget": iso(past), "postCountdownAction": "redirect", "redirectUrl": "https://example.com/live"}),
-        json!({"headline": "Gone live"}), None, None, true).await;
+    let (redirecting_id, redirecting) = creator
+        .page(
+            app,
+            "countdown",
+            json!({"countdownTarget": iso(past), "postCountdownAction": "redirect", "redirectUrl": "https://example.com/live"}),
+            json!({"headline": "Gone live"}),
+            None,
+            None,
+            true,
+        )
+        .await;
     let (status, loc, _) = visit(app, &redirecting).await;
     assert_eq!((status, loc.as_str()), (302, "https://example.com/live"), "server-side redirect works without JavaScript");
 
-    let (_, message) = creator.page(app, "countdown",
-        json!({"countdownTarget": iso(past), "postCountdownAction": "show-message", "messageTitle": "Doors are open", "messageContent": "Come in."}),
-        json!({"headline": "Launch"}), None, None, true).await;
+    let (_, message) = creator
+        .page(
+            app,
+            "countdown",
+            json!({"countdownTarget": iso(past), "postCountdownAction": "show-message", "messageTitle": "Doors are open", "messageContent": "Come in."}),
+            json!({"headline": "Launch"}),
+            None,
+            None,
+            true,
+        )
+        .await;
     let (status, _, html) = visit(app, &message).await;
     assert_eq!(status, 200);
     assert!(html.contains("Doors are open") && html.contains("Come in."));
@@ -124,9 +153,17 @@ async fn ended_pages_follow_their_settings(app: &TestApp) {
     assert_eq!(call(app, &creator.client, "/api/pages/unpublish", &[("id", &redirecting_id)]).await.0, 200);
     assert_eq!(visit(app, &redirecting).await.0, 410);
 
-    let (_, offer) = creator.page(app, "limited-offer",
-        json!({"offerEndTime": iso(past), "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": "Try the bundle instead"}),
-        json!({"headline": "Offer"}), None, None, true).await;
+    let (_, offer) = creator
+        .page(
+            app,
+            "limited-offer",
+            json!({"offerEndTime": iso(past), "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": "Try the bundle instead"}),
+            json!({"headline": "Offer"}),
+            None,
+            None,
+            true,
+        )
+        .await;
     let (status, _, html) = visit(app, &offer).await;
     assert_eq!(status, 200);
     assert!(html.contains("Try the bundle instead"));
@@ -139,9 +176,17 @@ async fn unknown_switched_off_and_expired_pages(app: &TestApp) {
     let (_, draft) = creator.page(app, "countdown", settings.clone(), json!({"headline": "Draft"}), None, None, false).await;
     assert_eq!(visit(app, &draft).await.0, 410, "a page that is switched off is gone");
 
-    let (_, expired) = creator.page(app, "countdown",
-        json!({"countdownTarget": iso(Utc::now() - Duration::hours(2)), "postCountdownAction": "show-form"}),
-        json!({"headline": "Old"}), None, Some(iso(Utc::now() - Duration::hours(1))), true).await;
+    let (_, expired) = creator
+        .page(
+            app,
+            "countdown",
+            json!({"countdownTarget": iso(Utc::now() - Duration::hours(2)), "postCountdownAction": "show-form"}),
+            json!({"headline": "Old"}),
+            None,
+            Some(iso(Utc::now() - Duration::hours(1))),
+            true,
+        )
+        .await;
     let (status, _, html) = visit(app, &expired).await;
     assert_eq!(status, 410);
     assert!(html.contains("This page has ended"));
@@ -157,10 +202,18 @@ async fn event_times_show_in_the_event_zone(app: &TestApp) {
     let creator = Creator::new(app).await;
     // 2026-10-25 00:30 UTC is 02:30 CEST in Paris; the clocks go back at 01:00 UTC that night.
     let start = Utc::now() + Duration::days(400);
-    let (_, short) = creator.page(app, "event-registration",
-        json!({"eventStartTime": iso(start), "eventEndTime": iso(start + Duration::hours(2)), "timeZone": "America/New_York",
+    let (_, short) = creator
+        .page(
+            app,
+            "event-registration",
+            json!({"eventStartTime": iso(start), "eventEndTime": iso(start + Duration::hours(2)), "timeZone": "America/New_York",
             "eventLocation": "virtual", "virtualPlatform": "zoom", "platformLink": "https://zoom.us/j/1", "maxAttendees": 40, "waitlistEnabled": true}),
-        json!({"headline": "Meetup"}), None, None, true).await;
+            json!({"headline": "Meetup"}),
+            None,
+            None,
+            true,
+        )
+        .await;
     let (status, _, html) = visit(app, &short).await;
     assert_eq!(status, 200);
     let local = start.with_timezone(&chrono_tz::America::New_York).format("%A %-d %B %Y, %H:%M").to_string();
@@ -171,9 +224,17 @@ async fn event_times_show_in_the_event_zone(app: &TestApp) {
 
 async fn views_are_counted_and_flushed_in_batches(app: &TestApp) {
     let creator = Creator::new(app).await;
-    let (id, short) = creator.page(app, "countdown",
-        json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"}),
-        json!({"headline": "Counted"}), None, None, true).await;
+    let (id, short) = creator
+        .page(
+            app,
+            "countdown",
+            json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"}),
+            json!({"headline": "Counted"}),
+            None,
+            None,
+            true,
+        )
+        .await;
     for _ in 0..3 {
         assert_eq!(visit(app, &short).await.0, 200);
     }
@@ -191,9 +252,13 @@ async fn edits_show_at_once_and_other_instances_within_the_ttl(app: &TestApp) {
     assert!(visit(app, &short).await.2.contains("First"), "now cached");
 
     // A write through this instance invalidates the cached copy at once.
-    let (status, _) = call(app, &creator.client, "/api/pages/update", &[
-        ("id", &id), ("settings", &settings.to_string()), ("customization", &json!({"headline": "Second"}).to_string()),
-    ]).await;
+    let (status, _) = call(
+        app,
+        &creator.client,
+        "/api/pages/update",
+        &[("id", &id), ("settings", &settings.to_string()), ("customization", &json!({"headline": "Second"}).to_string())],
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(visit(app, &short).await.2.contains("Second"));
     assert_eq!(call(app, &creator.client, "/api/pages/unpublish", &[("id", &id)]).await.0, 200);
@@ -218,10 +283,15 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     let creator = Creator::new(app).await;
     let launch = Utc::now() + Duration::hours(1);
     let settings = json!({"countdownTarget": iso(launch + Duration::hours(1)), "postCountdownAction": "show-message", "messageTitle": "Live"});
-    let (id, short) = creator.page(app, "countdown", settings.clone(), json!({"headline": "Soon", "notifyMe": true, "buttonLabel": "Tell me first"}), Some(iso(launch)), None, true).await;
+    let (id, short) = creator
+        .page(app, "countdown", settings.clone(), json!({"headline": "Soon", "notifyMe": true, "buttonLabel": "Tell me first"}), Some(iso(launch)), None, true)
+        .await;
     let (_, _, html) = visit(app, &short).await;
     assert!(html.contains("Tell me first") && html.contains(r#"for="notify-email""#), "the form is offered, labelled, with the creator's button label");
-    assert!(!opening_tag(&html, "notify-form").contains(" hidden") && opening_tag(&html, "notify-thanks").contains(" hidden"), "the form shows, the thanks wait");
+    assert!(
+        !opening_tag(&html, "notify-form").contains(" hidden") && opening_tag(&html, "notify-thanks").contains(" hidden"),
+        "the form shows, the thanks wait"
+    );
 
     let visitor = app.new_browser();
     let from = format!("/p/{short}");
@@ -232,7 +302,10 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
     }
     let thanks = app.get(&visitor, &format!("/p/{short}?notified=1")).await.text().await.expect("body");
     assert!(thanks.contains("We&#x27;ll email you") || thanks.contains("We'll email you"));
-    assert!(opening_tag(&thanks, "notify-form").contains(" hidden") && !opening_tag(&thanks, "notify-thanks").contains(" hidden"), "the thanks show instead of the form");
+    assert!(
+        opening_tag(&thanks, "notify-form").contains(" hidden") && !opening_tag(&thanks, "notify-thanks").contains(" hidden"),
+        "the thanks show instead of the form"
+    );
 
     let res = app.post_form(&visitor, "/api/notify-me", &from, &[("short_id", &short), ("email", "not-an-email")]).await;
     assert!(location(&res).contains("__err="), "a bad email goes back to the page with the error");
@@ -263,9 +336,17 @@ async fn notify_me_collects_each_email_once_before_launch(app: &TestApp) {
 async fn a_crowd_shares_one_rendering(app: &TestApp) {
     use flashpage::web::html_cache::{FRESH, HtmlCache};
     let creator = Creator::new(app).await;
-    let (id, short) = creator.page(app, "countdown",
-        json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"}),
-        json!({"headline": "Crowd"}), None, None, true).await;
+    let (id, short) = creator
+        .page(
+            app,
+            "countdown",
+            json!({"countdownTarget": iso(Utc::now() + Duration::hours(1)), "postCountdownAction": "show-form"}),
+            json!({"headline": "Crowd"}),
+            None,
+            None,
+            true,
+        )
+        .await;
     let cache = HtmlCache::of(&app.state);
     cache.clock.freeze();
     let renders_before = cache.renders_kept();
@@ -315,14 +396,17 @@ async fn a_crowd_shares_one_rendering(app: &TestApp) {
 fn inline_script_hashes(html: &str) -> Vec<String> {
     use base64::Engine;
     use sha2::{Digest, Sha256};
-    html.split("<script").skip(1).filter_map(|rest| {
-        let (opening, after) = rest.split_once('>')?;
-        if opening.contains(" src=") {
-            return None;
-        }
-        let text = after.split_once("</script>")?.0;
-        Some(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text)))
-    }).collect()
+    html.split("<script")
+        .skip(1)
+        .filter_map(|rest| {
+            let (opening, after) = rest.split_once('>')?;
+            if opening.contains(" src=") {
+                return None;
+            }
+            let text = after.split_once("</script>")?.0;
+            Some(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text)))
+        })
+        .collect()
 }
 
 backend_tests! {
@@ -387,16 +471,40 @@ async fn later_phases_stay_on_the_server(app: &TestApp) {
         }
     };
     let pages = [
-        ("countdown", json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "show-message", "messageTitle": "SECRET-MESSAGE", "messageContent": "SECRET-MESSAGE too"})),
-        ("countdown", json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "redirect", "redirectUrl": "https://secret-redirect.example/x"})),
-        ("limited-offer", json!({"offerEndTime": iso(now + Duration::hours(2)), "discountCode": "SECRET49", "bonusDescription": "SECRET-BONUS", "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": "SECRET-ALT"})),
-        ("flash-sale", json!({"saleEndTime": iso(now + Duration::hours(2)), "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 5, "soldOutAction": "redirect", "postSaleRedirectUrl": "https://secret-redirect.example/y"})),
+        (
+            "countdown",
+            json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "show-message", "messageTitle": "SECRET-MESSAGE", "messageContent": "SECRET-MESSAGE too"}),
+        ),
+        (
+            "countdown",
+            json!({"countdownTarget": iso(now + Duration::hours(2)), "postCountdownAction": "redirect", "redirectUrl": "https://secret-redirect.example/x"}),
+        ),
+        (
+            "limited-offer",
+            json!({"offerEndTime": iso(now + Duration::hours(2)), "discountCode": "SECRET49", "bonusDescription": "SECRET-BONUS", "limitedQuantity": 5, "postOfferAction": "show-alternate", "alternateTitle": "SECRET-ALT"}),
+        ),
+        (
+            "flash-sale",
+            json!({"saleEndTime": iso(now + Duration::hours(2)), "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 5, "soldOutAction": "redirect", "postSaleRedirectUrl": "https://secret-redirect.example/y"}),
+        ),
     ];
     for (kind, settings) in pages {
-        let (id, short) = creator.page(app, kind, settings, json!({"headline": "Soon", "body": "SECRET-BODY", "notifyMe": true}), launch.clone(), None, true).await;
-        let (status, body) = call(app, &creator.client, "/api/pages/content/add", &[
-            ("page_id", &id), ("item[kind]", "offer"), ("item[title]", "SECRET-OFFER"), ("item[description]", "x"), ("item[price]", "49.00"), ("item[currency]", "USD"),
-        ]).await;
+        let (id, short) =
+            creator.page(app, kind, settings, json!({"headline": "Soon", "body": "SECRET-BODY", "notifyMe": true}), launch.clone(), None, true).await;
+        let (status, body) = call(
+            app,
+            &creator.client,
+            "/api/pages/content/add",
+            &[
+                ("page_id", &id),
+                ("item[kind]", "offer"),
+                ("item[title]", "SECRET-OFFER"),
+                ("item[description]", "x"),
+                ("item[price]", "49.00"),
+                ("item[currency]", "USD"),
+            ],
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
         let (status, _, html) = visit(app, &short).await;
         assert_eq!(status, 200);

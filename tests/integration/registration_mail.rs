@@ -41,7 +41,13 @@ async fn event(app: &TestApp, email: &str, start: DateTime<Utc>) -> (reqwest::Cl
         "maxAttendees": 50, "waitlistEnabled": false,
     });
     let look = json!({"headline": "Meetup"}).to_string();
-    let (status, body) = call(app, &creator, "/api/pages/update", &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &creator,
+        "/api/pages/update",
+        &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(call(app, &creator, "/api/pages/publish", &[("id", &page_id)]).await.0, 200);
     let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &page_id)]).await;
@@ -137,13 +143,26 @@ async fn smtp_launch_notices_go_out_once(backend: Backend) {
     let settings = json!({"countdownTarget": (launch + Duration::days(1)).to_rfc3339_opts(SecondsFormat::Secs, true), "postCountdownAction": "show-message", "messageTitle": "We are live"});
     let look = json!({"headline": "Big launch", "notifyMe": true}).to_string();
     let launch_at = launch.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let (status, body) = call(&app, &creator, "/api/pages/update", &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", &launch_at), ("expires_at", "")]).await;
+    let (status, body) = call(
+        &app,
+        &creator,
+        "/api/pages/update",
+        &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", &launch_at), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(call(&app, &creator, "/api/pages/publish", &[("id", &page_id)]).await.0, 200);
     let (_, detail) = call(&app, &creator, "/api/pages/get", &[("id", &page_id)]).await;
     let short_id = detail["summary"]["short_id"].as_str().expect("short").to_string();
     for who in ["fan1@example.com", "fan2@example.com", "fan3@example.com"] {
-        let res = app.client.post(app.url("/api/notify-me")).header("accept", "application/json").form(&[("short_id", short_id.as_str()), ("email", who)]).send().await.expect("notify");
+        let res = app
+            .client
+            .post(app.url("/api/notify-me"))
+            .header("accept", "application/json")
+            .form(&[("short_id", short_id.as_str()), ("email", who)])
+            .send()
+            .await
+            .expect("notify");
         assert!(res.status().is_success(), "{}", res.status());
     }
     let ctx = service::context(&app.state);
@@ -159,7 +178,11 @@ async fn smtp_launch_notices_go_out_once(backend: Backend) {
     let live = launch + Duration::minutes(1);
     let (a, b) = tokio::join!(jobs::send_launch_notices(&app.state.db, ctx, live), jobs::send_launch_notices(&app.state.db, ctx, live));
     assert_eq!(a.expect("a") + b.expect("b"), 2);
-    assert_eq!(jobs::send_launch_notices(&app.state.db, ctx, live + Duration::hours(1)).await.expect("again"), 0, "once, across restarts too: the claim is stored");
+    assert_eq!(
+        jobs::send_launch_notices(&app.state.db, ctx, live + Duration::hours(1)).await.expect("again"),
+        0,
+        "once, across restarts too: the claim is stored"
+    );
     let (headers, text) = queued(&app, "fan1@example.com", "It's live").await;
     assert!(text.contains(&format!("/p/{short_id}")) && headers.contains("List-Unsubscribe"), "{text}");
     assert!(subjects(&app, "fan3@example.com").await.is_empty());
@@ -189,11 +212,8 @@ async fn deliver(app: &TestApp, smtp: &SmtpServer, expected: usize) -> Vec<Strin
 /// The parts of a MIME message: (headers, decoded body) of each leaf part.
 fn mime_parts(raw: &str) -> Vec<(String, String)> {
     let raw = raw.replace("\r\n", "\n");
-    let boundaries: Vec<String> = raw
-        .split("boundary=")
-        .skip(1)
-        .map(|rest| rest.trim_start_matches('"').split(['"', '\n', ';']).next().unwrap_or_default().to_string())
-        .collect();
+    let boundaries: Vec<String> =
+        raw.split("boundary=").skip(1).map(|rest| rest.trim_start_matches('"').split(['"', '\n', ';']).next().unwrap_or_default().to_string()).collect();
     let mut parts = Vec::new();
     for chunk in raw.split("\n--") {
         let Some((head, body)) = chunk.split_once("\n\n") else { continue };
@@ -265,10 +285,8 @@ async fn postgres_two_instances_send_each_reminder_once() {
         assert_eq!(register(&a, &short_id, "P", &format!("p{i}@example.com"), i).await, 200);
     }
     let at = start - Duration::hours(23);
-    let (x, y) = tokio::join!(
-        jobs::send_reminders(&a.state.db, service::context(&a.state), at),
-        jobs::send_reminders(&b.state.db, service::context(&b.state), at)
-    );
+    let (x, y) =
+        tokio::join!(jobs::send_reminders(&a.state.db, service::context(&a.state), at), jobs::send_reminders(&b.state.db, service::context(&b.state), at));
     assert_eq!(x.expect("a") + y.expect("b"), 40);
     let reminders: Result<i64, DbError> = db_read!(a.state.db, conn => {
         use diesel::TextExpressionMethods;
@@ -298,9 +316,7 @@ async fn one_click_unsubscribe_from_a_mail_provider(backend: Backend) {
     let path = url.split_once("/u/").map(|(_, rest)| format!("/u/{rest}")).expect("a /u/ link");
     // A bare client: no cookies, no default headers (reqwest sends no Origin or Referer).
     let provider = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let post = |body: &'static str| {
-        provider.post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(body).send()
-    };
+    let post = |body: &'static str| provider.post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(body).send();
     for _ in 0..2 {
         let res = post("List-Unsubscribe=One-Click").await.expect("post");
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());

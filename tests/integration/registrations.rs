@@ -8,9 +8,9 @@ use crate::common;
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{Options, TestApp, call, location};
 use diesel::{ExpressionMethods, QueryDsl, TextExpressionMethods};
+use flashpage::db_read;
 use flashpage::infra::db::DbError;
 use flashpage::infra::db::schema::{mail_outbox, registrations};
-use flashpage::db_read;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -55,7 +55,13 @@ async fn event(app: &TestApp, email: &str, settings: Value) -> Event {
     assert_eq!(status, 200, "{id}");
     let page_id = id.as_str().expect("id").to_string();
     let look = json!({"headline": "Rust night"}).to_string();
-    let (status, body) = call(app, &creator, "/api/pages/update", &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &creator,
+        "/api/pages/update",
+        &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(call(app, &creator, "/api/pages/publish", &[("id", &page_id)]).await.0, 200);
     let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &page_id)]).await;
@@ -133,7 +139,14 @@ async fn registers_waitlists_and_promotes(app: &TestApp) {
 
     // Without JavaScript: a plain post, then back to the page with "check your inbox".
     let browser = app.new_browser();
-    let res = app.post_form(&browser, &format!("/p/{}/register", ev.short_id), &format!("/p/{}", ev.short_id), &[("name", "Ada"), ("email", "Ada@Example.com"), ("website", "")]).await;
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/p/{}/register", ev.short_id),
+            &format!("/p/{}", ev.short_id),
+            &[("name", "Ada"), ("email", "Ada@Example.com"), ("website", "")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let back = location(&res);
     assert!(back.contains("registered=1"), "{back}");
@@ -276,7 +289,14 @@ async fn bad_input_is_refused_beside_the_field(app: &TestApp) {
 
     // Without JavaScript the form comes back filled in, the message beside its field.
     let browser = app.new_browser();
-    let res = app.post_form(&browser, &format!("/p/{}/register", ev.short_id), "/", &[("name", "Ada"), ("email", "ada@example.com"), ("phone", "12"), ("f_company", "ACME")]).await;
+    let res = app
+        .post_form(
+            &browser,
+            &format!("/p/{}/register", ev.short_id),
+            "/",
+            &[("name", "Ada"), ("email", "ada@example.com"), ("phone", "12"), ("f_company", "ACME")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let back = location(&res);
     assert!(back.contains("draft=") && !back.contains("ACME"), "answers stay out of the address: {back}");
@@ -296,7 +316,13 @@ async fn bad_input_is_refused_beside_the_field(app: &TestApp) {
     let launch = (Utc::now() + Duration::hours(5)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let look = json!({"headline": "Later"}).to_string();
     let settings = event_settings(10, true, json!({})).to_string();
-    let (status, body) = call(app, &scheduled.creator, "/api/pages/update", &[("id", &scheduled.page_id), ("settings", &settings), ("customization", &look), ("launch_at", &launch), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &scheduled.creator,
+        "/api/pages/update",
+        &[("id", &scheduled.page_id), ("settings", &settings), ("customization", &look), ("launch_at", &launch), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&scheduled.short_id).await;
     assert_eq!(person(app, &scheduled, "A", "early@example.com").await, 409);
@@ -413,7 +439,8 @@ async fn creators_see_counts_check_in_and_export(app: &TestApp) {
     // Check-in and undo, by id; the count follows.
     let (_, view) = call(app, &ev.creator, "/api/registrations/list", &[("page_id", &ev.page_id)]).await;
     let ada = view["rows"].as_array().expect("rows").iter().find(|r| r["email"] == "ada@example.com").expect("ada")["id"].as_str().expect("id").to_string();
-    let grace = view["rows"].as_array().expect("rows").iter().find(|r| r["email"] == "grace@example.com").expect("grace")["id"].as_str().expect("id").to_string();
+    let grace =
+        view["rows"].as_array().expect("rows").iter().find(|r| r["email"] == "grace@example.com").expect("grace")["id"].as_str().expect("id").to_string();
     // The QR code at the door opens the manage link: a signed-in member of the team who may check
     // people in sees the button there, the registrant (or anyone else) does not.
     let secret = app.state.part::<flashpage::infra::secrets::AppSecret>();
@@ -489,7 +516,13 @@ async fn event_changes_reach_registrants(app: &TestApp) {
     moved["eventStartTime"] = json!(later.to_rfc3339_opts(SecondsFormat::Secs, true));
     moved["eventEndTime"] = json!((later + Duration::hours(2)).to_rfc3339_opts(SecondsFormat::Secs, true));
     let look = json!({"headline": "Rust night"}).to_string();
-    let (status, body) = call(app, &ev.creator, "/api/pages/update", &[("id", &ev.page_id), ("settings", &moved.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &ev.creator,
+        "/api/pages/update",
+        &[("id", &ev.page_id), ("settings", &moved.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let update = mails_to(app, "ada@example.com").await;
     let update = update.last().expect("an update");
@@ -513,7 +546,8 @@ async fn the_editor_sets_the_form(app: &TestApp) {
     let ev = event(app, "editor@example.com", event_settings(10, true, json!({}))).await;
     let (status, editor) = call(app, &ev.creator, "/api/pages/editor", &[("id", &ev.page_id)]).await;
     assert_eq!(status, 200, "{editor}");
-    let mut fields: Vec<(String, String)> = editor["form"].as_object().expect("form").iter().filter_map(|(k, v)| v.as_str().map(|v| (format!("form[{k}]"), v.to_string()))).collect();
+    let mut fields: Vec<(String, String)> =
+        editor["form"].as_object().expect("form").iter().filter_map(|(k, v)| v.as_str().map(|v| (format!("form[{k}]"), v.to_string()))).collect();
     fields.retain(|(k, _)| k != "form[phoneField]");
     fields.extend([
         ("id".to_string(), ev.page_id.clone()),
@@ -533,7 +567,10 @@ async fn the_editor_sets_the_form(app: &TestApp) {
     let (_, detail) = call(app, &ev.creator, "/api/pages/get", &[("id", &ev.page_id)]).await;
     let settings: Value = serde_json::from_str(detail["settings_json"].as_str().expect("settings")).expect("json");
     assert_eq!(settings["phoneField"], "optional", "{detail}");
-    assert_eq!(settings["customFields"], json!([{"id": "q1", "label": "Dietary needs", "kind": "single-choice", "required": false, "options": ["None", "Vegetarian", "Vegan"]}]));
+    assert_eq!(
+        settings["customFields"],
+        json!([{"id": "q1", "label": "Dietary needs", "kind": "single-choice", "required": false, "options": ["None", "Vegetarian", "Vegan"]}])
+    );
     let page = app.get(&app.new_browser(), &format!("/p/{}", ev.short_id)).await.text().await.expect("page");
     assert!(page.contains("Dietary needs") && page.contains("value=\"Vegetarian\"") && page.contains("name=\"phone\""), "the page shows the form");
     assert_eq!(register(app, &ev, &[("name", "Ada"), ("email", "ada@example.com"), ("f_q1", "Vegan")]).await.0, 200);
@@ -544,7 +581,10 @@ async fn the_editor_sets_the_form(app: &TestApp) {
     let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (status, body) = call(app, &ev.creator, "/api/pages/save", &refs).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["fields"].as_array().expect("fields").iter().any(|f| f["field"] == "questions" && f["message"].as_str().unwrap_or("").contains("two choices")), "{body}");
+    assert!(
+        body["fields"].as_array().expect("fields").iter().any(|f| f["field"] == "questions" && f["message"].as_str().unwrap_or("").contains("two choices")),
+        "{body}"
+    );
 }
 
 /// Registration after the event ended is refused with a clear answer, and the client addresses
@@ -628,7 +668,9 @@ async fn postgres_two_instances_never_overfill() {
     let secret = ("APP_SECRET".to_string(), "the-same-secret-for-both-instances-0123456789".to_string());
     let Some(a) = TestApp::start_with(common::Backend::Postgres, Options { trusted_proxies: 1, env: vec![secret.clone()] }).await else { return };
     let flashpage::infra::db::DatabaseUrl::Postgres(url) = &a.state.config.database_url else { panic!("postgres") };
-    let b = TestApp::start_with(common::Backend::Postgres, Options { trusted_proxies: 1, env: vec![secret, ("DATABASE_URL".into(), url.clone())] }).await.expect("b");
+    let b = TestApp::start_with(common::Backend::Postgres, Options { trusted_proxies: 1, env: vec![secret, ("DATABASE_URL".into(), url.clone())] })
+        .await
+        .expect("b");
     let ev = std::sync::Arc::new(event(&a, "two-desks@example.com", event_settings(50, false, json!({}))).await);
     let answers = futures_util::future::join_all((0..600).map(|i| {
         let ev = ev.clone();

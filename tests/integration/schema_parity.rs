@@ -84,15 +84,34 @@ async fn sqlite_and_postgres_schemas_match() {
 
     // Every entity of the seed data model is there.
     for table in [
-        "users", "organizations", "groups", "roles", "user_roles", "plans", "subscriptions", "products", "files",
-        "pages", "page_contents", "orders", "registrations", "sessions", "security_log",
+        "users",
+        "organizations",
+        "groups",
+        "roles",
+        "user_roles",
+        "plans",
+        "subscriptions",
+        "products",
+        "files",
+        "pages",
+        "page_contents",
+        "orders",
+        "registrations",
+        "sessions",
+        "security_log",
     ] {
         assert!(s_tables.contains(table), "sqlite lacks {table}");
     }
     // The seed's primary and secondary indexes.
     for index in [
-        "users_email_key", "pages_short_id_key", "orders_customer_id_idx", "registrations_email_idx",
-        "products_user_id_idx", "pages_user_id_idx", "pages_expires_at_idx", "registrations_page_id_idx",
+        "users_email_key",
+        "pages_short_id_key",
+        "orders_customer_id_idx",
+        "registrations_email_idx",
+        "products_user_id_idx",
+        "pages_user_id_idx",
+        "pages_expires_at_idx",
+        "registrations_page_id_idx",
     ] {
         assert!(s_indexes.iter().any(|i| i.index_name == index), "sqlite lacks index {index}");
     }

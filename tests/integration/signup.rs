@@ -235,18 +235,29 @@ async fn a_link_that_proves_the_mailbox_takes_the_address_at_once(app: &TestApp)
 async fn selling_and_payouts_need_a_confirmed_owner(app: &TestApp) {
     let creator = app.new_browser();
     app.signup(&creator, "Creator", "creator@example.com").await;
-    let (status, product) = call(app, &creator, "/api/products/create", &[
-        ("form[name]", "Course"), ("form[description]", "A guide."), ("form[price]", "19.99"), ("form[currency]", "USD"), ("form[expiresAt]", ""),
-    ]).await;
+    let (status, product) = call(
+        app,
+        &creator,
+        "/api/products/create",
+        &[("form[name]", "Course"), ("form[description]", "A guide."), ("form[price]", "19.99"), ("form[currency]", "USD"), ("form[expiresAt]", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{product}");
     let product = product.as_str().expect("id").to_string();
     let (status, page) = call(app, &creator, "/api/pages/create", &[("page_type", "flash-sale"), ("headline", "Sale")]).await;
     assert_eq!(status, 200, "{page}");
     let page = page.as_str().expect("id").to_string();
     let ends = (Utc::now() + Duration::days(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let settings = serde_json::json!({"saleEndTime": ends, "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 10, "soldOutAction": "show-message"});
+    let settings =
+        serde_json::json!({"saleEndTime": ends, "discountPercentage": 20, "originalPriceDisplay": true, "inventoryLimit": 10, "soldOutAction": "show-message"});
     let look = serde_json::json!({"headline": "Launch sale"}).to_string();
-    let (status, body) = call(app, &creator, "/api/pages/update", &[("id", &page), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &creator,
+        "/api/pages/update",
+        &[("id", &page), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let block = [("page_id", page.as_str()), ("item[kind]", "product"), ("item[product_id]", product.as_str()), ("item[title]", ""), ("item[description]", "")];
     assert_eq!(call(app, &creator, "/api/pages/content/add", &block).await.0, 200);

@@ -44,16 +44,13 @@ async fn invite(app: &TestApp, browser: &reqwest::Client, email: &str, roles: &[
     call(app, browser, "/api/team/invite", &borrowed).await
 }
 
-
 /// Invite without JavaScript, accept from the mailed link, land in the inviting organization with
 /// the roles and group of the invitation; the link is spent.
 async fn an_invited_teammate_joins_with_the_invitations_roles(app: &TestApp) {
     let (ada, group) = admin(app).await;
     let page = app.get(&ada, "/dashboard/team").await.text().await.expect("body");
     assert!(page.contains("data-testid=\"seats\"") && page.contains("1 of 5 seats"), "{page}");
-    let res = app
-        .post_form(&ada, "/api/team/invite", "/dashboard/team", &[("email", "Eve@Example.com"), ("roles[2]", "editor"), ("group_id", &group)])
-        .await;
+    let res = app.post_form(&ada, "/api/team/invite", "/dashboard/team", &[("email", "Eve@Example.com"), ("roles[2]", "editor"), ("group_id", &group)]).await;
     assert_eq!(location(&res), "/dashboard/team?saved=invited");
     let page = app.get(&ada, "/dashboard/team").await.text().await.expect("body");
     assert!(page.contains("eve@example.com") && page.contains("2 of 5 seats"), "an open invitation takes a seat: {page}");
@@ -187,7 +184,8 @@ async fn members_change_and_leave_under_the_rules(app: &TestApp) {
     assert_eq!(call(app, &mia, "/api/team/members/change", &[("id", &eve_id), ("roles[0]", "admin"), ("group_id", &group)]).await.0, 403);
     assert_eq!(call(app, &mia, "/api/team/members/change", &[("id", &ada_id), ("roles[3]", "viewer"), ("group_id", &group)]).await.0, 403);
     assert_eq!(call(app, &mia, "/api/team/members/remove", &[("id", &ada_id)]).await.0, 403);
-    let (status, _) = call(app, &mia, "/api/team/members/change", &[("id", &eve_id), ("roles[2]", "editor"), ("roles[3]", "viewer"), ("group_id", &group)]).await;
+    let (status, _) =
+        call(app, &mia, "/api/team/members/change", &[("id", &eve_id), ("roles[2]", "editor"), ("roles[3]", "viewer"), ("group_id", &group)]).await;
     assert_eq!(status, 200);
     // The last admin can't demote themselves; with a second admin they can.
     let (status, body) = call(app, &ada, "/api/team/members/change", &[("id", &ada_id), ("roles[1]", "manager"), ("group_id", &group)]).await;
@@ -423,7 +421,8 @@ async fn editors_change_their_own_groups_pages(app: &TestApp) {
     let mia = common::join_team(app, &ada, "mia@example.com", "manager", &second).await;
     let (_, page) = call(app, &eve, "/api/pages/create", &[("page_type", "countdown"), ("headline", "Eve's")]).await;
     let page = page.as_str().expect("id").to_string();
-    let add = |who: &'static str| [("page_id", page.clone()), ("item[kind]", "text".into()), ("item[title]", who.to_string()), ("item[description]", String::new())];
+    let add =
+        |who: &'static str| [("page_id", page.clone()), ("item[kind]", "text".into()), ("item[title]", who.to_string()), ("item[description]", String::new())];
     let fields = |a: &[(&'static str, String); 4]| a.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
     let send = |browser: &reqwest::Client, who: &'static str| {
         let f = fields(&add(who));
@@ -439,19 +438,23 @@ async fn editors_change_their_own_groups_pages(app: &TestApp) {
     assert!(body["message"].as_str().unwrap_or_default().contains("belongs to another group"), "{body}");
     assert_eq!(send(&mia, "mia").await.0, 200, "managers change every group's pages");
     // Fay's own product is hers to change; Eve's is not.
-    let product = |name: &'static str| [("form[name]", name), ("form[description]", "A guide."), ("form[price]", "9.99"), ("form[currency]", "USD"), ("form[expiresAt]", "")];
+    let product = |name: &'static str| {
+        [("form[name]", name), ("form[description]", "A guide."), ("form[price]", "9.99"), ("form[currency]", "USD"), ("form[expiresAt]", "")]
+    };
     let (_, eves) = call(app, &eve, "/api/products/create", &product("Eve's guide")).await;
     let eves = eves.as_str().expect("id").to_string();
     assert_eq!(call(app, &fay, "/api/products/deactivate", &[("id", &eves)]).await.0, 403);
     assert_eq!(call(app, &eve, "/api/products/deactivate", &[("id", &eves)]).await.0, 200);
     // Eve moves to the second group: the first group empties and is deleted; its page is anyone's.
     let eve_id = {
-        let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("eve@example.com")).select(users::id).first(conn).await?));
+        let r: Result<String, DbError> =
+            db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("eve@example.com")).select(users::id).first(conn).await?));
         r.expect("eve")
     };
     assert_eq!(call(app, &ada, "/api/team/members/change", &[("id", &eve_id), ("roles[0]", "editor"), ("group_id", &second)]).await.0, 200);
     let ada_id = {
-        let r: Result<String, DbError> = db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("ada@example.com")).select(users::id).first(conn).await?));
+        let r: Result<String, DbError> =
+            db_read!(app.state.db, conn => Ok(users::table.filter(users::email.eq("ada@example.com")).select(users::id).first(conn).await?));
         r.expect("ada")
     };
     assert_eq!(call(app, &ada, "/api/team/members/change", &[("id", &ada_id), ("roles[0]", "admin"), ("group_id", &second)]).await.0, 200);

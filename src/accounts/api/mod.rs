@@ -51,8 +51,7 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::accounts::backend::{service, sessions};
     let guard = Guard::current()?;
     let user = guard.user().await.ok().flatten();
-    service::logout(guard.state(), &guard.client(), guard.session_token().as_deref(), user.as_ref().map(|u| u.id.as_str()))
-        .await?;
+    service::logout(guard.state(), &guard.client(), guard.session_token().as_deref(), user.as_ref().map(|u| u.id.as_str())).await?;
     guard.set_cookie(&sessions::clear_cookie(guard.state().config.secure_cookies()));
     redirect("/login?signed_out=1")
 }

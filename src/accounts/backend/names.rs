@@ -6,16 +6,14 @@
 use rand::seq::IndexedRandom;
 
 const ADJECTIVES: &[&str] = &[
-    "Amber", "Azure", "Bold", "Brave", "Bright", "Calm", "Clever", "Cobalt", "Coral", "Crimson", "Daring",
-    "Gentle", "Golden", "Happy", "Hidden", "Jade", "Lively", "Lucky", "Lunar", "Mellow", "Misty", "Nimble",
-    "Noble", "Quiet", "Rapid", "Rosy", "Silver", "Solar", "Steady", "Swift", "Tidal", "Velvet", "Vivid",
-    "Wild", "Wise", "Zesty",
+    "Amber", "Azure", "Bold", "Brave", "Bright", "Calm", "Clever", "Cobalt", "Coral", "Crimson", "Daring", "Gentle", "Golden", "Happy", "Hidden", "Jade",
+    "Lively", "Lucky", "Lunar", "Mellow", "Misty", "Nimble", "Noble", "Quiet", "Rapid", "Rosy", "Silver", "Solar", "Steady", "Swift", "Tidal", "Velvet",
+    "Vivid", "Wild", "Wise", "Zesty",
 ];
 const NOUNS: &[&str] = &[
-    "Anchor", "Aspen", "Badger", "Beacon", "Birch", "Canyon", "Cedar", "Comet", "Cricket", "Delta", "Ember",
-    "Falcon", "Fern", "Fjord", "Harbor", "Heron", "Lantern", "Maple", "Meadow", "Meteor", "Orchid", "Otter",
-    "Pebble", "Pine", "Quartz", "Raven", "Ridge", "River", "Sparrow", "Summit", "Thistle", "Tiger", "Willow",
-    "Wren",
+    "Anchor", "Aspen", "Badger", "Beacon", "Birch", "Canyon", "Cedar", "Comet", "Cricket", "Delta", "Ember", "Falcon", "Fern", "Fjord", "Harbor", "Heron",
+    "Lantern", "Maple", "Meadow", "Meteor", "Orchid", "Otter", "Pebble", "Pine", "Quartz", "Raven", "Ridge", "River", "Sparrow", "Summit", "Thistle", "Tiger",
+    "Willow", "Wren",
 ];
 const ORG_SUFFIXES: &[&str] = &["Studio", "Collective", "Works", "Labs", "House", "Co."];
 

@@ -47,8 +47,7 @@ pub static SIGNUP_QUEUE: HashQueue = HashQueue::new(2, 64);
 pub static LOGIN_QUEUE: HashQueue = HashQueue::new(2, 128);
 
 /// A hash of a random password, verified against when the email is unknown.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_now("flashpage-dummy-password-for-timing").unwrap_or_default());
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_now("flashpage-dummy-password-for-timing").unwrap_or_default());
 
 fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default())

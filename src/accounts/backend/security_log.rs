@@ -1,12 +1,12 @@
 //! The security log: sign-ups, logins (good and bad), logouts, throttled attempts, password
 //! resets and the account's own changes, kept for 180 days. (The login limits themselves count in `infra::shared_limit`.)
 
-use crate::infra::db::new_id;
 use crate::db_write;
+use crate::infra::db::new_id;
+use crate::infra::db::prelude::*;
 use crate::infra::db::schema::security_log;
 use crate::infra::db::{Db, DbError};
 use chrono::{Duration, NaiveDateTime};
-use crate::infra::db::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecurityEvent {
@@ -169,14 +169,7 @@ impl SecurityEvent {
     }
 }
 
-pub async fn record(
-    db: &Db,
-    event: SecurityEvent,
-    user_id: Option<&str>,
-    email: Option<&str>,
-    ip: Option<&str>,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
+pub async fn record(db: &Db, event: SecurityEvent, user_id: Option<&str>, email: Option<&str>, ip: Option<&str>, now: NaiveDateTime) -> Result<(), DbError> {
     db_write!(db, conn => {
         diesel::insert_into(security_log::table)
             .values((

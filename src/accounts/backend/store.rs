@@ -3,11 +3,11 @@
 use crate::accounts::model::CurrentUser;
 use crate::accounts::permissions::Role;
 use crate::billing::plans::FREE_PLAN_NAME;
+use crate::infra::db::prelude::*;
 use crate::infra::db::schema::*;
 use crate::infra::db::{Db, DbError, new_id};
 use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
-use crate::infra::db::prelude::*;
 
 /// Everything sign-up writes, prepared before the transaction so the slow hash is not inside it.
 pub struct NewAccount {
@@ -46,12 +46,8 @@ macro_rules! release_unconfirmed {
             diesel::delete(security_log::table.filter(security_log::user_id.eq(user_id))).execute($conn).await?;
             // Sessions, roles, the Free subscription and links go by cascade.
             diesel::delete(users::table.filter(users::id.eq(user_id))).execute($conn).await?;
-            let own: i64 = organizations::table
-                .filter(organizations::id.eq(org_id))
-                .filter(organizations::owner_id.eq(user_id))
-                .count()
-                .get_result($conn)
-                .await?;
+            let own: i64 =
+                organizations::table.filter(organizations::id.eq(org_id)).filter(organizations::owner_id.eq(user_id)).count().get_result($conn).await?;
             if own > 0 {
                 diesel::delete(groups::table.filter(groups::organization_id.eq(org_id))).execute($conn).await?;
                 diesel::delete(organizations::table.filter(organizations::id.eq(org_id))).execute($conn).await?;

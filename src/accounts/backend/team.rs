@@ -230,7 +230,15 @@ pub async fn invitation_email(db: &Db, organization_id: &str, id: &str) -> Resul
 
 /// Sends an open invitation again with a new link (the old one dies) and seven new days. An
 /// expired one takes a seat again, so it needs a free one.
-pub async fn resend(db: &Db, organization_id: &str, id: &str, token_hash: &str, seats: u32, mail: &OutgoingMail, now: NaiveDateTime) -> Result<Result<(), InviteRefusal>, DbError> {
+pub async fn resend(
+    db: &Db,
+    organization_id: &str,
+    id: &str,
+    token_hash: &str,
+    seats: u32,
+    mail: &OutgoingMail,
+    now: NaiveDateTime,
+) -> Result<Result<(), InviteRefusal>, DbError> {
     db_write!(db, conn => {
         lock_organization!(conn, organization_id);
         let expires: Option<NaiveDateTime> = invitations::table
@@ -307,7 +315,13 @@ pub enum AcceptRefusal {
 /// Uses an invitation: the invited address becomes a member with the invitation's roles and
 /// group. The invitation is used by one conditional update, so two clicks make one account.
 /// Returns the new user's id and address.
-pub async fn accept(db: &Db, token_hash: &str, name: &str, password_hash: &str, now: NaiveDateTime) -> Result<Result<(String, String), AcceptRefusal>, DbError> {
+pub async fn accept(
+    db: &Db,
+    token_hash: &str,
+    name: &str,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Result<(String, String), AcceptRefusal>, DbError> {
     let result: Result<Result<(String, String), AcceptRefusal>, DbError> = db_write!(db, conn => {
         let open: Option<String> = invitations::table
             .filter(invitations::token_hash.eq(token_hash))
@@ -366,7 +380,6 @@ pub async fn accept(db: &Db, token_hash: &str, name: &str, password_hash: &str, 
     }
 }
 
-
 /// Why a change to a member was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum MemberRefusal {
@@ -411,7 +424,15 @@ macro_rules! is_admin {
 }
 
 /// Sets a member's roles and group. `by_admin`: whether the one asking is an admin.
-pub async fn change_member(db: &Db, organization_id: &str, member_id: &str, by_admin: bool, new_roles: &[Role], group_id: &str, now: NaiveDateTime) -> Result<Result<(), MemberRefusal>, DbError> {
+pub async fn change_member(
+    db: &Db,
+    organization_id: &str,
+    member_id: &str,
+    by_admin: bool,
+    new_roles: &[Role],
+    group_id: &str,
+    now: NaiveDateTime,
+) -> Result<Result<(), MemberRefusal>, DbError> {
     db_write!(db, conn => {
         lock_organization!(conn, organization_id);
         let member: i64 = users::table.filter(users::id.eq(member_id)).filter(users::organization_id.eq(organization_id)).count().get_result(conn).await?;

@@ -4,8 +4,8 @@
 //! the refusal beside its field, with or without JavaScript.
 
 use crate::accounts::api::{
-    ChangeAccountEmail, ChangeAccountPassword, ConfirmEmailChange, DeleteOrganization, DeleteOwnAccount, EndAccountSession, EndOtherAccountSessions, SaveAccountName,
-    email_link_address, load_account,
+    ChangeAccountEmail, ChangeAccountPassword, ConfirmEmailChange, DeleteOrganization, DeleteOwnAccount, EndAccountSession, EndOtherAccountSessions,
+    SaveAccountName, email_link_address, load_account,
 };
 use crate::accounts::model::{AccountView, SessionView};
 use crate::error::AppError;
@@ -208,9 +208,7 @@ pub fn ConfirmEmailRoute() -> impl IntoView {
     let token = use_params_map().with_untracked(|p| p.get("token").unwrap_or_default());
     let done = token == "done";
     let refusal = refusal_in_address::<ConfirmEmailChange>();
-    let address = Resource::new(move || token.clone(), |token| async move {
-        if token == "done" { Ok(None) } else { email_link_address(token).await }
-    });
+    let address = Resource::new(move || token.clone(), |token| async move { if token == "done" { Ok(None) } else { email_link_address(token).await } });
     view! {
         <Title text="Confirm your email address · Flashpage"/>
         <Meta name="robots" content="noindex"/>

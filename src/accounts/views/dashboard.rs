@@ -1,9 +1,9 @@
 use crate::accounts::api;
 use crate::accounts::model::CurrentUser;
 use crate::pages::views::PagesPanel;
+use crate::ui::head::Title;
 use crate::ui::layout::AppFrame;
 use leptos::prelude::*;
-use crate::ui::head::Title;
 use leptos_router::components::Redirect;
 
 /// The creator's home. The server redirects visitors without a session before rendering; the

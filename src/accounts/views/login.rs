@@ -1,9 +1,9 @@
 use crate::accounts::api;
 use crate::accounts::validation::normalize_email;
 use crate::ui::fields::{Field, FormAlert, FormErrors};
+use crate::ui::head::Title;
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
-use crate::ui::head::Title;
 use leptos_router::hooks::use_query_map;
 
 fn email_check(v: &str) -> Option<String> {

@@ -3,11 +3,11 @@
 
 use crate::accounts::api;
 use crate::accounts::validation::{check_password, normalize_email, normalize_name};
+use crate::ui::fields::refusal_in_address;
 use crate::ui::fields::{Field, FormAlert, FormErrors};
+use crate::ui::head::Title;
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
-use crate::ui::fields::refusal_in_address;
-use crate::ui::head::Title;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};

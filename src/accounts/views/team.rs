@@ -246,7 +246,8 @@ fn groups_panel(t: &TeamView) -> AnyView {
 
 /// The owner hands the organization to another admin.
 fn owner_panel(t: &TeamView) -> Option<AnyView> {
-    let admins: Vec<(String, String)> = t.members.iter().filter(|m| m.id != t.viewer_id && m.roles.contains(&Role::Admin)).map(|m| (m.id.clone(), m.name.clone())).collect();
+    let admins: Vec<(String, String)> =
+        t.members.iter().filter(|m| m.id != t.viewer_id && m.roles.contains(&Role::Admin)).map(|m| (m.id.clone(), m.name.clone())).collect();
     (t.viewer_is_owner && !admins.is_empty()).then(|| {
         view! {
             <section class="panel" aria-labelledby="owner-heading">
@@ -301,10 +302,13 @@ fn invitation_row(i: &InvitationView, can_manage: bool) -> AnyView {
 pub fn InvitationRoute() -> impl IntoView {
     let token = use_params_map().with_untracked(|p| p.get("token").unwrap_or_default());
     let refusal = refusal_in_address::<AcceptInvitation>();
-    let landing = Resource::new({
-        let token = token.clone();
-        move || token.clone()
-    }, load_invitation);
+    let landing = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        load_invitation,
+    );
     view! {
         <Title text="Join your team · Flashpage"/>
         <Meta name="robots" content="noindex"/>

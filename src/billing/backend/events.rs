@@ -57,7 +57,11 @@ async fn log_provider_change(state: &AppState, org_id: &str, status: &str, delet
     let logged = async {
         let owner = crate::accounts::backend::store::owner_of(&state.db, org_id).await?;
         let plan = super::store::plan_for_organization(&state.db, org_id).await?;
-        let what = if deleted { format!("subscription ended by the payment provider; now {}", plan.name) } else { format!("payment provider: {} ({status})", plan.name) };
+        let what = if deleted {
+            format!("subscription ended by the payment provider; now {}", plan.name)
+        } else {
+            format!("payment provider: {} ({status})", plan.name)
+        };
         use crate::accounts::backend::security_log::{SecurityEvent, record};
         record(&state.db, SecurityEvent::PlanChanged, Some(&owner), Some(&what), None, Utc::now().naive_utc()).await
     };

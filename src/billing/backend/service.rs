@@ -195,9 +195,7 @@ pub async fn change_plan(state: &AppState, scope: &Scope<can::ManageBilling>, na
     let current = store::plan_for_organization(&state.db, org).await?;
     let sub = store::current_subscription(&state.db, org).await?;
     if payment_pending(sub.as_ref()) {
-        return Err(AppError::conflict(
-            "A payment for your plan is pending or failed. Once it is paid (update your payment method), you can change the plan.",
-        ));
+        return Err(AppError::conflict("A payment for your plan is pending or failed. Once it is paid (update your payment method), you can change the plan."));
     }
     let paid = sub.as_ref().filter(|s| s.stripe_subscription_id.is_some());
     let provider = Payments::of(state).provider.subscriptions();
@@ -209,7 +207,8 @@ pub async fn change_plan(state: &AppState, scope: &Scope<can::ManageBilling>, na
         Ok::<_, AppError>(())
     };
     let log = |what: String| async move {
-        crate::accounts::backend::security_log::record_action(state, scope, crate::accounts::backend::security_log::SecurityEvent::PlanChanged, Some(&what)).await
+        crate::accounts::backend::security_log::record_action(state, scope, crate::accounts::backend::security_log::SecurityEvent::PlanChanged, Some(&what))
+            .await
     };
     match paid {
         // Free, to a paid plan: pay on the provider's page; the plan changes when its events arrive.
@@ -284,7 +283,8 @@ pub async fn test_control(state: &AppState, scope: &Scope<can::ManageBilling>, f
         return Err(AppError::conflict("There is no test subscription: choose a paid plan first."));
     };
     let now = Utc::now();
-    let moved = if fail_next { test_subscriptions::fail_next_payment(&state.db, &id).await? } else { test_subscriptions::end_period_now(&state.db, &id, now).await? };
+    let moved =
+        if fail_next { test_subscriptions::fail_next_payment(&state.db, &id).await? } else { test_subscriptions::end_period_now(&state.db, &id, now).await? };
     if !moved {
         return Err(AppError::conflict("The test subscription can't do that now (it has ended, or already failed)."));
     }

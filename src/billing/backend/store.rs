@@ -3,10 +3,10 @@
 
 use crate::billing::plans::{FREE_PLAN_NAME, PlanFeatures};
 use crate::db_read;
-use chrono::NaiveDateTime;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{organizations, pages, plans, products, subscriptions, users};
 use crate::infra::db::{Db, DbError};
+use chrono::NaiveDateTime;
 
 /// Subscription statuses under which a plan's limits apply. (A past-due subscription keeps its
 /// plan while the provider retries the payment; `unpaid`, `incomplete` and `canceled` do not.)
@@ -39,8 +39,7 @@ macro_rules! plan_columns {
 }
 
 fn parse((id, name, description, price_in_cents, currency, interval, is_visible, features): PlanRow) -> Result<Plan, DbError> {
-    let features = serde_json::from_str(&features)
-        .map_err(|e| DbError::Query(diesel::result::Error::DeserializationError(Box::new(e))))?;
+    let features = serde_json::from_str(&features).map_err(|e| DbError::Query(diesel::result::Error::DeserializationError(Box::new(e))))?;
     Ok(Plan { id, name, description, price_in_cents, currency, interval, is_visible, features })
 }
 

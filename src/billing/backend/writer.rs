@@ -6,13 +6,13 @@
 //! subscription back: an event older than the last one applied is acknowledged and ignored, and
 //! a cancelled subscription stays cancelled.
 
+use crate::db_write;
 use crate::error::AppError;
 use crate::first_time_event;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{organizations, plans, subscriptions, users};
 use crate::infra::db::{Db, DbError, new_id};
 use crate::infra::payments::SubscriptionFacts;
-use crate::db_write;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// How a subscription event changed the app.
@@ -49,7 +49,13 @@ pub struct Source<'a> {
 
 /// Applies a subscription as the provider reports it. A subscription the app does not know is
 /// created from its metadata (`organization_id`, `plan_id`); one without is logged and ignored.
-pub async fn apply_subscription(db: &Db, source: &Source<'_>, facts: &SubscriptionFacts, deleted: bool, now: DateTime<Utc>) -> Result<Option<Applied>, AppError> {
+pub async fn apply_subscription(
+    db: &Db,
+    source: &Source<'_>,
+    facts: &SubscriptionFacts,
+    deleted: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<Applied>, AppError> {
     let now = now.naive_utc();
     let reported_at = timestamp(source.created);
     let status = status_of(facts, deleted);
@@ -165,7 +171,14 @@ pub async fn apply_subscription(db: &Db, source: &Source<'_>, facts: &Subscripti
 /// its organization's admins are mailed in the same transaction (so a failure anywhere leaves
 /// the event to be delivered again). A replay, an older event, or a subscription that is not
 /// running (or not ours) changes nothing. Returns the organization when it changed.
-pub async fn payment_failed(db: &Db, event_id: &str, created: i64, subscription_id: &str, public_url: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+pub async fn payment_failed(
+    db: &Db,
+    event_id: &str,
+    created: i64,
+    subscription_id: &str,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
     let now = now.naive_utc();
     let reported_at = timestamp(created);
     let changed = db_write!(db, conn => {

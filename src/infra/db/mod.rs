@@ -16,9 +16,9 @@
 //! connection just returned before the longest waiter, and under a sale's load some writers
 //! starved until they timed out (36 of 4,600 holds answered 503 after 10 s in benches/checkout).
 //! (Busy-timeout still covers other processes, such as the `migrate` subcommand.)
+mod migrate;
 pub mod notify;
 pub mod schema;
-mod migrate;
 mod url;
 
 pub use migrate::run_migrations;
@@ -66,13 +66,7 @@ pub enum DbError {
 impl DbError {
     /// True for a unique-constraint violation (on either backend).
     pub fn is_unique_violation(&self) -> bool {
-        matches!(
-            self,
-            DbError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            ))
-        )
+        matches!(self, DbError::Query(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)))
     }
 }
 
@@ -123,8 +117,7 @@ impl Db {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(parent) = std::path::Path::new(path).parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)
-                            .map_err(|e| DbError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+                        std::fs::create_dir_all(parent).map_err(|e| DbError::Connect(format!("cannot create {}: {e}", parent.display())))?;
                     }
                 }
                 // The writer first: it creates the file and switches it to WAL before readers open it.
@@ -139,9 +132,7 @@ impl Db {
                     let url = url.to_string();
                     Box::pin(async move {
                         let mut conn = PgConn::establish(&url).await?;
-                        conn.batch_execute(POSTGRES_SESSION)
-                            .await
-                            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                        conn.batch_execute(POSTGRES_SESSION).await.map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                         Ok(conn)
                     })
                 });
@@ -176,12 +167,7 @@ where
     AsyncDieselConnectionManager<C>: bb8::ManageConnection<Connection = C>,
     <AsyncDieselConnectionManager<C> as bb8::ManageConnection>::Error: std::fmt::Display,
 {
-    Bb8Pool::builder()
-        .max_size(max)
-        .connection_timeout(Duration::from_secs(10))
-        .build(manager)
-        .await
-        .map_err(|e| DbError::Connect(e.to_string()))
+    Bb8Pool::builder().max_size(max).connection_timeout(Duration::from_secs(10)).build(manager).await.map_err(|e| DbError::Connect(e.to_string()))
 }
 
 /// Runs `$body` with `$conn: &mut <concrete connection>` from the readers' pool. The macro is an
@@ -219,9 +205,9 @@ macro_rules! db_read {
 macro_rules! db_write {
     ($db:expr, $conn:ident => $body:expr) => {
         async {
+            use diesel_async::AsyncConnection as _;
             #[allow(unused_imports)]
             use diesel_async::RunQueryDsl as _;
-            use diesel_async::AsyncConnection as _;
             match &($db).pool {
                 $crate::infra::db::Pool::Sqlite { write, turn, .. } => {
                     // Writers take turns in arrival order (tokio's mutex is fair).
@@ -249,9 +235,6 @@ pub fn new_id() -> String {
 /// What query code imports: Diesel's query builder plus diesel-async's `RunQueryDsl` (not Diesel's
 /// synchronous one, whose methods would clash).
 pub mod prelude {
-    pub use diesel::{
-        BoolExpressionMethods, ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension,
-        QueryDsl, TextExpressionMethods,
-    };
+    pub use diesel::{BoolExpressionMethods, ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl, TextExpressionMethods};
     pub use diesel_async::RunQueryDsl;
 }

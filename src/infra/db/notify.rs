@@ -2,7 +2,7 @@
 //! changed (`pg_notify`), every instance listens (`LISTEN`) and drops what it cached of it. With
 //! SQLite there is one instance, and both ends do nothing.
 
-use super::{Db, DbError, DatabaseUrl, PgConn, Pool};
+use super::{DatabaseUrl, Db, DbError, PgConn, Pool};
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures_util::StreamExt;

@@ -44,10 +44,7 @@ pub fn parse_database_url(raw: &str) -> Result<DatabaseUrl, String> {
         }
         return Ok(DatabaseUrl::Sqlite(path.to_string()));
     }
-    Err(format!(
-        "must start with sqlite:// or postgres:// (got '{}')",
-        raw.split("://").next().unwrap_or(raw)
-    ))
+    Err(format!("must start with sqlite:// or postgres:// (got '{}')", raw.split("://").next().unwrap_or(raw)))
 }
 
 #[cfg(test)]

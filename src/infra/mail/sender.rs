@@ -11,10 +11,10 @@
 
 use super::outbox::{OutgoingMail, TextAttachment};
 use super::transport::Mailer;
-use crate::{db_read, db_write};
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::mail_outbox;
 use crate::infra::db::{Db, DbError, Pool};
+use crate::{db_read, db_write};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::sql_types::{BigInt, Timestamp};
 

@@ -137,7 +137,13 @@ mod tests {
 
     #[test]
     fn sandbox_mail_says_so_once() {
-        let mail = OutgoingMail { to: "a@b.co".into(), subject: "Your receipt: X".into(), text: "Paid".into(), html: Some("<p>Paid</p>".into()), ..Default::default() };
+        let mail = OutgoingMail {
+            to: "a@b.co".into(),
+            subject: "Your receipt: X".into(),
+            text: "Paid".into(),
+            html: Some("<p>Paid</p>".into()),
+            ..Default::default()
+        };
         let marked = sandboxed(&mail);
         assert_eq!(marked.subject, "[Test] Your receipt: X");
         assert!(marked.text.starts_with("TEST MODE") && marked.text.ends_with("Paid"));

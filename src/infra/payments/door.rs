@@ -3,8 +3,8 @@
 //! payments, billing for subscriptions). The domains register their [`EventSink`] at start-up
 //! (`web::startup`), so this module names none of them.
 
-use super::events::{self, PaymentEvent, SignedEvent, WebhookRefusal};
 use super::Payments;
+use super::events::{self, PaymentEvent, SignedEvent, WebhookRefusal};
 use crate::error::AppError;
 use crate::infra::state::AppState;
 use chrono::Utc;

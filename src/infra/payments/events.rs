@@ -35,21 +35,64 @@ pub enum PaymentEvent {
         paid: bool,
     },
     /// `checkout.session.async_payment_failed`: a delayed payment did not go through.
-    CheckoutPaymentFailed { event_id: String, session_id: String, order_id: Option<String> },
-    CheckoutExpired { event_id: String, session_id: String, order_id: Option<String> },
-    ChargeRefunded { event_id: String, payment_id: String, amount_refunded: i64, fully: bool },
-    AccountUpdated { event_id: String, account_id: String, charges_enabled: bool, payouts_enabled: bool, details_submitted: bool },
+    CheckoutPaymentFailed {
+        event_id: String,
+        session_id: String,
+        order_id: Option<String>,
+    },
+    CheckoutExpired {
+        event_id: String,
+        session_id: String,
+        order_id: Option<String>,
+    },
+    ChargeRefunded {
+        event_id: String,
+        payment_id: String,
+        amount_refunded: i64,
+        fully: bool,
+    },
+    AccountUpdated {
+        event_id: String,
+        account_id: String,
+        charges_enabled: bool,
+        payouts_enabled: bool,
+        details_submitted: bool,
+    },
     /// A subscription-mode checkout was paid (the subscription itself arrives in its own event).
-    SubscriptionCheckoutCompleted { event_id: String, session_id: String, organization_id: Option<String>, subscription_id: Option<String> },
+    SubscriptionCheckoutCompleted {
+        event_id: String,
+        session_id: String,
+        organization_id: Option<String>,
+        subscription_id: Option<String>,
+    },
     /// A subscription-mode checkout lapsed or was cancelled.
-    SubscriptionCheckoutExpired { event_id: String, session_id: String, organization_id: Option<String> },
+    SubscriptionCheckoutExpired {
+        event_id: String,
+        session_id: String,
+        organization_id: Option<String>,
+    },
     /// `customer.subscription.created`, `.updated` or `.deleted` (`deleted`): the subscription as
     /// it is now. `created` is the event's time (seconds), to put events that arrive out of order
     /// back in order.
-    SubscriptionChanged { event_id: String, created: i64, subscription: SubscriptionFacts, deleted: bool },
+    SubscriptionChanged {
+        event_id: String,
+        created: i64,
+        subscription: SubscriptionFacts,
+        deleted: bool,
+    },
     /// A subscription's invoice could not be paid (Stripe retries it).
-    InvoicePaymentFailed { event_id: String, created: i64, subscription_id: Option<String>, customer_id: Option<String>, amount_due: i64, currency: String },
-    Other { event_id: String, kind: String },
+    InvoicePaymentFailed {
+        event_id: String,
+        created: i64,
+        subscription_id: Option<String>,
+        customer_id: Option<String>,
+        amount_due: i64,
+        currency: String,
+    },
+    Other {
+        event_id: String,
+        kind: String,
+    },
 }
 
 impl PaymentEvent {
@@ -185,16 +228,11 @@ pub fn verify(payload: &str, signature: &str, secret: &str, now: DateTime<Utc>) 
         EventObject::CheckoutSessionAsyncPaymentFailed(s) if !is_subscription(&s) => {
             PaymentEvent::CheckoutPaymentFailed { event_id, order_id: order_of(&s), session_id: s.id.as_str().to_string() }
         }
-        EventObject::CheckoutSessionExpired(s) => {
-            PaymentEvent::CheckoutExpired { event_id, order_id: order_of(&s), session_id: s.id.as_str().to_string() }
-        }
+        EventObject::CheckoutSessionExpired(s) => PaymentEvent::CheckoutExpired { event_id, order_id: order_of(&s), session_id: s.id.as_str().to_string() },
         EventObject::ChargeRefunded(c) => match &c.payment_intent {
-            Some(pi) => PaymentEvent::ChargeRefunded {
-                event_id,
-                payment_id: pi.id().as_str().to_string(),
-                amount_refunded: c.amount_refunded,
-                fully: c.refunded,
-            },
+            Some(pi) => {
+                PaymentEvent::ChargeRefunded { event_id, payment_id: pi.id().as_str().to_string(), amount_refunded: c.amount_refunded, fully: c.refunded }
+            }
             None => PaymentEvent::Other { event_id, kind: "charge.refunded".into() },
         },
         EventObject::AccountUpdated(a) => PaymentEvent::AccountUpdated {

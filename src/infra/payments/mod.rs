@@ -14,9 +14,9 @@ pub mod stripe;
 pub mod test_checkout;
 pub mod test_subscriptions;
 
+pub use self::stripe::StripeCheckout;
 pub use events::{PaymentEvent, SignedEvent, SubscriptionFacts, WebhookRefusal};
 pub use settings::PaymentSettings;
-pub use self::stripe::StripeCheckout;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;

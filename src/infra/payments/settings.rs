@@ -37,7 +37,9 @@ impl PaymentSettings {
             None => {
                 return Err((
                     "PAYMENTS",
-                    format!("is not set and PUBLIC_URL ({public_url}) is not a local address: set PAYMENTS=stripe with STRIPE_SECRET_KEY, or PAYMENTS=test for a sandbox whose pages say so"),
+                    format!(
+                        "is not set and PUBLIC_URL ({public_url}) is not a local address: set PAYMENTS=stripe with STRIPE_SECRET_KEY, or PAYMENTS=test for a sandbox whose pages say so"
+                    ),
                 ));
             }
         };

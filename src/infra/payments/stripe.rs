@@ -5,10 +5,10 @@
 //! end, and the customer portal.
 
 use super::{CheckoutRequest, CheckoutStarted, PaymentError, PaymentProvider, SignedEvent};
+use ::stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use chrono::{Duration, Utc};
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
-use ::stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionPaymentIntentData,
     CreateCheckoutSessionPaymentIntentDataTransferData, ExpireCheckoutSession, ProductData,
@@ -142,10 +142,9 @@ impl StripeCheckout {
 impl super::Payouts for StripeCheckout {
     fn create_account<'a>(&'a self, email: &'a str, reference: &'a str) -> BoxFuture<'a, Result<String, PaymentError>> {
         use stripe_connect::account::{
-            CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesCardPayments, CreateAccountCapabilitiesTransfers,
-            CreateAccountController, CreateAccountControllerFees, CreateAccountControllerFeesPayer, CreateAccountControllerLosses,
-            CreateAccountControllerLossesPayments, CreateAccountControllerRequirementCollection, CreateAccountControllerStripeDashboard,
-            CreateAccountControllerStripeDashboardType,
+            CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesCardPayments, CreateAccountCapabilitiesTransfers, CreateAccountController,
+            CreateAccountControllerFees, CreateAccountControllerFeesPayer, CreateAccountControllerLosses, CreateAccountControllerLossesPayments,
+            CreateAccountControllerRequirementCollection, CreateAccountControllerStripeDashboard, CreateAccountControllerStripeDashboardType,
         };
         Box::pin(async move {
             let capabilities = CreateAccountCapabilities {
@@ -223,10 +222,7 @@ impl super::Subscriptions for StripeCheckout {
             };
             // The metadata travels with the subscription: its events find the organization and
             // the plan by it.
-            let metadata = HashMap::from([
-                ("organization_id".to_string(), request.organization_id.clone()),
-                ("plan_id".to_string(), request.plan_id.clone()),
-            ]);
+            let metadata = HashMap::from([("organization_id".to_string(), request.organization_id.clone()), ("plan_id".to_string(), request.plan_id.clone())]);
             let mut create = CreateCheckoutSession::new()
                 .mode(stripe_shared::CheckoutSessionMode::Subscription)
                 .line_items(vec![line_item])
@@ -268,7 +264,11 @@ impl super::Subscriptions for StripeCheckout {
                 request = request
                     .items(vec![UpdateSubscriptionItems { id: Some(item), price_data: Some(price_data), ..Default::default() }])
                     .metadata(metadata)
-                    .proration_behavior(if update.prorate { UpdateSubscriptionProrationBehavior::CreateProrations } else { UpdateSubscriptionProrationBehavior::None });
+                    .proration_behavior(if update.prorate {
+                        UpdateSubscriptionProrationBehavior::CreateProrations
+                    } else {
+                        UpdateSubscriptionProrationBehavior::None
+                    });
             }
             if let Some(cancel) = update.cancel_at_period_end {
                 request = request.cancel_at_period_end(cancel);

@@ -80,9 +80,18 @@ fn session_from_row(r: SessionRow) -> Stored {
 macro_rules! session_columns {
     () => {
         (
-            test_payments::id, test_payments::description, test_payments::amount, test_payments::currency,
-            test_payments::customer_email, test_payments::success_url, test_payments::cancel_url, test_payments::status,
-            test_payments::expires_at, test_payments::client_reference_id, test_payments::mode, test_payments::metadata,
+            test_payments::id,
+            test_payments::description,
+            test_payments::amount,
+            test_payments::currency,
+            test_payments::customer_email,
+            test_payments::success_url,
+            test_payments::cancel_url,
+            test_payments::status,
+            test_payments::expires_at,
+            test_payments::client_reference_id,
+            test_payments::mode,
+            test_payments::metadata,
         )
     };
 }
@@ -172,7 +181,11 @@ pub async fn pay(db: &Db, webhook_secret: &str, id: &str, now: DateTime<Utc>) ->
         signed.push(events::sign(&events::event("customer.subscription.created", events::subscription(facts, now), now), webhook_secret, now));
     }
     match changed {
-        Some(true) => signed.push(events::sign(&session_event(&stored, "complete", Some(&payment_intent), subscription.as_ref().map(|f| f.id.as_str()), now), webhook_secret, now)),
+        Some(true) => signed.push(events::sign(
+            &session_event(&stored, "complete", Some(&payment_intent), subscription.as_ref().map(|f| f.id.as_str()), now),
+            webhook_secret,
+            now,
+        )),
         Some(false) => signed.push(events::sign(&session_event(&stored, "expired", None, None, now), webhook_secret, now)),
         None => {}
     }

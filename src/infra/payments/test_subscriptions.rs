@@ -8,10 +8,10 @@
 use super::events::{self, SignedEvent, SubscriptionFacts};
 use super::test_checkout::TestCheckout;
 use super::{CheckoutStarted, PaymentError, SubscriptionRequest, SubscriptionUpdate, Subscriptions};
+use crate::db_write;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{test_payments, test_subscriptions};
 use crate::infra::db::{Db, DbError};
-use crate::db_write;
 use chrono::{DateTime, Duration, Months, NaiveDateTime, Utc};
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -27,9 +27,16 @@ type Row = (String, String, String, i64, String, String, String, NaiveDateTime, 
 macro_rules! row_columns {
     () => {
         (
-            test_subscriptions::id, test_subscriptions::customer_id, test_subscriptions::description, test_subscriptions::amount,
-            test_subscriptions::currency, test_subscriptions::status, test_subscriptions::metadata,
-            test_subscriptions::current_period_start, test_subscriptions::current_period_end, test_subscriptions::cancel_at_period_end,
+            test_subscriptions::id,
+            test_subscriptions::customer_id,
+            test_subscriptions::description,
+            test_subscriptions::amount,
+            test_subscriptions::currency,
+            test_subscriptions::status,
+            test_subscriptions::metadata,
+            test_subscriptions::current_period_start,
+            test_subscriptions::current_period_end,
+            test_subscriptions::cancel_at_period_end,
         )
     };
 }

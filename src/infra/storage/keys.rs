@@ -17,8 +17,7 @@ impl ObjectKey {
     /// The key of a page's asset (a hero image): `users/{userId}/pages/{pageId}/assets/{assetName}`.
     /// `None` when a part is not a plain id or asset name (keeps `..` and `/` out of keys).
     pub fn page_asset(user_id: &str, page_id: &str, asset_name: &str) -> Option<ObjectKey> {
-        (is_id(user_id) && is_id(page_id) && is_asset_name(asset_name))
-            .then(|| ObjectKey(format!("users/{user_id}/pages/{page_id}/assets/{asset_name}")))
+        (is_id(user_id) && is_id(page_id) && is_asset_name(asset_name)).then(|| ObjectKey(format!("users/{user_id}/pages/{page_id}/assets/{asset_name}")))
     }
 
     /// The key of a product's file: the `original` that buyers download, or the public `preview`
@@ -220,8 +219,13 @@ mod tests {
         ] {
             assert_eq!(ObjectKey::page_asset(user, page, name), None, "{user} {page} {name}");
         }
-        for bad in ["", "users", &format!("users/{USER}/products/{PAGE}/assets/hero.png"),
-            &format!("users/{USER}/pages/{PAGE}/assets/x/hero.png"), &format!("/users/{USER}/pages/{PAGE}/assets/hero.png")] {
+        for bad in [
+            "",
+            "users",
+            &format!("users/{USER}/products/{PAGE}/assets/hero.png"),
+            &format!("users/{USER}/pages/{PAGE}/assets/x/hero.png"),
+            &format!("/users/{USER}/pages/{PAGE}/assets/hero.png"),
+        ] {
             assert_eq!(ObjectKey::parse_page_asset(bad), None, "{bad}");
         }
     }

@@ -11,8 +11,8 @@ mod stream;
 
 pub use keys::{ImageKind, MAX_FILE_NAME_BYTES, ObjectKey, ProductFilePart, safe_file_name};
 pub use read::{ByteRange, ObjectRead, ReadError};
-pub use stream::{PART_BYTES, StreamError, StreamedFile};
 pub use settings::{S3Settings, StorageSettings};
+pub use stream::{PART_BYTES, StreamError, StreamedFile};
 
 use axum::body::Bytes;
 use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt, PutOptions, PutPayload};
@@ -52,8 +52,7 @@ impl Storage {
     pub fn open(settings: &StorageSettings) -> Result<Storage, StorageError> {
         match settings {
             StorageSettings::Local { root } => {
-                std::fs::create_dir_all(root)
-                    .map_err(|e| StorageError { backend: "local", message: format!("cannot create {}: {e}", root.display()) })?;
+                std::fs::create_dir_all(root).map_err(|e| StorageError { backend: "local", message: format!("cannot create {}: {e}", root.display()) })?;
                 let store = object_store::local::LocalFileSystem::new_with_prefix(root)
                     .map_err(|e| StorageError { backend: "local", message: e.to_string() })?
                     .with_automatic_cleanup(true);
@@ -86,11 +85,7 @@ impl Storage {
             attributes.insert(Attribute::ContentType, key.content_type().into());
             options.attributes = attributes;
         }
-        self.store
-            .put_opts(&path(key), PutPayload::from(bytes), options)
-            .await
-            .map(|_| ())
-            .map_err(|e| self.error(e))
+        self.store.put_opts(&path(key), PutPayload::from(bytes), options).await.map(|_| ()).map_err(|e| self.error(e))
     }
 
     /// The file, or `None` when there is none under that key.

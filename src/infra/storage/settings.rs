@@ -36,10 +36,7 @@ impl std::fmt::Debug for S3Settings {
 
 impl StorageSettings {
     /// Reads the storage variables; the error names the variable to fix.
-    pub fn from_lookup(
-        get: &impl Fn(&str) -> Option<String>,
-        data_dir: &std::path::Path,
-    ) -> Result<StorageSettings, (&'static str, String)> {
+    pub fn from_lookup(get: &impl Fn(&str) -> Option<String>, data_dir: &std::path::Path) -> Result<StorageSettings, (&'static str, String)> {
         let Some(bucket) = get("STORAGE_BUCKET") else {
             let root = get("STORAGE_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("files"));
             return Ok(StorageSettings::Local { root });
@@ -61,8 +58,7 @@ impl StorageSettings {
         };
         let region = get("STORAGE_REGION").unwrap_or_else(|| if endpoint.is_some() { "auto".into() } else { "us-east-1".into() });
         let access_key_id = get("STORAGE_ACCESS_KEY_ID").ok_or(("STORAGE_ACCESS_KEY_ID", "is required with STORAGE_BUCKET".to_string()))?;
-        let secret_access_key =
-            get("STORAGE_SECRET_ACCESS_KEY").ok_or(("STORAGE_SECRET_ACCESS_KEY", "is required with STORAGE_BUCKET".to_string()))?;
+        let secret_access_key = get("STORAGE_SECRET_ACCESS_KEY").ok_or(("STORAGE_SECRET_ACCESS_KEY", "is required with STORAGE_BUCKET".to_string()))?;
         Ok(StorageSettings::S3(S3Settings { bucket, endpoint, region, access_key_id, secret_access_key }))
     }
 

@@ -7,16 +7,16 @@
 //! update that counts the attempt).
 
 use super::store::{self, BuyerRow};
+use crate::db_write;
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::orders;
 use crate::infra::db::{Db, DbError};
 use crate::infra::mail::outbox::enqueue_mail;
 use crate::infra::shared_limit::Limit;
-use crate::infra::storage::ByteRange;
 use crate::infra::state::AppState;
+use crate::infra::storage::ByteRange;
 use crate::orders::model::OrderStatus;
-use crate::db_write;
 use chrono::{DateTime, Duration, Utc};
 
 /// Why a download is closed.
@@ -196,13 +196,8 @@ pub async fn send_fresh_link(state: &AppState, token: &str, now: DateTime<Utc>) 
     // Every earlier way in ends: the old download link, and the thank-you page's token too (it
     // opened the file as well), which is replaced by one nobody is given.
     let retired_access = crate::infra::tokens::token_hash(&crate::infra::tokens::new_token());
-    let mail = super::receipt::fresh_link(
-        &row.customer_id,
-        &row.item_title,
-        &format!("{}/d/{fresh}", state.config.public_url),
-        row.download_limit,
-        row.download_days,
-    );
+    let mail =
+        super::receipt::fresh_link(&row.customer_id, &row.item_title, &format!("{}/d/{fresh}", state.config.public_url), row.download_limit, row.download_days);
     let at = now.naive_utc();
     let until = (now + Duration::days(i64::from(row.download_days))).naive_utc();
     db_write!(state.db, conn => {

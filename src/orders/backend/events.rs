@@ -3,11 +3,11 @@
 
 use super::writer::{self, Completion, Payment};
 use crate::error::AppError;
-use crate::infra::payments::door::EventSink;
 use crate::infra::payments::PaymentEvent;
-use futures_util::future::BoxFuture;
+use crate::infra::payments::door::EventSink;
 use crate::infra::state::AppState;
 use chrono::Utc;
+use futures_util::future::BoxFuture;
 
 /// The orders' share of payment events: payments, expired sessions, refunds and connected
 /// accounts (registered with the door in `web::startup`).
@@ -19,7 +19,9 @@ impl EventSink for OrderEvents {
             event,
             PaymentEvent::CheckoutCompleted { .. }
                 | PaymentEvent::CheckoutPaymentFailed { .. }
-                | PaymentEvent::CheckoutExpired { .. } | PaymentEvent::ChargeRefunded { .. } | PaymentEvent::AccountUpdated { .. }
+                | PaymentEvent::CheckoutExpired { .. }
+                | PaymentEvent::ChargeRefunded { .. }
+                | PaymentEvent::AccountUpdated { .. }
         )
     }
 
@@ -38,7 +40,16 @@ fn apply(state: &AppState, event: PaymentEvent) -> BoxFuture<'_, Result<(), AppE
                     return Ok(());
                 };
                 let kind = if paid { "checkout.session.completed (paid)" } else { "checkout.session.completed (unpaid)" };
-                let payment = Payment { event_id: &event_id, kind, order_id: &order_id, session_id: &session_id, payment_id: &payment_id, amount, currency: &currency, paid };
+                let payment = Payment {
+                    event_id: &event_id,
+                    kind,
+                    order_id: &order_id,
+                    session_id: &session_id,
+                    payment_id: &payment_id,
+                    amount,
+                    currency: &currency,
+                    paid,
+                };
                 let token = crate::infra::tokens::new_token();
                 let outcome = writer::complete(&state.db, &payment, now, &state.config.public_url, &token).await?;
                 invalidate_page_of(state, &order_id).await;

@@ -8,6 +8,6 @@ pub mod receipt;
 pub mod refunds;
 pub mod service;
 pub mod stock;
-pub mod test_payment;
 pub mod store;
+pub mod test_payment;
 pub mod writer;

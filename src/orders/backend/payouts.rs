@@ -158,8 +158,5 @@ pub async fn onboarding_link(state: &AppState, scope: &Scope<can::ManagePayments
         }
     };
     let base = &state.config.public_url;
-    payouts
-        .onboarding_link(&account, &format!("{base}/dashboard/payouts?retry=1"), &format!("{base}/dashboard/payouts?returned=1"))
-        .await
-        .map_err(unavailable)
+    payouts.onboarding_link(&account, &format!("{base}/dashboard/payouts?retry=1"), &format!("{base}/dashboard/payouts?returned=1")).await.map_err(unavailable)
 }

@@ -266,7 +266,10 @@ pub async fn refund(
         return if super::refunds::try_owed(state, order_id, true, Utc::now()).await? {
             Ok(())
         } else {
-            Err(AppError::new(crate::error::ErrorKind::Unavailable, "The payment provider did not take the refund yet. It is tried again automatically; you can also try again in a minute."))
+            Err(AppError::new(
+                crate::error::ErrorKind::Unavailable,
+                "The payment provider did not take the refund yet. It is tried again automatically; you can also try again in a minute.",
+            ))
         };
     }
     let (Some(payment_id), Some(OrderStatus::Completed)) = (&order.payment_id, status) else {

@@ -13,12 +13,9 @@ use chrono::{DateTime, Utc};
 macro_rules! orders_taking_stock {
     ($page_id:expr, $now:expr) => {{
         use $crate::infra::db::schema::orders;
-        orders::table.filter(orders::page_id.eq($page_id)).filter(
-            orders::status
-                .eq("completed")
-                .or(orders::status.eq("pending"))
-                .or(orders::status.eq("processing").and(orders::hold_expires_at.gt($now))),
-        )
+        orders::table
+            .filter(orders::page_id.eq($page_id))
+            .filter(orders::status.eq("completed").or(orders::status.eq("pending")).or(orders::status.eq("processing").and(orders::hold_expires_at.gt($now))))
     }};
 }
 pub use orders_taking_stock;

@@ -160,13 +160,7 @@ pub async fn creator_order(db: &Db, org_id: &str, order_id: &str) -> Result<Opti
 
 /// The organization's orders (of one page, when given), newest first, after the row `after`
 /// (keyset paging: each batch of an export costs the same however far in).
-pub async fn list_after(
-    db: &Db,
-    org_id: &str,
-    page_id: Option<&str>,
-    after: Option<&(NaiveDateTime, String)>,
-    limit: i64,
-) -> Result<Vec<CreatorRow>, DbError> {
+pub async fn list_after(db: &Db, org_id: &str, page_id: Option<&str>, after: Option<&(NaiveDateTime, String)>, limit: i64) -> Result<Vec<CreatorRow>, DbError> {
     db_read!(db, conn => {
         let mut q = orders::table.filter(orders::organization_id.eq(org_id)).into_boxed();
         if let Some(page_id) = page_id {

@@ -13,9 +13,8 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn OrdersRoute() -> impl IntoView {
     let query = use_query_map();
-    let (page_id, page, refund, refunded) = query.with_untracked(|q| {
-        (q.get("page_id"), q.get("p").and_then(|p| p.parse::<u32>().ok()), q.get("refund"), q.get("refunded").is_some())
-    });
+    let (page_id, page, refund, refunded) =
+        query.with_untracked(|q| (q.get("page_id"), q.get("p").and_then(|p| p.parse::<u32>().ok()), q.get("refund"), q.get("refunded").is_some()));
     let error = crate::ui::fields::refusal_in_address::<RefundOrder>().map(|e| e.message);
     let overview = Resource::new(move || (page_id.clone(), page), |(page_id, page)| list_orders(page_id, page));
     let header = view! { <a class="back-link" href="/dashboard">"← Dashboard"</a> }.into_any();

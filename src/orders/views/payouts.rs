@@ -41,7 +41,10 @@ fn Payouts(v: PayoutsView) -> impl IntoView {
         .into_any();
     }
     let (state, text) = match (v.account, v.status.charges_enabled, v.status.payouts_enabled) {
-        (false, _, _) => ("Not set up", "Set up payouts with Stripe to sell: your buyers pay through Stripe, and your sales (less the platform fee of your plan) are paid out to your bank account."),
+        (false, _, _) => (
+            "Not set up",
+            "Set up payouts with Stripe to sell: your buyers pay through Stripe, and your sales (less the platform fee of your plan) are paid out to your bank account.",
+        ),
         (true, false, _) => ("Incomplete", "Stripe needs a few more details before you can take payments. Pages that sell can't be published until then."),
         (true, true, false) => ("Taking payments", "You can sell. Stripe still needs details before it pays out to your bank account."),
         (true, true, true) => ("Ready", "You can sell, and your sales are paid out to your bank account."),

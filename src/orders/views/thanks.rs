@@ -47,11 +47,19 @@ fn OrderPage(order: BuyerOrder) -> impl IntoView {
         OrderStatus::Completed => ("Thank you!", format!("Your receipt is on its way to {}.", order.email)),
         OrderStatus::Pending => (
             "Payment pending",
-            format!("Your bank payment is on its way; that can take a few days. Your item is kept for you, and we'll email {} the moment the money arrives.", order.email),
+            format!(
+                "Your bank payment is on its way; that can take a few days. Your item is kept for you, and we'll email {} the moment the money arrives.",
+                order.email
+            ),
         ),
         OrderStatus::Expired | OrderStatus::Cancelled => ("Order cancelled", "Nothing was charged. The item went back on sale.".to_string()),
-        OrderStatus::Failed => ("Payment failed", format!("Your bank did not complete the payment, so nothing was charged and the item went back on sale. We emailed {}.", order.email)),
-        OrderStatus::RefundPending => ("Refund on its way", format!("Your payment arrived after the item sold out. We're refunding it in full and will email {}.", order.email)),
+        OrderStatus::Failed => (
+            "Payment failed",
+            format!("Your bank did not complete the payment, so nothing was charged and the item went back on sale. We emailed {}.", order.email),
+        ),
+        OrderStatus::RefundPending => {
+            ("Refund on its way", format!("Your payment arrived after the item sold out. We're refunding it in full and will email {}.", order.email))
+        }
         OrderStatus::Refunded => ("Order refunded", format!("The payment was refunded; we emailed {} about it.", order.email)),
     };
     view! {

@@ -7,12 +7,12 @@ use super::store::page_write;
 use crate::accounts::guard::{Scope, can};
 use crate::db_read;
 use crate::error::AppError;
-use crate::pages::blocks::{ContentForm, ContentInput, ContentItem, ContentKind, MAX_ITEMS, parse_content};
-use crate::pages::settings::PageType;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::page_contents;
 use crate::infra::db::{Db, DbError, new_id};
 use crate::infra::state::AppState;
+use crate::pages::blocks::{ContentForm, ContentInput, ContentItem, ContentKind, MAX_ITEMS, parse_content};
+use crate::pages::settings::PageType;
 
 type ItemRow = (String, String, String, String, Option<i64>, Option<String>, Option<String>);
 
@@ -70,10 +70,9 @@ impl ProductRefusal {
                 field: "kind".into(),
                 message: "Products are sold on flash-sale and limited-offer pages. Use an offer block here.".into(),
             }]),
-            ProductRefusal::NoSuchProduct => AppError::fields(vec![crate::error::FieldError {
-                field: "product_id".into(),
-                message: "That product is gone. Choose another one.".into(),
-            }]),
+            ProductRefusal::NoSuchProduct => {
+                AppError::fields(vec![crate::error::FieldError { field: "product_id".into(), message: "That product is gone. Choose another one.".into() }])
+            }
         }
     }
 }
@@ -113,11 +112,8 @@ pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str,
         if count >= MAX_ITEMS as i64 {
             return Ok(Ok(false));
         }
-        let last: Option<i32> = page_contents::table
-            .filter(page_contents::page_id.eq(page_id))
-            .select(diesel::dsl::max(page_contents::position))
-            .first(conn)
-            .await?;
+        let last: Option<i32> =
+            page_contents::table.filter(page_contents::page_id.eq(page_id)).select(diesel::dsl::max(page_contents::position)).first(conn).await?;
         diesel::insert_into(page_contents::table)
             .values((
                 page_contents::id.eq(new_id),
@@ -170,9 +166,7 @@ pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &s
 pub async fn remove(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str) -> Result<(), AppError> {
     super::store::editable(state, scope, page_id).await?;
     let n = page_write!(state, scope.organization_id(), page_id, |conn, _row| {
-        diesel::delete(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
-            .execute(conn)
-            .await
+        diesel::delete(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id))).execute(conn).await
     })?;
     if n == 0 { Err(block_not_found()) } else { Ok(()) }
 }
@@ -198,10 +192,7 @@ pub async fn reorder(state: &AppState, scope: &Scope<can::EditPages>, page_id: &
         }
         // Renumber the whole list: it also mends duplicate positions left by older data.
         for (i, id) in order.iter().enumerate() {
-            diesel::update(page_contents::table.filter(page_contents::id.eq(id)))
-                .set(page_contents::position.eq(i as i32 + 1))
-                .execute(conn)
-                .await?;
+            diesel::update(page_contents::table.filter(page_contents::id.eq(id))).set(page_contents::position.eq(i as i32 + 1)).execute(conn).await?;
         }
         Ok::<bool, DbError>(true)
     })?;

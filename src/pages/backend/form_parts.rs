@@ -6,9 +6,9 @@
 use crate::error::{AppError, FieldError};
 use crate::pages::customization::{Customization, validate_customization};
 use crate::pages::editor_form::{PageForm, QuestionForm};
-use crate::registrations::form::CustomField;
 use crate::pages::settings::*;
 use crate::pages::validation::validate_page;
+use crate::registrations::form::CustomField;
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::de::DeserializeOwned;

@@ -6,13 +6,13 @@
 
 use super::writer;
 use crate::accounts::guard::{Scope, can};
-use crate::error::{AppError, ErrorKind};
-use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use crate::billing::backend::{plan_for_organization, storage_full};
+use crate::error::{AppError, ErrorKind};
 use crate::infra::state::AppState;
 use crate::infra::storage::{ImageKind, ObjectKey, ledger};
-use chrono::Utc;
+use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use axum::body::Bytes;
+use chrono::Utc;
 
 /// An uploaded file that passed the checks.
 pub struct CheckedImage {
@@ -28,8 +28,7 @@ pub fn check_image(bytes: Bytes) -> Result<CheckedImage, AppError> {
     if bytes.len() > HERO_IMAGE_MAX_BYTES {
         return Err(too_large());
     }
-    let kind = ImageKind::sniff(&bytes)
-        .ok_or_else(|| AppError::field("image", "That file is not a PNG, JPEG, GIF or WebP image."))?;
+    let kind = ImageKind::sniff(&bytes).ok_or_else(|| AppError::field("image", "That file is not a PNG, JPEG, GIF or WebP image."))?;
     Ok(CheckedImage { kind, bytes })
 }
 

@@ -4,7 +4,7 @@ pub mod block_store;
 pub mod form_parts;
 pub mod hero;
 pub mod preview;
-pub mod writer;
 pub mod service;
 pub mod short_id;
 pub mod store;
+pub mod writer;

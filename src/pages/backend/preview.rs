@@ -4,12 +4,12 @@
 use super::form_parts::parts_from_form;
 use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
+use crate::infra::state::AppState;
 use crate::pages::editor_form::PageForm;
 use crate::pages::preview_phase::PreviewPhase;
-use crate::pages::public::model::PublicPage;
 use crate::pages::public::backend::assemble;
+use crate::pages::public::model::PublicPage;
 use crate::pages::settings::PageType;
-use crate::infra::state::AppState;
 use chrono::Utc;
 
 pub async fn preview(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &PageForm, at: PreviewPhase) -> Result<PublicPage, AppError> {

@@ -6,13 +6,13 @@ use super::writer::{self, Draft};
 use crate::accounts::guard::{Scope, can};
 use crate::billing::backend::{plan_for_organization, upgrade_hint, visible_plans};
 use crate::error::{AppError, ErrorKind};
+use crate::infra::state::AppState;
+use crate::infra::storage::ObjectKey;
 use crate::pages::customization::{Customization, validate_customization};
 use crate::pages::editor_form::PageForm;
 use crate::pages::model::{PageDetail, PageEditor, PageSummary};
 use crate::pages::phase::{PageClock, phase};
 use crate::pages::settings::*;
-use crate::infra::state::AppState;
-use crate::infra::storage::ObjectKey;
 use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, Utc};
 
 /// A page id as it may appear in a redirect: page ids are UUIDs, anything else is left out.
@@ -80,12 +80,7 @@ pub fn summarize(row: &PageRow, now: DateTime<Utc>) -> Result<(PageSummary, Page
     let kind = PageType::parse(&row.page_type).ok_or_else(|| AppError::internal(format!("page {} has unknown type {}", row.id, row.page_type)))?;
     let settings = PageSettings::from_json(kind, &row.settings).map_err(|e| AppError::internal(format!("page {}: {e}", row.id)))?;
     let customization = Customization::from_json(&row.customization).map_err(|e| AppError::internal(format!("page {}: {e}", row.id)))?;
-    let clock = PageClock {
-        is_active: row.is_active,
-        launch_at: row.launch_at.map(utc),
-        expires_at: row.expires_at.map(utc),
-        end_time: settings.end_time(),
-    };
+    let clock = PageClock { is_active: row.is_active, launch_at: row.launch_at.map(utc), expires_at: row.expires_at.map(utc), end_time: settings.end_time() };
     let summary = PageSummary {
         id: row.id.clone(),
         short_id: row.short_id.clone(),

@@ -2,10 +2,10 @@
 //! image) reaches the database. Every query is scoped to an organization, so another tenant's
 //! page id finds nothing.
 
-use crate::infra::db::prelude::*;
-use crate::infra::db::schema::pages;
 use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
+use crate::infra::db::prelude::*;
+use crate::infra::db::schema::pages;
 use crate::infra::db::{Db, DbError};
 use crate::infra::state::AppState;
 use crate::{db_read, db_write};

@@ -17,8 +17,8 @@ use crate::pages::settings::{PageSettings, PageType};
 
 use crate::infra::db::schema::organizations;
 use crate::infra::db::{DbError, new_id};
-use crate::pages::public::cache::PageCache;
 use crate::infra::state::AppState;
+use crate::pages::public::cache::PageCache;
 use chrono::{NaiveDateTime, Utc};
 
 /// Saves settings, look and schedule (already validated); the hero image stays as stored.
@@ -50,8 +50,7 @@ pub async fn set_hero(state: &AppState, org_id: &str, page_id: &str, key: Option
     let now = Utc::now().naive_utc();
     let key = &key;
     page_write!(state, org_id, page_id, |conn, row| {
-        let mut look = Customization::from_json(&row.customization)
-            .map_err(|e| DbError::Query(diesel::result::Error::DeserializationError(e.into())))?;
+        let mut look = Customization::from_json(&row.customization).map_err(|e| DbError::Query(diesel::result::Error::DeserializationError(e.into())))?;
         let replaced = std::mem::replace(&mut look.hero_image, key.clone());
         diesel::update(pages::table.filter(pages::id.eq(page_id)))
             .set((pages::customization.eq(look.to_json()), pages::updated_at.eq(now)))
@@ -85,10 +84,7 @@ pub async fn publish(state: &AppState, org_id: &str, page_id: &str, limit: Optio
                 return Ok(Publish::OverLimit { live });
             }
         }
-        diesel::update(pages::table.filter(pages::id.eq(page_id)))
-            .set((pages::is_active.eq(true), pages::updated_at.eq(now)))
-            .execute(conn)
-            .await?;
+        diesel::update(pages::table.filter(pages::id.eq(page_id))).set((pages::is_active.eq(true), pages::updated_at.eq(now))).execute(conn).await?;
         Ok::<_, DbError>(Publish::Done)
     })
 }
@@ -96,11 +92,7 @@ pub async fn publish(state: &AppState, org_id: &str, page_id: &str, limit: Optio
 pub async fn unpublish(state: &AppState, org_id: &str, page_id: &str) -> Result<(), AppError> {
     let now = Utc::now().naive_utc();
     page_write!(state, org_id, page_id, |conn, _row| {
-        diesel::update(pages::table.filter(pages::id.eq(page_id)))
-            .set((pages::is_active.eq(false), pages::updated_at.eq(now)))
-            .execute(conn)
-            .await
-            .map(|_| ())
+        diesel::update(pages::table.filter(pages::id.eq(page_id))).set((pages::is_active.eq(false), pages::updated_at.eq(now))).execute(conn).await.map(|_| ())
     })
 }
 
@@ -111,7 +103,17 @@ pub async fn delete(state: &AppState, org_id: &str, page_id: &str) -> Result<Pag
     page_write!(state, org_id, page_id, |conn, row| {
         // An event's registrants hear that it is off (with a calendar cancellation), in the
         // transaction that deletes it.
-        let event = (row.id.clone(), row.short_id.clone(), org_id.to_string(), row.page_type.clone(), row.settings.clone(), row.customization.clone(), row.is_active, row.launch_at, row.expires_at);
+        let event = (
+            row.id.clone(),
+            row.short_id.clone(),
+            org_id.to_string(),
+            row.page_type.clone(),
+            row.settings.clone(),
+            row.customization.clone(),
+            row.is_active,
+            row.launch_at,
+            row.expires_at,
+        );
         crate::queue_event_cancellations!(conn, event, ctx, Utc::now());
         diesel::delete(pages::table.filter(pages::id.eq(page_id))).execute(conn).await?;
         Ok::<_, DbError>(row)

@@ -1,20 +1,20 @@
 //! Server side of public pages: lookup, Markdown, event times, view counting.
 
+use super::cache::{CachedPage, PageCache};
 use super::model::{BuyButton, EventTimes, LiveFacts, PhaseContent, PriceTag, PublicItem, PublicPage};
 use crate::error::{AppError, ErrorKind};
-use crate::pages::customization::Customization;
-use crate::pages::phase::{EndReason, PageClock, Phase, phase};
-use crate::pages::backend::short_id::looks_like_short_id;
-use crate::pages::backend::store::PageRow;
-use crate::pages::settings::*;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{files, pages, products};
-use crate::pages::blocks::ContentKind;
-use crate::products::model::ProductStatus;
-use crate::infra::storage::ObjectKey;
-use super::cache::{CachedPage, PageCache};
 use crate::infra::db::{Db, DbError};
 use crate::infra::state::AppState;
+use crate::infra::storage::ObjectKey;
+use crate::pages::backend::short_id::looks_like_short_id;
+use crate::pages::backend::store::PageRow;
+use crate::pages::blocks::ContentKind;
+use crate::pages::customization::Customization;
+use crate::pages::phase::{EndReason, PageClock, Phase, phase};
+use crate::pages::settings::*;
+use crate::products::model::ProductStatus;
 use crate::{db_read, db_write};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -120,11 +120,7 @@ impl PageSource {
         let notify_label = || look.button_label.clone();
         let content = match current {
             Phase::Scheduled { .. } => PhaseContent::Scheduled { notify_me: look.notify_me.then(notify_label) },
-            Phase::Live { .. } => PhaseContent::Live {
-                facts: self.live_facts(now),
-                body_html: self.body_html.clone(),
-                items: self.items.clone(),
-            },
+            Phase::Live { .. } => PhaseContent::Live { facts: self.live_facts(now), body_html: self.body_html.clone(), items: self.items.clone() },
             Phase::Ended { reason } => {
                 let (title, text) = ended_message(reason, &self.settings);
                 let show_form = matches!(&self.settings, PageSettings::Countdown(s) if s.post_countdown_action == PostCountdownAction::ShowForm);
@@ -195,10 +191,9 @@ impl PageSource {
 fn ended_message(reason: EndReason, settings: &PageSettings) -> (String, String) {
     match settings {
         PageSettings::Countdown(s) => match s.post_countdown_action {
-            PostCountdownAction::ShowMessage | PostCountdownAction::ShowForm => (
-                s.message_title.clone().unwrap_or_else(|| "We're live!".into()),
-                s.message_content.clone().unwrap_or_default(),
-            ),
+            PostCountdownAction::ShowMessage | PostCountdownAction::ShowForm => {
+                (s.message_title.clone().unwrap_or_else(|| "We're live!".into()), s.message_content.clone().unwrap_or_default())
+            }
             PostCountdownAction::Redirect => ("Taking you there…".into(), String::new()),
         },
         PageSettings::FlashSale(_) => match reason {
@@ -206,10 +201,9 @@ fn ended_message(reason: EndReason, settings: &PageSettings) -> (String, String)
             EndReason::TimeUp => ("This sale has ended".into(), "Thanks for stopping by.".into()),
         },
         PageSettings::EventRegistration(_) => ("This event has ended".into(), "Thanks to everyone who came.".into()),
-        PageSettings::LimitedOffer(s) => (
-            s.alternate_title.clone().unwrap_or_else(|| "This offer has ended".into()),
-            s.alternate_content.clone().unwrap_or_default(),
-        ),
+        PageSettings::LimitedOffer(s) => {
+            (s.alternate_title.clone().unwrap_or_else(|| "This offer has ended".into()), s.alternate_content.clone().unwrap_or_default())
+        }
     }
 }
 
@@ -451,7 +445,8 @@ mod tests {
 
     #[test]
     fn markdown_is_sanitised() {
-        let html = render_markdown("# Hi\n\n**bold** [ok](https://example.com) [bad](javascript:alert(1))\n\n<script>alert(1)</script><img src=x onerror=alert(1)>");
+        let html =
+            render_markdown("# Hi\n\n**bold** [ok](https://example.com) [bad](javascript:alert(1))\n\n<script>alert(1)</script><img src=x onerror=alert(1)>");
         assert!(html.contains("<h1>Hi</h1>"));
         assert!(html.contains("<strong>bold</strong>"));
         assert!(html.contains(r#"href="https://example.com""#));

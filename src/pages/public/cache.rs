@@ -54,10 +54,7 @@ impl PageCache {
     where
         F: Future<Output = Result<Option<CachedPage>, AppError>>,
     {
-        self.entries
-            .try_get_with_by_ref(short_id, async { load.await.map(|page| page.map(Arc::new)) })
-            .await
-            .map_err(|e: Arc<AppError>| (*e).clone())
+        self.entries.try_get_with_by_ref(short_id, async { load.await.map(|page| page.map(Arc::new)) }).await.map_err(|e: Arc<AppError>| (*e).clone())
     }
 
     /// The cached entry, without loading it (`None` also for a cached "no such page").

@@ -88,8 +88,19 @@ pub enum LiveFacts {
     Countdown,
     /// `back_in`: every unit left is in an open checkout; the first may come back within that
     /// many minutes.
-    Sale { discount_percentage: u8, remaining: u32, limit: u32, back_in: Option<u32> },
-    Offer { discount_code: Option<String>, bonus: Option<String>, remaining: u32, limit: u32, back_in: Option<u32> },
+    Sale {
+        discount_percentage: u8,
+        remaining: u32,
+        limit: u32,
+        back_in: Option<u32>,
+    },
+    Offer {
+        discount_code: Option<String>,
+        bonus: Option<String>,
+        remaining: u32,
+        limit: u32,
+        back_in: Option<u32>,
+    },
     /// Where an online event happens is "Online": the join link goes to registrants only.
     /// The registration form comes with it (`seats` says whether it leads to a seat or the
     /// waitlist, or is closed because the event is fully booked).
@@ -168,7 +179,6 @@ impl PriceTag {
             _ => PriceTag { now: format_money(cents, currency), was: None },
         }
     }
-
 }
 
 #[cfg(test)]

@@ -3,18 +3,18 @@
 //! the page again once it changed), an event's local times and the notify-me form.
 
 use super::api::load_public_page;
-use super::countdown::{AtZero, Countdown};
 use super::clock::unix_ms;
+use super::countdown::{AtZero, Countdown};
 use super::local_time::LocalTime;
+use super::model::{LiveFacts, PhaseContent, PublicItem, PublicPage};
 use super::notify_me::{NotifyAnswer, NotifyMe};
+use crate::error::{AppError, ErrorKind};
 use crate::orders::views::{BuyAnswer, BuyForm};
+use crate::pages::phase::Phase;
 use crate::registrations::model::FormAnswer;
 use crate::registrations::views::RegistrationForm;
-use super::model::{LiveFacts, PhaseContent, PublicItem, PublicPage};
-use crate::error::{AppError, ErrorKind};
-use crate::pages::phase::Phase;
-use leptos::prelude::*;
 use crate::ui::head::Title;
+use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -23,18 +23,22 @@ pub fn PublicPageRoute() -> impl IntoView {
     let params = use_params_map();
     let short_id = move || params.with(|p| p.get("short_id").unwrap_or_default());
     // Without JavaScript the notify-me form comes back here with `?notified=1` or its error.
-    let notify = use_query_map().with_untracked(|q| NotifyAnswer::from_query(q.get("notified").is_some(), q.get("__path").as_deref(), q.get("__err").as_deref()));
+    let notify =
+        use_query_map().with_untracked(|q| NotifyAnswer::from_query(q.get("notified").is_some(), q.get("__path").as_deref(), q.get("__err").as_deref()));
     // A Buy form refused without JavaScript comes back with its error; `?code=` pre-fills a code.
     let buy = use_query_map().with_untracked(|q| BuyAnswer::from_query(q.get("__path").as_deref(), q.get("__err").as_deref(), q.get("code").as_deref()));
     // A registration form comes back with `?registered=1` or, refused, `?draft=` (kept on the server).
     let (registered, waitlist, draft_id) = use_query_map().with_untracked(|q| (q.get("registered").is_some(), q.get("waitlist").is_some(), q.get("draft")));
     let page = Resource::new(short_id, load_public_page);
-    let draft = Resource::new(move || draft_id.clone(), |id| async move {
-        match id {
-            Some(id) => crate::registrations::api::registration_draft(id).await.ok().flatten(),
-            None => None,
-        }
-    });
+    let draft = Resource::new(
+        move || draft_id.clone(),
+        |id| async move {
+            match id {
+                Some(id) => crate::registrations::api::registration_draft(id).await.ok().flatten(),
+                None => None,
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| ()>
             {move || {
@@ -123,10 +127,7 @@ pub fn PublicPageView(
     registration: FormAnswer,
 ) -> impl IntoView {
     let (on_accent, accent_ink) = crate::pages::palette::accent_palette(&page.accent_color);
-    let style = format!(
-        "--accent:{};--on-accent:{on_accent};--accent-ink:{accent_ink};--page-bg:{};",
-        page.accent_color, page.background_color
-    );
+    let style = format!("--accent:{};--on-accent:{on_accent};--accent-ink:{accent_ink};--page-bg:{};", page.accent_color, page.background_color);
     let phase_name = page.phase.name();
     let card = view! {
         <article class="pp-card">

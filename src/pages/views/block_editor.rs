@@ -54,10 +54,19 @@ pub fn ContentBlocks(
     let products = StoredValue::new(products);
     let BlockActions { add, update, remove, reorder } = actions;
     let list_error = Signal::derive(move || {
-        update.value().get().and_then(Result::err)
+        update
+            .value()
+            .get()
+            .and_then(Result::err)
             .or_else(|| remove.value().get().and_then(Result::err))
             .or_else(|| reorder.value().get().and_then(Result::err))
-            .map(|e| e.field_message("title").or_else(|| e.field_message("product_id")).or_else(|| e.field_message("price")).or_else(|| e.field_message("currency")).unwrap_or(e.message))
+            .map(|e| {
+                e.field_message("title")
+                    .or_else(|| e.field_message("product_id"))
+                    .or_else(|| e.field_message("price"))
+                    .or_else(|| e.field_message("currency"))
+                    .unwrap_or(e.message)
+            })
     });
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
     let count = items.len();
@@ -176,7 +185,12 @@ fn AddBlock(page_id: String, add: ServerAction<AddContentItem>, error: Signal<Op
 
 /// The fields of one block, named `item[...]` for the server function, ids unique per block.
 #[component]
-fn BlockFields(prefix: String, form: ContentForm, products: Vec<ProductChoice>, #[prop(optional, into)] error: Option<Signal<Option<AppError>>>) -> impl IntoView {
+fn BlockFields(
+    prefix: String,
+    form: ContentForm,
+    products: Vec<ProductChoice>,
+    #[prop(optional, into)] error: Option<Signal<Option<AppError>>>,
+) -> impl IntoView {
     let message = move |field: &'static str| error.and_then(|e| e.get()).and_then(|e| e.field_message(field)).unwrap_or_default();
     let id = |name: &str| format!("{prefix}-{name}");
     let kind = form.kind.clone().unwrap_or_default();

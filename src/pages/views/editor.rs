@@ -1,21 +1,21 @@
 //! The page editor at `/dashboard/pages/{id}`: one form for the whole page (works as a plain
 //! post), plus publish, switch off, duplicate and delete.
 
-use super::editor_fields::{EditorField, EditorSelect, Kind};
-use super::status;
 use super::block_editor::{BlockActions, ContentBlocks};
+use super::editor_fields::{EditorField, EditorSelect, Kind};
 use super::hero::HeroImage;
 use super::preview_pane::{EditorPreview, Shown};
+use super::status;
 use crate::pages::api::{DeletePage, DuplicatePage, PublishPage, RemoveHeroImage, SavePage, UnpublishPage, get_page_editor, preview_page};
 use crate::pages::editor_form::{COMMON_TIME_ZONES, PageForm};
 use crate::pages::model::PageEditor;
 use crate::pages::preview_phase::PreviewPhase;
 use crate::pages::settings::PageType;
 use crate::ui::fields::{FormAlert, FormErrors};
-use crate::ui::layout::Brand;
-use leptos::prelude::*;
 use crate::ui::head::Title;
+use crate::ui::layout::Brand;
 use crate::ui::status::LoadFailed;
+use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The editor's actions live here, above the data they change, so that a successful one can
@@ -55,11 +55,14 @@ pub fn PageEditorRoute() -> impl IntoView {
     });
     // The first preview comes with the editor's data (an island hydrates no resources).
     let phase = arrival.preview;
-    let editor = Resource::new(move || id.clone(), move |id| async move {
-        let editor = get_page_editor(id.clone()).await?;
-        let preview = preview_page(id, editor.form.clone(), phase.as_str().to_string()).await;
-        Ok::<_, crate::error::AppError>((editor, preview))
-    });
+    let editor = Resource::new(
+        move || id.clone(),
+        move |id| async move {
+            let editor = get_page_editor(id.clone()).await?;
+            let preview = preview_page(id, editor.form.clone(), phase.as_str().to_string()).await;
+            Ok::<_, crate::error::AppError>((editor, preview))
+        },
+    );
     view! {
         <Title text="Edit page · Flashpage"/>
         <div class="app">
@@ -171,7 +174,9 @@ fn Editor(
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            if let Some(form) = form_box.get_untracked().and_then(|d| d.query_selector("form").ok().flatten()).and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok()) {
+            if let Some(form) =
+                form_box.get_untracked().and_then(|d| d.query_selector("form").ok().flatten()).and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
+            {
                 super::preview_pane::read_form_later(form, draft, pending);
             }
         }
@@ -180,7 +185,10 @@ fn Editor(
     };
     let errors = FormErrors::new(Signal::derive(move || save.value().get().and_then(Result::err)));
     let action_error = Signal::derive(move || {
-        publish.value().get().and_then(Result::err)
+        publish
+            .value()
+            .get()
+            .and_then(Result::err)
             .or_else(|| unpublish.value().get().and_then(Result::err))
             .or_else(|| duplicate.value().get().and_then(Result::err))
             .or_else(|| delete.value().get().and_then(Result::err))

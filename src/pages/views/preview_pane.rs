@@ -2,9 +2,9 @@
 //! updates it (debounced) through the `preview_page` server function; without JavaScript it shows
 //! the saved page, and the phase links still work.
 
+use crate::error::AppError;
 use crate::pages::editor_form::PageForm;
 use crate::pages::preview_phase::PreviewPhase;
-use crate::error::AppError;
 use crate::pages::public::model::PublicPage;
 use crate::pages::public::view::PublicPageView;
 use leptos::prelude::*;
@@ -94,9 +94,8 @@ pub fn read_form_later(form: web_sys::HtmlFormElement, draft: RwSignal<PageForm>
     let handle = set_timeout_with_handle(
         move || {
             let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
-            let pairs = PageForm::KEYS
-                .iter()
-                .filter_map(|key| data.get(&format!("form[{key}]")).as_string().map(|v| (key.to_string(), serde_json::Value::String(v))));
+            let pairs =
+                PageForm::KEYS.iter().filter_map(|key| data.get(&format!("form[{key}]")).as_string().map(|v| (key.to_string(), serde_json::Value::String(v))));
             let mut fields: serde_json::Map<String, serde_json::Value> = pairs.collect();
             // The registration form's question rows, so the preview shows them as they are typed.
             let questions: Vec<serde_json::Value> = (0..=crate::registrations::form::MAX_CUSTOM_FIELDS)

@@ -79,7 +79,8 @@ where
     let pending = ledger::reservation_key(key.as_str());
     // The request's length, when it gives one, is only a first estimate (see the module's doc).
     let reserved = declared_len.unwrap_or(0).min(max_file);
-    let entry = ledger::Entry { organization_id: org, page_id: None, key: &pending, bytes: i64::try_from(reserved).unwrap_or(i64::MAX), now: Utc::now().naive_utc() };
+    let entry =
+        ledger::Entry { organization_id: org, page_id: None, key: &pending, bytes: i64::try_from(reserved).unwrap_or(i64::MAX), now: Utc::now().naive_utc() };
     if !ledger::reserve(&state.db, &entry, plan.features.storage_bytes()).await? {
         return Err(storage_full(&plan, ledger::used(&state.db, org).await?));
     }

@@ -73,7 +73,11 @@ pub async fn get(db: &Db, org_id: &str, product_id: &str) -> Result<Option<Produ
 
 /// The product, when it belongs to the caller's organization (another tenant's id is not found)
 /// and the caller may change its group's products. Every change to a product starts here.
-pub async fn editable(db: &Db, scope: &crate::accounts::guard::Scope<crate::accounts::guard::can::EditProducts>, product_id: &str) -> Result<ProductRow, AppError> {
+pub async fn editable(
+    db: &Db,
+    scope: &crate::accounts::guard::Scope<crate::accounts::guard::can::EditProducts>,
+    product_id: &str,
+) -> Result<ProductRow, AppError> {
     let row = get(db, scope.organization_id(), product_id).await?.ok_or_else(not_found)?;
     scope.check_group(row.group_id.as_deref(), "product")?;
     Ok(row)

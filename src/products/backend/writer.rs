@@ -29,7 +29,9 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 pub enum Limited<T> {
     Done(T),
     /// The organization already has `active` switched-on products, the plan's maximum.
-    OverLimit { active: i64 },
+    OverLimit {
+        active: i64,
+    },
 }
 
 /// Inside a write transaction: locks the organization's row (so that concurrent creates and
@@ -230,9 +232,7 @@ pub async fn delete(db: &Db, org_id: &str, product_id: &str) -> Result<Vec<Strin
         Ok(Deleted::Done(keys)) => Ok(keys),
         Ok(Deleted::NotFound) => Err(not_found()),
         Ok(Deleted::HasOrders) => Err(has_orders_refusal()),
-        Ok(Deleted::OnAPage) => Err(AppError::conflict(
-            "This product is on a page. Remove its block from the page first (or switch the product off).",
-        )),
+        Ok(Deleted::OnAPage) => Err(AppError::conflict("This product is on a page. Remove its block from the page first (or switch the product off).")),
         Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))) => Err(has_orders_refusal()),
         Err(e) => Err(e.into()),
     }

@@ -82,7 +82,10 @@ fn ProductScreen(detail: ProductDetail, arrival: Arrival) -> impl IntoView {
     let delete = ServerAction::<DeleteProduct>::new();
     let errors = FormErrors::new(Signal::derive(move || save.value().get().and_then(Result::err)));
     let action_error = Signal::derive(move || {
-        deactivate.value().get().and_then(Result::err)
+        deactivate
+            .value()
+            .get()
+            .and_then(Result::err)
             .or_else(|| reactivate.value().get().and_then(Result::err))
             .or_else(|| delete.value().get().and_then(Result::err))
             .map(|e| e.message)
@@ -210,7 +213,8 @@ fn DeleteSection(product_id: String, name: String, has_orders: bool, confirm: bo
     let body = if has_orders {
         view! {
             <p>"Orders reference this product, so it can't be deleted: its buyers may still need it. Switch it off instead, and nobody can buy it any more."</p>
-        }.into_any()
+        }
+        .into_any()
     } else if confirm {
         let cancel = format!("/dashboard/products/{product_id}");
         view! {
@@ -222,12 +226,14 @@ fn DeleteSection(product_id: String, name: String, has_orders: bool, confirm: bo
                 </ActionForm>
                 <a class="button button--ghost" href=cancel>"Cancel"</a>
             </div>
-        }.into_any()
+        }
+        .into_any()
     } else {
         view! {
             <p>"Deleting removes the product for good. Switching it off keeps it for later."</p>
             <a class="button button--danger" href=format!("/dashboard/products/{product_id}?delete=1#delete-title")>"Delete…"</a>
-        }.into_any()
+        }
+        .into_any()
     };
     view! {
         <section class="panel danger-zone" aria-labelledby="delete-title">

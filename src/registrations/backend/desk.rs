@@ -12,7 +12,7 @@
 //!
 //! A desk with nothing to do for [`IDLE`] closes; the next registration opens a new one.
 
-use super::writer::{self, Registering, Refusal, Taken};
+use super::writer::{self, Refusal, Registering, Taken};
 use crate::infra::db::DbError;
 use crate::infra::state::AppState;
 use std::collections::HashMap;

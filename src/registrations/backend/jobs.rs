@@ -114,7 +114,8 @@ pub async fn send_launch_notices(db: &Db, ctx: Context<'_>, now: DateTime<Utc>) 
         })?;
         let Some((short_id, page_type, settings, customization, _, is_active, launch_at, expires_at)) = facts else { continue };
         let Some(settings) = PageType::parse(&page_type).and_then(|k| PageSettings::from_json(k, &settings).ok()) else { continue };
-        let clock = PageClock { is_active, launch_at: launch_at.map(|t| t.and_utc()), expires_at: expires_at.map(|t| t.and_utc()), end_time: settings.end_time() };
+        let clock =
+            PageClock { is_active, launch_at: launch_at.map(|t| t.and_utc()), expires_at: expires_at.map(|t| t.and_utc()), end_time: settings.end_time() };
         if !matches!(phase(&clock, now, false), Phase::Live { .. }) {
             continue;
         }

@@ -34,7 +34,9 @@ pub struct Person<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     Registered,
-    Waitlisted { position: u32 },
+    Waitlisted {
+        position: u32,
+    },
     /// A place opened up and is theirs.
     Promoted,
     Cancelled,
@@ -75,10 +77,17 @@ pub fn notice(ev: &EventMail<'_>, to: &Person<'_>, notice: Notice) -> OutgoingMa
         Notice::Promoted => (format!("A place opened up: you're registered for {}", ev.title), "Good news: a place opened up and it's yours.".to_string()),
         Notice::Waitlisted { position } => (
             format!("You're on the waitlist: {}", ev.title),
-            format!("The event is full, so you're on the waitlist at position {position}. If a place opens up, it goes to the next person in line and we'll email you."),
+            format!(
+                "The event is full, so you're on the waitlist at position {position}. If a place opens up, it goes to the next person in line and we'll email you."
+            ),
         ),
-        Notice::Cancelled => (format!("Registration cancelled: {}", ev.title), "Your registration is cancelled. Your place has gone to the next person.".to_string()),
-        Notice::Updated => (format!("Changed: {}", ev.title), "The event's time or place has changed. Here are the new details; your calendar entry is updated with the attached invitation.".to_string()),
+        Notice::Cancelled => {
+            (format!("Registration cancelled: {}", ev.title), "Your registration is cancelled. Your place has gone to the next person.".to_string())
+        }
+        Notice::Updated => (
+            format!("Changed: {}", ev.title),
+            "The event's time or place has changed. Here are the new details; your calendar entry is updated with the attached invitation.".to_string(),
+        ),
         Notice::EventCancelled => (format!("Cancelled: {}", ev.title), "We're sorry: the organizer has called this event off.".to_string()),
     };
     let when = when(ev.settings);
@@ -90,9 +99,12 @@ pub fn notice(ev: &EventMail<'_>, to: &Person<'_>, notice: Notice) -> OutgoingMa
         text.push_str(&format!("See or cancel your registration: {manage}\n"));
     }
     if let Some(google) = &google {
-        text.push_str(&format!("Add to Google Calendar: {google}\nOther calendars: open the attached invitation.ics.\n\nAt the door, show the QR code on your registration page.\n"));
+        text.push_str(&format!(
+            "Add to Google Calendar: {google}\nOther calendars: open the attached invitation.ics.\n\nAt the door, show the QR code on your registration page.\n"
+        ));
     }
-    let accent = if ev.accent.len() == 7 && ev.accent.starts_with('#') && ev.accent[1..].bytes().all(|b| b.is_ascii_hexdigit()) { ev.accent } else { "#4f46e5" };
+    let accent =
+        if ev.accent.len() == 7 && ev.accent.starts_with('#') && ev.accent[1..].bytes().all(|b| b.is_ascii_hexdigit()) { ev.accent } else { "#4f46e5" };
     let mut html = format!(
         "<div style=\"border-top:6px solid {accent};padding:16px;font-family:sans-serif\"><p>Hello {name},</p><p>{lead}</p>\
          <h1 style=\"font-size:20px\">{title}</h1><p><strong>When:</strong> {when}<br><strong>Where:</strong> {place}</p>",

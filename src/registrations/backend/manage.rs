@@ -49,8 +49,10 @@ pub async fn view(state: &AppState, token: &str, viewer: Option<&CurrentUser>) -
     let registered = found.row.status == RegistrationStatus::Registered;
     // The same rule as the check-in itself (`service::check_in`): editors of another group's event
     // don't get the button.
-    let other_group = |u: &CurrentUser| facts.group_id.as_deref().is_some_and(|g| g != u.group_id) && crate::accounts::permissions::limited_to_own_group(&u.roles);
-    let can_check_in = viewer.is_some_and(|u| u.organization_id == facts.organization_id && roles_allow(&u.roles, Action::ManageRegistrants) && !other_group(u));
+    let other_group =
+        |u: &CurrentUser| facts.group_id.as_deref().is_some_and(|g| g != u.group_id) && crate::accounts::permissions::limited_to_own_group(&u.roles);
+    let can_check_in =
+        viewer.is_some_and(|u| u.organization_id == facts.organization_id && roles_allow(&u.roles, Action::ManageRegistrants) && !other_group(u));
     let manage = super::mail::manage_url(&state.config.public_url, token);
     Ok(ManageView {
         token: token.to_string(),
@@ -76,8 +78,16 @@ pub async fn view(state: &AppState, token: &str, viewer: Option<&CurrentUser>) -
 }
 
 /// A page's registrations for its creator.
-pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>, page_id: &str, search: &str, status: Option<&str>, page: u32) -> Result<RegistrationsView, AppError> {
-    let facts = page_facts(state, page_id).await?.filter(|f| f.organization_id == scope.organization_id()).ok_or_else(crate::pages::backend::store::not_found)?;
+pub async fn overview(
+    state: &AppState,
+    scope: &Scope<can::ViewDashboard>,
+    page_id: &str,
+    search: &str,
+    status: Option<&str>,
+    page: u32,
+) -> Result<RegistrationsView, AppError> {
+    let facts =
+        page_facts(state, page_id).await?.filter(|f| f.organization_id == scope.organization_id()).ok_or_else(crate::pages::backend::store::not_found)?;
     let roles = &scope.user().roles;
     let mut counts = store::counts(&state.db, page_id).await?;
     let (is_event, time_zone) = match &facts.settings {
@@ -97,7 +107,13 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>, page_
         // A door scanner types the QR code's manage link into the search: that one person.
         (Some(vec![found]), 1)
     } else {
-        let query = ListQuery { page_id, search: &search.chars().take(200).collect::<String>(), status, offset: i64::from((page - 1) * PER_PAGE), limit: i64::from(PER_PAGE) };
+        let query = ListQuery {
+            page_id,
+            search: &search.chars().take(200).collect::<String>(),
+            status,
+            offset: i64::from((page - 1) * PER_PAGE),
+            limit: i64::from(PER_PAGE),
+        };
         let (rows, matching) = store::list(&state.db, &query).await?;
         (Some(rows), matching)
     };
@@ -129,7 +145,8 @@ async fn scanned(state: &AppState, page_id: &str, search: &str) -> Result<Option
 }
 
 pub async fn detail(state: &AppState, scope: &Scope<can::ViewRegistrants>, id: &str) -> Result<RegistrantDetail, AppError> {
-    let (page_id, row, answers) = store::detail(&state.db, id, scope.organization_id()).await?.ok_or_else(|| AppError::not_found("That registration is gone."))?;
+    let (page_id, row, answers) =
+        store::detail(&state.db, id, scope.organization_id()).await?.ok_or_else(|| AppError::not_found("That registration is gone."))?;
     let facts = page_facts(state, &page_id).await?.ok_or_else(crate::pages::backend::store::not_found)?;
     let (fields, time_zone) = match &facts.settings {
         PageSettings::EventRegistration(s) => (s.custom_fields.clone(), s.time_zone.clone()),

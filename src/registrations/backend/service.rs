@@ -78,7 +78,8 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
             return Err(Refused::bare(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes.")));
         }
     }
-    let source = crate::pages::public::backend::source(state, short_id).await.map_err(Refused::bare)?.ok_or_else(|| Refused::bare(Refusal::NoSuchPage.error()))?;
+    let source =
+        crate::pages::public::backend::source(state, short_id).await.map_err(Refused::bare)?.ok_or_else(|| Refused::bare(Refusal::NoSuchPage.error()))?;
     if let PageSettings::EventRegistration(s) = &source.source.settings {
         if !state.part::<PageLimiter>().0.allow_within(&source.page_id, s.registrations_per_minute()).await {
             writer::count_limit_refusal(&state.db, &source.page_id, now).await.map_err(Refused::bare)?;
@@ -89,9 +90,7 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
     let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await.map_err(Refused::bare)?;
     match taken {
         // The desk dropped the page's cached copy (its seats) once for the whole batch.
-        Ok(Taken::New { status, .. }) => {
-            Ok(Sent { waitlist: status == crate::registrations::model::RegistrationStatus::Waitlisted })
-        }
+        Ok(Taken::New { status, .. }) => Ok(Sent { waitlist: status == crate::registrations::model::RegistrationStatus::Waitlisted }),
         Ok(Taken::Again { id }) => {
             if RESENDS.hit(&state.db, &format!("{page_id}:{id}"), now).await.map_err(Refused::bare)? {
                 writer::resend(&state.db, context(state), &id, now).await.map_err(Refused::bare)?;
@@ -151,7 +150,8 @@ pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
     registrant_in_scope(state, scope, id).await?;
     let which = Which::InOrganization { id, organization_id: scope.organization_id() };
-    let (found, _) = writer::leave(&state.db, context(state), which, Leaving::Delete, Utc::now()).await?.map_err(|_| AppError::not_found("That registration is gone."))?;
+    let (found, _) =
+        writer::leave(&state.db, context(state), which, Leaving::Delete, Utc::now()).await?.map_err(|_| AppError::not_found("That registration is gone."))?;
     log(state, scope, SecurityEvent::RegistrationDeleted, Some(id)).await;
     refresh_page(state, &found.page_id).await;
     Ok(())
@@ -190,10 +190,7 @@ pub async fn resend(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
     let found = registrant_in_scope(state, scope, id).await?;
     let now = Utc::now();
     if !RESENDS.hit(&state.db, &format!("{}:{id}", found.page_id), now).await? {
-        return Err(AppError::rate_limited(format!(
-            "This confirmation was already sent {} times in the last hour. Try again in an hour.",
-            RESENDS.max
-        )));
+        return Err(AppError::rate_limited(format!("This confirmation was already sent {} times in the last hour. Try again in an hour.", RESENDS.max)));
     }
     if !writer::resend(&state.db, context(state), id, now).await? {
         return Err(AppError::conflict("Only registered or waitlisted people get a confirmation."));

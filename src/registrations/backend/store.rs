@@ -225,7 +225,12 @@ pub type OrganizationExportRow = (String, String, ExportRow);
 
 /// Every registration of the organization's pages (sign-ups before a launch too), after `after`
 /// in (registered at, id) order.
-pub async fn organization_export_after(db: &Db, org_id: &str, after: Option<&(NaiveDateTime, String)>, limit: i64) -> Result<Vec<OrganizationExportRow>, DbError> {
+pub async fn organization_export_after(
+    db: &Db,
+    org_id: &str,
+    after: Option<&(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<OrganizationExportRow>, DbError> {
     db_read!(db, conn => {
         let mut query = registrations::table.inner_join(pages::table).filter(pages::organization_id.eq(org_id)).into_boxed();
         if let Some((at, id)) = after {

@@ -63,12 +63,8 @@ impl EventPage {
             return None;
         };
         let look = Customization::from_json(&customization).ok();
-        let clock = PageClock {
-            is_active,
-            launch_at: launch_at.map(|t| t.and_utc()),
-            expires_at: expires_at.map(|t| t.and_utc()),
-            end_time: settings.event_end_time,
-        };
+        let clock =
+            PageClock { is_active, launch_at: launch_at.map(|t| t.and_utc()), expires_at: expires_at.map(|t| t.and_utc()), end_time: settings.event_end_time };
         Some(EventPage {
             id,
             short_id,
@@ -196,10 +192,7 @@ pub use fill_seats;
 pub fn reminders_due_after(
     settings: &EventRegistrationSettings,
     now: DateTime<Utc>,
-) -> (
-    diesel::dsl::Eq<registrations::reminded_day_at, Option<NaiveDateTime>>,
-    diesel::dsl::Eq<registrations::reminded_hour_at, Option<NaiveDateTime>>,
-) {
+) -> (diesel::dsl::Eq<registrations::reminded_day_at, Option<NaiveDateTime>>, diesel::dsl::Eq<registrations::reminded_hour_at, Option<NaiveDateTime>>) {
     let passed = |before: Duration| (now >= settings.event_start_time - before).then(|| now.naive_utc());
     (registrations::reminded_day_at.eq(passed(Duration::hours(24))), registrations::reminded_hour_at.eq(passed(Duration::hours(1))))
 }
@@ -389,7 +382,9 @@ impl ManageRefusal {
     pub fn error(&self) -> crate::error::AppError {
         use crate::error::AppError;
         match self {
-            ManageRefusal::UnknownLink => AppError::not_found("This link doesn't work: the registration was deleted, or the link is incomplete. Copy the whole link from your email."),
+            ManageRefusal::UnknownLink => {
+                AppError::not_found("This link doesn't work: the registration was deleted, or the link is incomplete. Copy the whole link from your email.")
+            }
             ManageRefusal::EventOver => AppError::conflict("This event is over, so there is nothing left to cancel. You can still delete your data."),
             ManageRefusal::NotCancellable => AppError::conflict("This registration is already cancelled."),
         }
@@ -416,7 +411,13 @@ pub enum Which<'a> {
 
 /// Cancels or deletes a registration and gives its seat to the waitlist. Evaluates to the
 /// registration's page and the ids promoted.
-pub async fn leave(db: &Db, ctx: Context<'_>, which: Which<'_>, how: Leaving, now: DateTime<Utc>) -> Result<Result<(Found, Vec<String>), ManageRefusal>, DbError> {
+pub async fn leave(
+    db: &Db,
+    ctx: Context<'_>,
+    which: Which<'_>,
+    how: Leaving,
+    now: DateTime<Utc>,
+) -> Result<Result<(Found, Vec<String>), ManageRefusal>, DbError> {
     let at = now.naive_utc();
     let found = find(db, &which).await?;
     let Some(found) = found else { return Ok(Err(ManageRefusal::UnknownLink)) };

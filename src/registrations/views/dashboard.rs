@@ -26,12 +26,15 @@ pub fn RegistrationsRoute() -> impl IntoView {
     let path = location.pathname.get_untracked();
     let here = if kept.is_empty() { path } else { format!("{path}?{}", kept.join("&")) };
     let overview = Resource::new(move || (page_id.clone(), q.clone(), status.clone(), page), |(id, q, status, page)| load_registrations(id, q, status, page));
-    let detail = Resource::new(move || person.clone(), |person| async move {
-        match person {
-            Some(id) => load_registrant(id).await.ok(),
-            None => None,
-        }
-    });
+    let detail = Resource::new(
+        move || person.clone(),
+        |person| async move {
+            match person {
+                Some(id) => load_registrant(id).await.ok(),
+                None => None,
+            }
+        },
+    );
     let header = view! { <a class="back-link" href="/dashboard">"← Dashboard"</a> }.into_any();
     view! {
         <Title text="Registrations · Flashpage"/>

@@ -34,13 +34,15 @@ async fn creator(app: &TestApp, email: &str) -> reqwest::Client {
 }
 
 async fn product_with_file(app: &TestApp, client: &reqwest::Client, name: &str) -> String {
-    let form = [("form[name]", name), ("form[description]", "A practical guide."), ("form[price]", "19.99"), ("form[currency]", "USD"), ("form[expiresAt]", "")];
+    let form =
+        [("form[name]", name), ("form[description]", "A practical guide."), ("form[price]", "19.99"), ("form[currency]", "USD"), ("form[expiresAt]", "")];
     let (status, id) = call(app, client, "/api/products/create", &form).await;
     assert_eq!(status, 200, "{id}");
     let id = id.as_str().expect("id").to_string();
     use reqwest::multipart::{Form, Part};
     let upload = Form::new().part("file", Part::bytes(FILE.to_vec()).file_name("course.pdf").mime_str("application/pdf").expect("mime"));
-    let res = client.post(app.url(&format!("/dashboard/products/{id}/file"))).header("accept", "application/json").multipart(upload).send().await.expect("upload");
+    let res =
+        client.post(app.url(&format!("/dashboard/products/{id}/file"))).header("accept", "application/json").multipart(upload).send().await.expect("upload");
     assert!(res.status().is_success() || res.status().is_redirection(), "upload: {}", res.status());
     id
 }
@@ -53,10 +55,22 @@ async fn shop(app: &TestApp, email: &str, kind: &str, settings: Value) -> Shop {
     assert_eq!(status, 200, "{id}");
     let page_id = id.as_str().expect("id").to_string();
     let look = json!({"headline": "Launch sale"}).to_string();
-    let (status, body) = call(app, &creator, "/api/pages/update", &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await;
+    let (status, body) = call(
+        app,
+        &creator,
+        "/api/pages/update",
+        &[("id", &page_id), ("settings", &settings.to_string()), ("customization", &look), ("launch_at", ""), ("expires_at", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(call(app, &creator, "/api/pages/publish", &[("id", &page_id)]).await.0, 200);
-    let (status, item) = call(app, &creator, "/api/pages/content/add", &[("page_id", &page_id), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")]).await;
+    let (status, item) = call(
+        app,
+        &creator,
+        "/api/pages/content/add",
+        &[("page_id", &page_id), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{item}");
     let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &page_id)]).await;
     let short_id = detail["summary"]["short_id"].as_str().expect("short").to_string();
@@ -271,7 +285,14 @@ async fn bad_input_is_refused_and_nothing_is_stored(app: &TestApp) {
     let back = app.get(&visitor, &path_of(&to, app)).await.text().await.expect("page");
     assert!(back.contains("Enter an email address like name@example.com.") && back.contains(r#"aria-invalid="true""#));
     let client = app.new_browser();
-    let fields = |item: &str, q: &str| vec![("short_id".to_string(), shop.short_id.clone()), ("item_id".to_string(), item.to_string()), ("email".to_string(), "b@example.com".to_string()), ("quantity".to_string(), q.to_string())];
+    let fields = |item: &str, q: &str| {
+        vec![
+            ("short_id".to_string(), shop.short_id.clone()),
+            ("item_id".to_string(), item.to_string()),
+            ("email".to_string(), "b@example.com".to_string()),
+            ("quantity".to_string(), q.to_string()),
+        ]
+    };
     let post = |f: Vec<(String, String)>| {
         let client = client.clone();
         async move {
@@ -343,7 +364,17 @@ async fn the_order(app: &TestApp, page_id: &str) -> (String, String, String) {
 fn completed(order_id: &str, session: &str, amount: i64, payment: &str) -> Value {
     let now = Utc::now();
     events::session_completed(
-        &SessionFacts { id: session, order_id, amount, currency: "USD", customer_email: "buyer@example.com", status: "complete", payment_intent: Some(payment), created: now, expires_at: now },
+        &SessionFacts {
+            id: session,
+            order_id,
+            amount,
+            currency: "USD",
+            customer_email: "buyer@example.com",
+            status: "complete",
+            payment_intent: Some(payment),
+            created: now,
+            expires_at: now,
+        },
         now,
     )
 }
@@ -375,7 +406,17 @@ async fn webhooks_are_verified_idempotent_and_order_independent(app: &TestApp) {
     assert_eq!(receipts.expect("receipts"), 1, "and changes nothing: one receipt");
     let now = Utc::now();
     let expired = events::session_expired(
-        &SessionFacts { id: &session, order_id: &order_id, amount: 1599, currency: "USD", customer_email: "buyer@example.com", status: "expired", payment_intent: None, created: now, expires_at: now },
+        &SessionFacts {
+            id: &session,
+            order_id: &order_id,
+            amount: 1599,
+            currency: "USD",
+            customer_email: "buyer@example.com",
+            status: "expired",
+            payment_intent: None,
+            created: now,
+            expires_at: now,
+        },
         now,
     );
     assert_eq!(webhook(app, &expired, &secret, Utc::now()).await, 200);
@@ -433,8 +474,14 @@ async fn download_limits_and_fresh_links(app: &TestApp) {
     let shop = shop(app, "limits@example.com", "flash-sale", flash_sale(3)).await;
     // The product's own limits: 3 downloads within 7 days.
     let form = [
-        ("id", shop.product_id.as_str()), ("form[name]", "Course"), ("form[description]", "A practical guide."), ("form[price]", "19.99"),
-        ("form[currency]", "USD"), ("form[expiresAt]", ""), ("form[downloadLimit]", "3"), ("form[downloadDays]", "7"),
+        ("id", shop.product_id.as_str()),
+        ("form[name]", "Course"),
+        ("form[description]", "A practical guide."),
+        ("form[price]", "19.99"),
+        ("form[currency]", "USD"),
+        ("form[expiresAt]", ""),
+        ("form[downloadLimit]", "3"),
+        ("form[downloadDays]", "7"),
     ];
     let (status, body) = call(app, &shop.creator, "/api/products/save", &form).await;
     assert_eq!(status, 200, "{body}");
@@ -508,9 +555,20 @@ async fn creators_see_orders_export_them_and_refund(app: &TestApp) {
     assert!(!csv.contains("one@example.com") && csv.lines().count() == 1, "another organization's page exports nothing: {csv}");
     let (status, payouts) = call(app, &stranger, "/api/payouts/view", &[("returned", "false")]).await;
     assert_eq!((status, payouts["needed"].as_bool()), (200, Some(false)), "{payouts}");
-    let res = common::foreign_client(Some("https://evil.example")).post(app.url("/api/orders/refund")).form(&[("id", id.as_str())]).send().await.expect("foreign");
+    let res =
+        common::foreign_client(Some("https://evil.example")).post(app.url("/api/orders/refund")).form(&[("id", id.as_str())]).send().await.expect("foreign");
     assert_eq!(res.status(), 403, "other sites are refused");
-    assert_eq!(common::foreign_client(Some(&app.url(""))).post(app.url("/api/orders/refund")).header("accept", "application/json").form(&[("id", id.as_str())]).send().await.expect("anon").status(), 401);
+    assert_eq!(
+        common::foreign_client(Some(&app.url("")))
+            .post(app.url("/api/orders/refund"))
+            .header("accept", "application/json")
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .expect("anon")
+            .status(),
+        401
+    );
     assert_eq!(app.get(&common::foreign_client(None), "/dashboard/orders.csv").await.status(), 302, "no session: to the login page");
     let res = app.post_form(&shop.creator, "/api/orders/refund", "/dashboard/orders", &[("id", &id)]).await;
     assert_eq!(location(&res), "/dashboard/orders?refunded=1");
@@ -540,8 +598,19 @@ async fn sells_through_stripe(backend: common::Backend) {
     let page = page.as_str().expect("page").to_string();
     let settings = flash_sale(3).to_string();
     let look = json!({"headline": "Launch sale"}).to_string();
-    assert_eq!(call(app, &creator, "/api/pages/update", &[("id", &page), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await.0, 200);
-    let (status, item) = call(app, &creator, "/api/pages/content/add", &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")]).await;
+    assert_eq!(
+        call(app, &creator, "/api/pages/update", &[("id", &page), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")])
+            .await
+            .0,
+        200
+    );
+    let (status, item) = call(
+        app,
+        &creator,
+        "/api/pages/content/add",
+        &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")],
+    )
+    .await;
     assert_eq!(status, 200, "{item}");
     let (status, body) = call(app, &creator, "/api/pages/publish", &[("id", &page)]).await;
     assert_eq!(status, 409, "{body}");
@@ -561,7 +630,13 @@ async fn sells_through_stripe(backend: common::Backend) {
     assert!(html.contains("Ready"), "{html}");
     assert_eq!(call(app, &creator, "/api/pages/publish", &[("id", &page)]).await.0, 200);
     let (_, detail) = call(app, &creator, "/api/pages/get", &[("id", &page)]).await;
-    let shop = Shop { creator, short_id: detail["summary"]["short_id"].as_str().expect("short").to_string(), item_id: item.as_str().expect("item").to_string(), page_id: page, product_id: product };
+    let shop = Shop {
+        creator,
+        short_id: detail["summary"]["short_id"].as_str().expect("short").to_string(),
+        item_id: item.as_str().expect("item").to_string(),
+        page_id: page,
+        product_id: product,
+    };
     let visitor = app.new_browser();
     let (status, to) = buy(app, &visitor, &shop, "buyer@example.com", &[]).await;
     assert_eq!(status, 302, "{to}");
@@ -770,7 +845,13 @@ async fn the_guard_covers_buying_payouts_and_the_webhook(app: &TestApp) {
 async fn upload_sample(app: &TestApp, client: &reqwest::Client, product: &str, name: &str, bytes: Vec<u8>) -> (u16, String) {
     use reqwest::multipart::{Form, Part};
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()).mime_str("application/octet-stream").expect("mime"));
-    let res = client.post(app.url(&format!("/dashboard/products/{product}/sample"))).header("accept", "application/json").multipart(form).send().await.expect("sample");
+    let res = client
+        .post(app.url(&format!("/dashboard/products/{product}/sample")))
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .expect("sample");
     (res.status().as_u16(), res.text().await.unwrap_or_default())
 }
 
@@ -833,7 +914,13 @@ async fn product_blocks_take_own_products_on_selling_pages(app: &TestApp) {
     let add = |client: &reqwest::Client, page: &str, product: &str| {
         let (client, page, product) = (client.clone(), page.to_string(), product.to_string());
         async move {
-            call(app, &client, "/api/pages/content/add", &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")]).await
+            call(
+                app,
+                &client,
+                "/api/pages/content/add",
+                &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")],
+            )
+            .await
         }
     };
     let (status, body) = add(&stranger, &page, &shop.product_id).await;

@@ -17,8 +17,19 @@ async fn stripe_shop(backend: common::Backend, email: &str, inventory: u32) -> O
     let (_, page) = call(&app, &creator, "/api/pages/create", &[("page_type", "flash-sale"), ("headline", "Sale")]).await;
     let page = page.as_str().expect("page").to_string();
     let (settings, look) = (flash_sale(inventory).to_string(), json!({"headline": "Launch sale"}).to_string());
-    assert_eq!(call(&app, &creator, "/api/pages/update", &[("id", &page), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")]).await.0, 200);
-    let (_, item) = call(&app, &creator, "/api/pages/content/add", &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")]).await;
+    assert_eq!(
+        call(&app, &creator, "/api/pages/update", &[("id", &page), ("settings", &settings), ("customization", &look), ("launch_at", ""), ("expires_at", "")])
+            .await
+            .0,
+        200
+    );
+    let (_, item) = call(
+        &app,
+        &creator,
+        "/api/pages/content/add",
+        &[("page_id", &page), ("item[kind]", "product"), ("item[product_id]", &product), ("item[title]", ""), ("item[description]", "")],
+    )
+    .await;
     let onboarding = location(&app.post_form(&creator, "/api/payouts/onboard", "/dashboard/payouts", &[]).await);
     assert_eq!(fake.complete_onboarding(onboarding.rsplit('/').next().expect("account")).await, 200);
     assert_eq!(call(&app, &creator, "/api/pages/publish", &[("id", &page)]).await.0, 200);
@@ -160,7 +171,17 @@ async fn racing_completion_events_apply_once(app: &TestApp) {
     let (_, _to) = buy(app, &app.new_browser(), &shop, "buyer@example.com", &[]).await;
     let (order_id, session, _) = the_order(app, &shop.page_id).await;
     let now = Utc::now();
-    let facts = SessionFacts { id: &session, order_id: &order_id, amount: 1599, currency: "USD", customer_email: "buyer@example.com", status: "complete", payment_intent: Some("pi_race"), created: now, expires_at: now };
+    let facts = SessionFacts {
+        id: &session,
+        order_id: &order_id,
+        amount: 1599,
+        currency: "USD",
+        customer_email: "buyer@example.com",
+        status: "complete",
+        payment_intent: Some("pi_race"),
+        created: now,
+        expires_at: now,
+    };
     let payloads: Vec<Value> = (0..8)
         .map(|i| {
             let kind = if i % 2 == 0 { "checkout.session.completed" } else { "checkout.session.async_payment_succeeded" };
@@ -294,7 +315,9 @@ async fn a_sale_cannot_be_hoarded(backend: common::Backend) {
     let page = app.get(&app.new_browser(), &from_page).await.text().await.expect("page");
     assert!(!page.contains("Sold out") && page.contains("The last units are in other buyers"), "held is not sold: {page}");
     assert!(page.contains("Buy for"), "the Buy form stays for the moment a unit comes back");
-    let (status, body) = call(app, &client_at(app, "192.0.2.55"), "/api/p/buy", &[("short_id", &shop.short_id), ("item_id", &shop.item_id), ("email", "real@example.com")]).await;
+    let (status, body) =
+        call(app, &client_at(app, "192.0.2.55"), "/api/p/buy", &[("short_id", &shop.short_id), ("item_id", &shop.item_id), ("email", "real@example.com")])
+            .await;
     assert_eq!(status, 409, "{body}");
     assert!(body.to_string().contains("another buyer's checkout"), "{body}");
 
@@ -310,8 +333,14 @@ async fn a_sale_cannot_be_hoarded(backend: common::Backend) {
 async fn downloads_deliver_at_most_what_was_bought(app: &TestApp) {
     let shop = shop(app, "bytes@example.com", "flash-sale", flash_sale(3)).await;
     let form = [
-        ("id", shop.product_id.as_str()), ("form[name]", "Course"), ("form[description]", "A practical guide."), ("form[price]", "19.99"),
-        ("form[currency]", "USD"), ("form[expiresAt]", ""), ("form[downloadLimit]", "2"), ("form[downloadDays]", "7"),
+        ("id", shop.product_id.as_str()),
+        ("form[name]", "Course"),
+        ("form[description]", "A practical guide."),
+        ("form[price]", "19.99"),
+        ("form[currency]", "USD"),
+        ("form[expiresAt]", ""),
+        ("form[downloadLimit]", "2"),
+        ("form[downloadDays]", "7"),
     ];
     assert_eq!(call(app, &shop.creator, "/api/products/save", &form).await.0, 200);
     let visitor = app.new_browser();

@@ -296,7 +296,11 @@ async fn create_session(State(fake): State<FakeStripe>, headers: HeaderMap, body
     let field = |k: &str| form.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let now = Utc::now();
     let subscription = field("mode").as_deref() == Some("subscription");
-    let expires_at = if subscription { Some(now + chrono::Duration::hours(24)) } else { field("expires_at").and_then(|t| t.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0)) };
+    let expires_at = if subscription {
+        Some(now + chrono::Duration::hours(24))
+    } else {
+        field("expires_at").and_then(|t| t.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0))
+    };
     let (Some(amount), Some(currency), Some(expires_at), Some(order_id)) = (
         field("line_items[0][price_data][unit_amount]").and_then(|a| a.parse::<i64>().ok()),
         field("line_items[0][price_data][currency]"),
@@ -477,10 +481,17 @@ async fn update_subscription(State(fake): State<FakeStripe>, headers: HeaderMap,
             return stripe_error(StatusCode::NOT_FOUND, "invalid_request_error", "No such subscription");
         };
         if s.status == "canceled" {
-            return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "A canceled subscription can only update its cancellation_details and metadata.");
+            return stripe_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "A canceled subscription can only update its cancellation_details and metadata.",
+            );
         }
         if let Some(amount) = field("items[0][price_data][unit_amount]").and_then(|a| a.parse::<i64>().ok()) {
-            if field("items[0][id]") != s.item_id || field("items[0][price_data][product]") != s.product_id || field("items[0][price_data][recurring][interval]").is_none() {
+            if field("items[0][id]") != s.item_id
+                || field("items[0][price_data][product]") != s.product_id
+                || field("items[0][price_data][recurring][interval]").is_none()
+            {
                 return stripe_error(StatusCode::BAD_REQUEST, "invalid_request_error", "The item, its product and a recurring interval are required.");
             }
             s.amount = Some(amount);

@@ -73,12 +73,7 @@ async fn drop_pg_database(name: &str) {
 }
 
 pub fn leptos_options() -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("flashpage")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .env(leptos::config::Env::PROD)
-        .build()
+    LeptosOptions::builder().output_name("flashpage").site_root("target/site").site_pkg_dir("pkg").env(leptos::config::Env::PROD).build()
 }
 
 #[derive(Default)]
@@ -149,13 +144,7 @@ impl TestApp {
     }
 
     /// Posts a form the way a browser without JavaScript does (`Accept: text/html`, a Referer).
-    pub async fn post_form(
-        &self,
-        client: &reqwest::Client,
-        path: &str,
-        from_page: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn post_form(&self, client: &reqwest::Client, path: &str, from_page: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         client
             .post(self.url(path))
             .header(ACCEPT, "text/html,application/xhtml+xml")

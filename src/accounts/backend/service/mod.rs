@@ -9,8 +9,8 @@ pub mod team;
 
 pub use password_reset::{request_password_reset, reset_link_works, reset_password};
 
-use super::security_log::{self, SecurityEvent};
 use super::recovery::{self, Purpose};
+use super::security_log::{self, SecurityEvent};
 use super::store::{self, ConfirmationLink, NewAccount, NewSession, SignupOutcome};
 use super::{mail, names, passwords, sessions};
 use crate::accounts::validation::{SIGNUP_LINK_DEAD, validate_login, validate_signup};
@@ -47,7 +47,13 @@ pub(super) fn busy() -> AppError {
 
 /// Counts an attempt against a limit per email address and one per client address (both, in one
 /// atomic statement each, before any work is done); `false` when either is used up.
-pub(super) async fn within_limits(state: &AppState, (per_email, email): (&Limit, &str), per_client: &Limit, client: &Client, now: chrono::DateTime<Utc>) -> Result<bool, AppError> {
+pub(super) async fn within_limits(
+    state: &AppState,
+    (per_email, email): (&Limit, &str),
+    per_client: &Limit,
+    client: &Client,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, AppError> {
     let email_ok = per_email.hit(&state.db, email, now).await?;
     let client_ok = match client.ip.as_deref() {
         Some(ip) => per_client.hit(&state.db, ip, now).await?,
@@ -88,13 +94,8 @@ pub async fn signup(state: &AppState, client: &Client, name: &str, email: &str, 
     if !SIGNUPS_PER_EMAIL.hit(&state.db, &input.email, now).await? {
         return Ok(());
     }
-    let account = NewAccount {
-        name: input.name,
-        email: input.email,
-        password_hash,
-        organization_name: names::organization_name(),
-        group_name: names::group_name(),
-    };
+    let account =
+        NewAccount { name: input.name, email: input.email, password_hash, organization_name: names::organization_name(), group_name: names::group_name() };
     let (state, client) = (state.clone(), Client { ip: client.ip.clone(), user_agent: client.user_agent.clone() });
     tokio::spawn(async move { make_account(&state, &client, &account, now.naive_utc()).await });
     Ok(())
@@ -153,9 +154,7 @@ pub async fn login(state: &AppState, client: &Client, email: &str, password: &st
     // statement each: parallel guesses cannot all slip through a check made before any was counted.
     if !within_limits(state, (&LOGIN_PER_EMAIL, &email), &LOGIN_PER_ADDRESS, client, now).await? {
         log_event(state, SecurityEvent::LoginThrottled, None, Some(&email), client).await;
-        return Err(AppError::rate_limited(format!(
-            "Too many failed attempts. Wait {LOGIN_WINDOW_MINUTES} minutes and try again."
-        )));
+        return Err(AppError::rate_limited(format!("Too many failed attempts. Wait {LOGIN_WINDOW_MINUTES} minutes and try again.")));
     }
     let credentials = store::find_credentials(&state.db, &email).await?;
     let (user_id, stored_hash, confirmed) = match credentials {
@@ -169,9 +168,7 @@ pub async fn login(state: &AppState, client: &Client, email: &str, password: &st
         // The attempt keeps its place in the email's count, so at most a few links a window go out.
         (true, Some(user_id)) if !confirmed => {
             resend_confirmation(state, &user_id, &email).await?;
-            Err(AppError::forbidden(format!(
-                "Confirm your email address first: we've just sent a new link to {email}. It works for 7 days."
-            )))
+            Err(AppError::forbidden(format!("Confirm your email address first: we've just sent a new link to {email}. It works for 7 days.")))
         }
         (true, Some(user_id)) => {
             // A correct password is not a guess at this account: the email's place comes back.
@@ -242,8 +239,17 @@ mod tests {
         assert_eq!(safe_next(Some("/dashboard/pages"), base), "/dashboard/pages");
         assert_eq!(safe_next(Some("/dashboard/pages/x?saved=1"), base), "/dashboard/pages/x?saved=1");
         for bad in [
-            "https://evil.example", "//evil.example", "/\\evil.example", "dashboard", "/\t/evil.example", "/\n",
-            "/\r\nSet-Cookie: x=1", "/..//evil.example", "///evil.example", "/\u{0}", "/\t/\tevil.example",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "dashboard",
+            "/\t/evil.example",
+            "/\n",
+            "/\r\nSet-Cookie: x=1",
+            "/..//evil.example",
+            "///evil.example",
+            "/\u{0}",
+            "/\t/\tevil.example",
         ] {
             assert_eq!(safe_next(Some(bad), base), "/dashboard", "{bad:?}");
         }

@@ -32,7 +32,10 @@ pub async fn request_password_reset(state: &AppState, client: &Client, email: &s
     tokio::spawn(async move {
         let token = sessions::new_token();
         let mail = mail::password_reset(&email, &name, &mail::reset_url(&state.config.public_url, &token));
-        if let Err(e) = recovery::issue(&state.db, &user_id, Purpose::PasswordReset, &sessions::token_hash(&token), None, std::slice::from_ref(&mail), now.naive_utc()).await {
+        if let Err(e) =
+            recovery::issue(&state.db, &user_id, Purpose::PasswordReset, &sessions::token_hash(&token), None, std::slice::from_ref(&mail), now.naive_utc())
+                .await
+        {
             tracing::error!(error = %e, "could not store a password reset link");
             return;
         }

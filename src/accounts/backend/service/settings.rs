@@ -86,7 +86,13 @@ pub async fn change_password(
 
 /// Asks to move the account to another address: a link goes to the new address, a notice to the
 /// old one. Nothing changes until the link is used.
-pub async fn request_email_change(state: &AppState, scope: &Scope<can::ViewDashboard>, client: &Client, new_email: &str, password: &str) -> Result<(), AppError> {
+pub async fn request_email_change(
+    state: &AppState,
+    scope: &Scope<can::ViewDashboard>,
+    client: &Client,
+    new_email: &str,
+    password: &str,
+) -> Result<(), AppError> {
     let user = scope.user();
     let new_email = normalize_email(new_email).map_err(|m| AppError::field("email", m))?;
     if new_email == user.email {
@@ -120,7 +126,9 @@ pub async fn confirm_email_change(state: &AppState, client: &Client, token: &str
             Ok(())
         }
         Err(EmailChangeRefusal::DeadLink) => Err(AppError::new(ErrorKind::Gone, EMAIL_LINK_DEAD)),
-        Err(EmailChangeRefusal::Taken) => Err(AppError::conflict("Another account started using that address in the meantime. Choose another one from your account page.")),
+        Err(EmailChangeRefusal::Taken) => {
+            Err(AppError::conflict("Another account started using that address in the meantime. Choose another one from your account page."))
+        }
     }
 }
 

@@ -32,14 +32,18 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>) -> Re
     let invitations: Vec<InvitationView> = team::open_invitations(&state.db, org)
         .await?
         .into_iter()
-        .map(|i| InvitationView { expired: i.expires_at <= now, expires: i.expires_at.format("%Y-%m-%d").to_string(), id: i.id, email: i.email, roles: i.roles, group_name: i.group_name })
+        .map(|i| InvitationView {
+            expired: i.expires_at <= now,
+            expires: i.expires_at.format("%Y-%m-%d").to_string(),
+            id: i.id,
+            email: i.email,
+            roles: i.roles,
+            group_name: i.group_name,
+        })
         .collect();
     let seats_used = (members.len() + invitations.iter().filter(|i| !i.expired).count()) as u32;
-    let group_rows: Vec<GroupView> = team::groups_with_counts(&state.db, org)
-        .await?
-        .into_iter()
-        .map(|g| GroupView { id: g.id, name: g.name, members: g.members as u32 })
-        .collect();
+    let group_rows: Vec<GroupView> =
+        team::groups_with_counts(&state.db, org).await?.into_iter().map(|g| GroupView { id: g.id, name: g.name, members: g.members as u32 }).collect();
     Ok(TeamView {
         members,
         invitations,

@@ -62,15 +62,21 @@ pub enum Refusal {
     SoldOut,
     /// Nothing is left, but only because every unit left is in an open checkout; the first hold
     /// lapses at `until`.
-    AllHeld { until: Option<DateTime<Utc>> },
+    AllHeld {
+        until: Option<DateTime<Utc>>,
+    },
     /// This address already has this page's item in an open checkout: back to it (`checkout_url`,
     /// when the same client asks), instead of a second hold.
-    AlreadyInCheckout { checkout_url: Option<String> },
+    AlreadyInCheckout {
+        checkout_url: Option<String>,
+    },
     /// The client address has as many open checkouts on this page as it may.
     TooManyHolds,
     WrongCode,
     CodeUsedUp,
-    PriceChanged { now: String },
+    PriceChanged {
+        now: String,
+    },
 }
 
 impl Refusal {
@@ -93,9 +99,9 @@ impl Refusal {
             Refusal::AlreadyInCheckout { .. } => AppError::conflict(
                 "You already have this in your checkout. Finish the payment there (check your other tabs), or wait for it to lapse to start again.",
             ),
-            Refusal::TooManyHolds => AppError::rate_limited(
-                "Several checkouts for this page are already open from your network. Finish one of them, or try again when they lapse.",
-            ),
+            Refusal::TooManyHolds => {
+                AppError::rate_limited("Several checkouts for this page are already open from your network. Finish one of them, or try again when they lapse.")
+            }
             Refusal::WrongCode => field("code", "That code isn't valid for this offer."),
             Refusal::CodeUsedUp => field("code", "This code has been used up. You can still buy without it."),
             Refusal::PriceChanged { now } => AppError::conflict(format!("The price changed to {now} since the page was opened. Check it and buy again.")),

@@ -12,7 +12,7 @@ use super::super::stock::orders_taking_stock;
 use crate::db_write;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{orders, pages};
-use crate::infra::db::{DbError, Db};
+use crate::infra::db::{Db, DbError};
 use crate::infra::mail::outbox::enqueue_mail;
 use crate::orders::model::OrderStatus;
 use crate::pages::settings::{PageSettings, PageType};
@@ -41,8 +41,7 @@ pub use first_time_event;
 /// to `Ok(false)` when the order does not exist.
 macro_rules! lock_order_and_page {
     ($conn:expr, $order_id:expr) => {{
-        let page_id: Option<Option<String>> =
-            orders::table.filter(orders::id.eq($order_id)).select(orders::page_id).first($conn).await.optional()?;
+        let page_id: Option<Option<String>> = orders::table.filter(orders::id.eq($order_id)).select(orders::page_id).first($conn).await.optional()?;
         match page_id {
             None => Ok::<bool, DbError>(false),
             Some(page_id) => {
