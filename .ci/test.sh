@@ -35,6 +35,10 @@ if ! command -v aiosmtpd >/dev/null 2>&1; then
   skipped+=("the SMTP mail tests: aiosmtpd is not installed (.ci/tools.sh test installs it)")
 fi
 
+say "formatting and lints (rustfmt.toml, Cargo.toml's [lints])"
+cargo fmt --check
+cargo clippy --all-targets --features ssr --locked -- -D warnings
+
 say "unit and integration tests (SQLite and PostgreSQL)"
 cargo test --features ssr --locked -- "${skip_args[@]}"
 

@@ -138,16 +138,6 @@ pub fn csv_line(cells: &[&str]) -> String {
     line
 }
 
-#[cfg(test)]
-mod tests {
-    use super::csv_line;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(csv_line(&["a", "b c", "d,e", "say \"hi\""]), "a,b c,\"d,e\",\"say \"\"hi\"\"\"\r\n");
-        assert_eq!(csv_line(&["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "ok"]), "\"'=HYPERLINK(\"\"x\"\")\",'+1,'-2,'@SUM(A1),ok\r\n");
-    }
-}
 
 /// `GET /dashboard/export/organization.json`: the organization's data as one JSON document (see
 /// `accounts::backend::export`), with its plan. Members' personal data: the `ExportData`
@@ -219,4 +209,15 @@ pub async fn all_registrations_csv(State(state): State<AppState>, guard: Guard) 
         }
     };
     csv_response("registrations.csv", head, batches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_line;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_line(&["a", "b c", "d,e", "say \"hi\""]), "a,b c,\"d,e\",\"say \"\"hi\"\"\"\r\n");
+        assert_eq!(csv_line(&["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "ok"]), "\"'=HYPERLINK(\"\"x\"\")\",'+1,'-2,'@SUM(A1),ok\r\n");
+    }
 }

@@ -23,6 +23,7 @@ impl Creator {
     }
 
     /// Creates, configures and (optionally) publishes a page; returns (id, short id).
+    #[allow(clippy::too_many_arguments)]
     async fn page(
         &self,
         app: &TestApp,

@@ -31,7 +31,7 @@ fn count_limit(limit: Option<u32>) -> String {
 }
 
 fn megabytes(mb: u64) -> String {
-    if mb >= 1024 && mb % 1024 == 0 { format!("{} GB", mb / 1024) } else { format!("{mb} MB") }
+    if mb >= 1024 && mb.is_multiple_of(1024) { format!("{} GB", mb / 1024) } else { format!("{mb} MB") }
 }
 
 /// A plan's limits as rows, the same on the pricing and billing pages.

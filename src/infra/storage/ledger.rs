@@ -110,7 +110,7 @@ pub async fn settle(db: &Db, pending_key: &str, key: &str, bytes: i64) -> Result
                 .returning((stored_objects::organization_id, stored_objects::page_id, stored_objects::bytes, stored_objects::created_at))
                 .get_results(conn)
                 .await?;
-        let Some((organization_id, page_id, _, created_at)) = gone.get(0).cloned() else { // not `.first()`: Diesel's QueryDsl::first is in scope
+        let Some((organization_id, page_id, _, created_at)) = <[_]>::first(&gone).cloned() else { // the slice's `first`, not Diesel's QueryDsl::first (in scope)
             return Err(DbError::Query(diesel::result::Error::NotFound));
         };
         let released: i64 = gone.iter().map(|(_, _, b, _)| b).sum();

@@ -145,10 +145,7 @@ pub fn order_not_found() -> AppError {
 /// The thank-you page's view of the order behind a token.
 pub async fn buyer_order(state: &AppState, token: &str) -> Result<BuyerOrder, AppError> {
     let row = store::by_token(&state.db, token).await?.ok_or_else(order_not_found)?;
-    let page_url = match store::short_id_of_order(&state.db, &row.id).await? {
-        Some(short_id) => Some(format!("/p/{short_id}")),
-        None => None,
-    };
+    let page_url = store::short_id_of_order(&state.db, &row.id).await?.map(|short_id| format!("/p/{short_id}"));
     let status = OrderStatus::parse(&row.status).unwrap_or(OrderStatus::Processing);
     let (download, download_closed) = if status == OrderStatus::Completed { offer(state, &row, token, Utc::now()).await? } else { (None, None) };
     let amount = if row.amount_paid > 0 { row.amount_paid } else { row.amount_due };

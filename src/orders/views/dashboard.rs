@@ -85,7 +85,7 @@ fn Orders(o: OrdersOverview, refund: Option<String>) -> impl IntoView {
                             <th scope="col" class="num">"Amount"</th><th scope="col">"Status"</th><th scope="col">"Downloads"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
                         </tr></thead>
                         <tbody>
-                            {o.rows.iter().cloned().map(|r| {
+                            {o.rows.iter().map(|r| {
                                 let class = match r.status {
                                     OrderStatus::Completed => "live",
                                     OrderStatus::Processing | OrderStatus::Pending | OrderStatus::RefundPending => "scheduled",
