@@ -138,7 +138,6 @@ pub fn csv_line(cells: &[&str]) -> String {
     line
 }
 
-
 /// `GET /dashboard/export/organization.json`: the organization's data as one JSON document (see
 /// `accounts::backend::export`), with its plan. Members' personal data: the `ExportData`
 /// permission, and a line in the security log.
