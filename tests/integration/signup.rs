@@ -22,17 +22,7 @@ async fn sign_up(app: &TestApp, client: &reqwest::Client, name: &str, email: &st
 
 /// Every message to `to` with `subject`, newest first (bodies).
 async fn mails(app: &TestApp, to: &str, subject: &str) -> Vec<String> {
-    let (to, subject) = (to.to_string(), subject.to_string());
-    let r: Result<Vec<String>, DbError> = db_read!(app.state.db, conn => {
-        Ok(mail_outbox::table
-            .filter(mail_outbox::recipient.eq(&to))
-            .filter(mail_outbox::subject.eq(&subject))
-            .order(mail_outbox::created_at.desc())
-            .select(mail_outbox::text_body)
-            .load(conn)
-            .await?)
-    });
-    r.expect("outbox")
+    app.mail_bodies(to, subject).await
 }
 
 /// Waits (sign-up works after its answer) until `n` messages to `to` with `subject` are queued.

@@ -100,11 +100,31 @@ pub async fn live_link(db: &Db, purpose: Purpose, token_hash: &str, now: NaiveDa
     })
 }
 
-/// Uses a reset link: sets the new password, ends every session of the account, and voids the
-/// account's other reset links, in one transaction. `None` when the link is unknown, expired or
-/// used (nothing changes then).
-pub async fn reset_password(db: &Db, token_hash: &str, password_hash: &str, now: NaiveDateTime) -> Result<Option<String>, DbError> {
-    let purpose = Purpose::PasswordReset.as_str();
+/// What using a reset or sign-up link does, besides confirming the account's address (the link
+/// came to it, which proves it).
+pub enum Redeem<'a> {
+    /// A reset link: this password hash replaces the old one, and every session of the account
+    /// ends (whoever knew the old password, or signed up with someone else's address, is out).
+    NewPassword(&'a str),
+    /// A new account's confirmation link: the account may log in from now on.
+    Confirm,
+}
+
+impl Redeem<'_> {
+    fn purpose(&self) -> Purpose {
+        match self {
+            Redeem::NewPassword(_) => Purpose::PasswordReset,
+            Redeem::Confirm => Purpose::SignupConfirm,
+        }
+    }
+}
+
+/// Uses a reset or sign-up link, in one transaction: the link is used by one conditional update
+/// (of racing clicks exactly one wins), `what` is done, the address is confirmed, and the
+/// account's other links of the same purpose die. Returns the user's id; `None` when the link is
+/// unknown, expired or used (nothing changes then).
+pub async fn redeem(db: &Db, token_hash: &str, what: Redeem<'_>, now: NaiveDateTime) -> Result<Option<String>, DbError> {
+    let purpose = what.purpose().as_str();
     db_write!(db, conn => {
         let user_id: Option<String> = diesel::update(
             account_tokens::table
@@ -119,17 +139,17 @@ pub async fn reset_password(db: &Db, token_hash: &str, password_hash: &str, now:
         .await
         .optional()?;
         let Some(user_id) = user_id else { return Ok(None) };
-        diesel::update(users::table.filter(users::id.eq(&user_id)))
-            .set((users::password_hash.eq(password_hash), users::updated_at.eq(now)))
-            .execute(conn)
-            .await?;
-        // The link came to the account's address: that proves it, as a sign-up link would (and
-        // whoever signed up with someone else's address is locked out by the new password).
+        if let Redeem::NewPassword(password_hash) = what {
+            diesel::update(users::table.filter(users::id.eq(&user_id)))
+                .set((users::password_hash.eq(password_hash), users::updated_at.eq(now)))
+                .execute(conn)
+                .await?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(&user_id))).execute(conn).await?;
+        }
         diesel::update(users::table.filter(users::id.eq(&user_id)).filter(users::email_confirmed_at.is_null()))
             .set(users::email_confirmed_at.eq(now))
             .execute(conn)
             .await?;
-        diesel::delete(sessions::table.filter(sessions::user_id.eq(&user_id))).execute(conn).await?;
         diesel::update(
             account_tokens::table
                 .filter(account_tokens::user_id.eq(&user_id))
@@ -218,41 +238,4 @@ pub async fn confirm_email_change(db: &Db, token_hash: &str, now: NaiveDateTime)
         Err(e) if e.is_unique_violation() => Ok(Err(EmailChangeRefusal::Taken)),
         other => other,
     }
-}
-
-/// Uses a new account's confirmation link: the account's address is confirmed (it may log in),
-/// and its other confirmation links die. Returns the user and their address; `None` when the
-/// link is unknown, expired or used.
-pub async fn confirm_signup(db: &Db, token_hash: &str, now: NaiveDateTime) -> Result<Option<(String, String)>, DbError> {
-    let purpose = Purpose::SignupConfirm.as_str();
-    db_write!(db, conn => {
-        let user_id: Option<String> = diesel::update(
-            account_tokens::table
-                .filter(account_tokens::token_hash.eq(token_hash))
-                .filter(account_tokens::purpose.eq(purpose))
-                .filter(account_tokens::used_at.is_null())
-                .filter(account_tokens::expires_at.gt(now)),
-        )
-        .set(account_tokens::used_at.eq(now))
-        .returning(account_tokens::user_id)
-        .get_result(conn)
-        .await
-        .optional()?;
-        let Some(user_id) = user_id else { return Ok(None) };
-        diesel::update(users::table.filter(users::id.eq(&user_id)).filter(users::email_confirmed_at.is_null()))
-            .set(users::email_confirmed_at.eq(now))
-            .execute(conn)
-            .await?;
-        diesel::update(
-            account_tokens::table
-                .filter(account_tokens::user_id.eq(&user_id))
-                .filter(account_tokens::purpose.eq(purpose))
-                .filter(account_tokens::used_at.is_null()),
-        )
-        .set(account_tokens::used_at.eq(now))
-        .execute(conn)
-        .await?;
-        let email: String = users::table.filter(users::id.eq(&user_id)).select(users::email).first(conn).await?;
-        Ok(Some((user_id, email)))
-    })
 }

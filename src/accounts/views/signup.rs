@@ -26,15 +26,10 @@ fn password_check(v: &str) -> Option<String> {
 pub fn Signup() -> impl IntoView {
     let sent = use_query_map().with_untracked(|q| q.get("sent").is_some());
     if sent {
-        // The same words whatever the address: whether it has an account is told only to its inbox.
         return view! {
             <Title text="Check your inbox · Flashpage"/>
             <AuthCard title="Check your inbox" subtitle="One step left: confirm your address.">
-                <div class="form-notice" role="status" data-testid="signup-sent">
-                    "We've sent a message to the address you gave. Open the link in it to confirm the address and \
-                     start using your account (it works for 7 days). If the address has an account already, the \
-                     message tells you how to log in instead. Nothing after a few minutes? Check your spam folder."
-                </div>
+                {sent_notice()}
                 <p class="auth-switch">"Confirmed already? "<a href="/login">"Log in"</a></p>
             </AuthCard>
         }
@@ -48,6 +43,18 @@ pub fn Signup() -> impl IntoView {
         </AuthCard>
     }
     .into_any()
+}
+
+/// The answer to every sign-up, in the same words whatever the address: whether it has an account
+/// is told only to its inbox.
+fn sent_notice() -> impl IntoView {
+    view! {
+        <div class="form-notice" role="status" data-testid="signup-sent">
+            "Check your inbox: we've sent a message to the address you gave. Open the link in it to confirm the \
+             address and start using your account (it works for 7 days). If the address has an account already, \
+             the message tells you how to log in instead. Nothing after a few minutes? Check your spam folder."
+        </div>
+    }
 }
 
 /// The page a new account's confirmation link opens: one button (mail scanners open links, they
@@ -79,16 +86,20 @@ pub fn ConfirmAccount() -> impl IntoView {
     }
 }
 
-/// The form, hydrated for inline checks (the server's own rules) and the answer in place.
+/// The form, hydrated for inline checks (the server's own rules) and the answer in place: with
+/// JavaScript the server's redirect to this same page is not followed (see
+/// `ui::islands::follow_redirects_elsewhere`), so the island shows the answer itself.
 #[island(lazy)]
 fn SignupForm() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     crate::ui::islands::report_hydrated();
     let action = ServerAction::<api::Signup>::new();
     let errors = FormErrors::new(Signal::derive(move || action.value().get().and_then(Result::err)));
+    let sent = move || matches!(action.value().get(), Some(Ok(())));
     view! {
+        <Show when=sent>{sent_notice()}</Show>
         <FormAlert message=errors.summary()/>
-        <ActionForm action=action attr:class="form" attr:novalidate=true>
+        <ActionForm action=action attr:class="form" attr:novalidate=true attr:hidden=sent>
             <Field label="Your name" name="name" autocomplete="name" server_error=errors.field("name") check=name_check/>
             <Field label="Email" name="email" kind="email" autocomplete="email" server_error=errors.field("email") check=email_check/>
             <Field

@@ -184,27 +184,31 @@ impl TestApp {
 
     /// The token after `path` in the newest mail to `email` with `subject`, waiting up to 5 s.
     pub async fn newest_link(&self, email: &str, subject: &str, path: &str) -> Option<String> {
-        use diesel::{ExpressionMethods, QueryDsl};
-        use flashpage::infra::db::schema::mail_outbox;
-        let to = email.trim().to_lowercase();
         for _ in 0..100 {
-            let (to, subject) = (to.clone(), subject.to_string());
-            let body: Result<Vec<String>, flashpage::infra::db::DbError> = flashpage::db_read!(self.state.db, conn => {
-                Ok(mail_outbox::table
-                    .filter(mail_outbox::recipient.eq(&to))
-                    .filter(mail_outbox::subject.eq(&subject))
-                    .order(mail_outbox::created_at.desc())
-                    .select(mail_outbox::text_body)
-                    .load(conn)
-                    .await?)
-            });
-            if let Some(text) = body.expect("outbox").first() {
+            if let Some(text) = self.mail_bodies(email, subject).await.first() {
                 let start = text.find(path)? + path.len();
                 return Some(text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect());
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         None
+    }
+
+    /// The text of every queued message to `email` with `subject`, newest first.
+    pub async fn mail_bodies(&self, email: &str, subject: &str) -> Vec<String> {
+        use diesel::{ExpressionMethods, QueryDsl};
+        use flashpage::infra::db::schema::mail_outbox;
+        let (to, subject) = (email.trim().to_lowercase(), subject.to_string());
+        let bodies: Result<Vec<String>, flashpage::infra::db::DbError> = flashpage::db_read!(self.state.db, conn => {
+            Ok(mail_outbox::table
+                .filter(mail_outbox::recipient.eq(&to))
+                .filter(mail_outbox::subject.eq(&subject))
+                .order(mail_outbox::created_at.desc())
+                .select(mail_outbox::text_body)
+                .load(conn)
+                .await?)
+        });
+        bodies.expect("outbox")
     }
 
     pub async fn finish(mut self) {

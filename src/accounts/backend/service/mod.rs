@@ -126,9 +126,10 @@ async fn make_account(state: &AppState, client: &Client, account: &NewAccount, n
 /// the session token for the cookie.
 pub async fn confirm_account(state: &AppState, client: &Client, token: &str) -> Result<String, AppError> {
     let now = Utc::now().naive_utc();
-    let Some((user_id, email)) = recovery::confirm_signup(&state.db, &sessions::token_hash(token), now).await? else {
+    let Some(user_id) = recovery::redeem(&state.db, &sessions::token_hash(token), recovery::Redeem::Confirm, now).await? else {
         return Err(AppError::new(ErrorKind::Gone, SIGNUP_LINK_DEAD));
     };
+    let (email, _) = store::email_and_name(&state.db, &user_id).await?.unwrap_or_default();
     let (session_token, session) = new_session(state, client);
     store::create_session(&state.db, &user_id, &session, now).await?;
     log_event(state, SecurityEvent::AccountConfirmed, Some(&user_id), Some(&email), client).await;

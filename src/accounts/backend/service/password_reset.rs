@@ -62,7 +62,7 @@ pub async fn reset_password(state: &AppState, client: &Client, token: &str, pass
     check_password(password, &email, &name).map_err(|m| AppError::field("password", m))?;
     let password_hash = passwords::hash_password(password.to_string()).await.map_err(|_| busy())?.map_err(AppError::internal)?;
     // The link is used by this one conditional update; a second click racing this one finds it used.
-    let Some(user_id) = recovery::reset_password(&state.db, &token_hash, &password_hash, Utc::now().naive_utc()).await? else {
+    let Some(user_id) = recovery::redeem(&state.db, &token_hash, recovery::Redeem::NewPassword(&password_hash), Utc::now().naive_utc()).await? else {
         return Err(AppError::new(ErrorKind::Gone, RESET_LINK_DEAD));
     };
     let (session_token, session) = new_session(state, client);
