@@ -213,7 +213,7 @@ pub async fn housekeeping_round(state: &AppState) {
     if let Err(e) = crate::accounts::backend::recovery::purge_old(db, now).await {
         tracing::warn!(error = %e, "could not purge old account links");
     }
-    match store::purge_unconfirmed(db, now).await {
+    match crate::accounts::backend::unconfirmed::purge(db, now).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(accounts = n, "deleted accounts never confirmed within a week"),
         Err(e) => tracing::warn!(error = %e, "could not delete unconfirmed accounts"),

@@ -11,3 +11,4 @@ pub mod service;
 pub mod sessions;
 pub mod store;
 pub mod team;
+pub mod unconfirmed;

@@ -35,13 +35,10 @@ impl Purpose {
         match self {
             Purpose::PasswordReset => Duration::hours(1),
             Purpose::EmailChange => Duration::hours(24),
-            Purpose::SignupConfirm => UNCONFIRMED_KEEPS_ADDRESS,
+            Purpose::SignupConfirm => super::unconfirmed::UNCONFIRMED_KEEPS_ADDRESS,
         }
     }
 }
-
-/// How long an account whose address was never confirmed keeps that address from a new sign-up.
-pub const UNCONFIRMED_KEEPS_ADDRESS: Duration = Duration::days(7);
 
 /// Inserts a link's row and queues its mails with `$conn` (either backend, inside a transaction).
 macro_rules! insert_link {
@@ -218,7 +215,7 @@ pub async fn confirm_email_change(db: &Db, token_hash: &str, now: NaiveDateTime)
         let old_email: String = users::table.filter(users::id.eq(&user_id)).select(users::email).first(conn).await?;
         // The link proves the mailbox: an account that only claimed the address without
         // confirming it gives it up.
-        let _released = crate::accounts::backend::store::release_unconfirmed!(conn, &new_email, now + Duration::minutes(1));
+        let _released = super::unconfirmed::release_unconfirmed!(conn, &new_email, now + Duration::minutes(1));
         let taken: i64 = users::table.filter(users::email.eq(&new_email)).filter(users::id.ne(&user_id)).count().get_result(conn).await?;
         if taken > 0 {
             return Ok(Err(EmailChangeRefusal::Taken));

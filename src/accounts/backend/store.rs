@@ -1,5 +1,6 @@
 //! Account queries. Every function runs the same Diesel code on SQLite and PostgreSQL.
 
+use super::unconfirmed::{UNCONFIRMED_KEEPS_ADDRESS, release_unconfirmed};
 use crate::accounts::model::CurrentUser;
 use crate::accounts::permissions::Role;
 use crate::billing::plans::FREE_PLAN_NAME;
@@ -26,38 +27,6 @@ pub struct NewSession {
     pub user_agent: Option<String>,
 }
 
-/// Deletes the unconfirmed account that holds `$email` (and the organization it started, which
-/// holds nothing: an unconfirmed account never logged in) if it was made before `$made_before`,
-/// with `$conn` inside the caller's transaction; evaluates to whether one went. A sign-up passes
-/// a week ago ([`super::recovery::UNCONFIRMED_KEEPS_ADDRESS`]); a link that proves the mailbox
-/// (an invitation, an address change) passes now, releasing any.
-macro_rules! release_unconfirmed {
-    ($conn:expr, $email:expr, $made_before:expr) => {{
-        use $crate::infra::db::schema::{groups, organizations, security_log, users};
-        let held: Option<(String, String)> = users::table
-            .filter(users::email.eq($email))
-            .filter(users::email_confirmed_at.is_null())
-            .filter(users::created_at.lt($made_before))
-            .select((users::id, users::organization_id))
-            .first($conn)
-            .await
-            .optional()?;
-        if let Some((user_id, org_id)) = &held {
-            diesel::delete(security_log::table.filter(security_log::user_id.eq(user_id))).execute($conn).await?;
-            // Sessions, roles, the Free subscription and links go by cascade.
-            diesel::delete(users::table.filter(users::id.eq(user_id))).execute($conn).await?;
-            let own: i64 =
-                organizations::table.filter(organizations::id.eq(org_id)).filter(organizations::owner_id.eq(user_id)).count().get_result($conn).await?;
-            if own > 0 {
-                diesel::delete(groups::table.filter(groups::organization_id.eq(org_id))).execute($conn).await?;
-                diesel::delete(organizations::table.filter(organizations::id.eq(org_id))).execute($conn).await?;
-            }
-        }
-        held.is_some()
-    }};
-}
-pub(crate) use release_unconfirmed;
-
 /// What a sign-up did with its address.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SignupOutcome {
@@ -83,7 +52,7 @@ pub async fn create_account(db: &Db, account: &NewAccount, link: &ConfirmationLi
     // The transaction body is an `async move` block: give it references, keep the owned ids.
     let (user_id_ref, org_id, group_id) = (user_id.as_str(), org_id.as_str(), group_id.as_str());
     let result: Result<SignupOutcome, DbError> = db_write!(db, conn => {
-        let _released = release_unconfirmed!(conn, &account.email, now - super::recovery::UNCONFIRMED_KEEPS_ADDRESS);
+        let _released = release_unconfirmed!(conn, &account.email, now - UNCONFIRMED_KEEPS_ADDRESS);
         let holder: Option<(String, Option<NaiveDateTime>)> = users::table
             .filter(users::email.eq(&account.email))
             .select((users::id, users::email_confirmed_at))
@@ -164,30 +133,6 @@ pub async fn create_account(db: &Db, account: &NewAccount, link: &ConfirmationLi
         Err(e) if e.is_unique_violation() => Ok(SignupOutcome::Taken { user_id: String::new(), confirmed: false }),
         other => other,
     }
-}
-
-/// Deletes the accounts whose address was not confirmed within the week (hourly, from the
-/// housekeeping): they never logged in, and their address is someone's personal data. Returns
-/// how many went.
-pub async fn purge_unconfirmed(db: &Db, now: NaiveDateTime) -> Result<usize, DbError> {
-    let before = now - super::recovery::UNCONFIRMED_KEEPS_ADDRESS;
-    let emails: Vec<String> = db_read!(db, conn => {
-        Ok::<_, DbError>(users::table
-            .filter(users::email_confirmed_at.is_null())
-            .filter(users::created_at.lt(before))
-            .select(users::email)
-            .limit(500)
-            .load(conn)
-            .await?)
-    })?;
-    let mut gone = 0;
-    for email in &emails {
-        let released: bool = db_write!(db, conn => {
-            Ok::<_, DbError>(release_unconfirmed!(conn, email, before))
-        })?;
-        gone += usize::from(released);
-    }
-    Ok(gone)
 }
 
 /// Stores a new session for an existing user (login).

@@ -335,7 +335,7 @@ pub async fn accept(
         let Some(email) = open else { return Ok(Err(AcceptRefusal::DeadLink)) };
         // The invitation proves the mailbox: an account that only claimed the address without
         // confirming it gives it up.
-        let _released = crate::accounts::backend::store::release_unconfirmed!(conn, &email, now + chrono::Duration::minutes(1));
+        let _released = crate::accounts::backend::unconfirmed::release_unconfirmed!(conn, &email, now + chrono::Duration::minutes(1));
         // Checked before the link is used, so it still works once that account is gone.
         let taken: i64 = users::table.filter(users::email.eq(&email)).count().get_result(conn).await?;
         if taken > 0 {
