@@ -20,15 +20,10 @@ async fn sign_up(app: &TestApp, client: &reqwest::Client, name: &str, email: &st
     app.post_form(client, "/api/signup", "/signup", &[("name", name), ("email", email), ("password", PASSWORD)]).await
 }
 
-/// Every message to `to` with `subject`, newest first (bodies).
-async fn mails(app: &TestApp, to: &str, subject: &str) -> Vec<String> {
-    app.mail_bodies(to, subject).await
-}
-
 /// Waits (sign-up works after its answer) until `n` messages to `to` with `subject` are queued.
 async fn wait_for_mails(app: &TestApp, to: &str, subject: &str, n: usize) -> Vec<String> {
     for _ in 0..100 {
-        let found = mails(app, to, subject).await;
+        let found = app.mail_bodies(to, subject).await;
         if found.len() >= n {
             return found;
         }
@@ -89,7 +84,7 @@ async fn the_answer_is_the_same_for_any_address(app: &TestApp) {
     let notes = wait_for_mails(app, "ada@example.com", NOTE, 2).await;
     assert!(notes[0].contains("/login") && notes[0].contains("/forgot-password") && !notes[0].contains("Imposter"), "{}", notes[0]);
     assert!(!notes[0].contains("/confirm-account/"), "the note grants nothing");
-    assert!(mails(app, "ada@example.com", CONFIRM).await.len() == 1, "only Ada's own sign-up sent a link");
+    assert!(app.mail_bodies("ada@example.com", CONFIRM).await.len() == 1, "only Ada's own sign-up sent a link");
     wait_for_mails(app, "bea@example.com", CONFIRM, 1).await;
     wait_for_mails(app, "cy@example.com", CONFIRM, 1).await;
     let ada = accounts(app, "ada@example.com").await;

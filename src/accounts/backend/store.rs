@@ -34,6 +34,9 @@ pub enum SignupOutcome {
     Created(String),
     /// The address belongs to an account already (confirmed or not): nothing was made.
     Taken { user_id: String, confirmed: bool },
+    /// Another sign-up with the same address committed first: its mail is on its way, this one
+    /// does nothing.
+    LostRace,
 }
 
 /// The confirmation link a new account is made with.
@@ -128,9 +131,8 @@ pub async fn create_account(db: &Db, account: &NewAccount, link: &ConfirmationLi
         Ok::<SignupOutcome, DbError>(SignupOutcome::Created(user_id_ref.to_string()))
     });
     match result {
-        // Another sign-up took the address between the check and the insert: that one's mail
-        // is on its way; this one makes nothing, like any other taken address.
-        Err(e) if e.is_unique_violation() => Ok(SignupOutcome::Taken { user_id: String::new(), confirmed: false }),
+        // Another sign-up took the address between the check and the insert.
+        Err(e) if e.is_unique_violation() => Ok(SignupOutcome::LostRace),
         other => other,
     }
 }

@@ -114,9 +114,9 @@ async fn make_account(state: &AppState, client: &Client, account: &NewAccount, n
             if let Err(e) = crate::infra::mail::outbox::enqueue(&state.db, &note, now).await {
                 tracing::error!(error = %e, "could not queue the note to an address that has an account");
             }
-            let user_id = Some(user_id.as_str()).filter(|id| !id.is_empty());
-            log_event(state, SecurityEvent::SignupForExistingAccount, user_id, Some(&account.email), client).await;
+            log_event(state, SecurityEvent::SignupForExistingAccount, Some(&user_id), Some(&account.email), client).await;
         }
+        Ok(SignupOutcome::LostRace) => {}
         Err(e) => tracing::error!(error = %e, "could not make a signed-up account"),
     }
 }
