@@ -1,14 +1,14 @@
 //! The document shell, the router, and the table of routes.
 
 use crate::accounts::views::{
-    AccountRoute, ConfirmAccount, ConfirmEmailRoute, Dashboard, ForgotPassword, InvitationRoute, Login, ResetPassword, SecurityLogRoute, Signup, TeamRoute,
+    AccountRoute, ConfirmAccount, ConfirmEmailRoute, ForgotPassword, InvitationRoute, Login, ResetPassword, SecurityLogRoute, Signup, TeamRoute,
 };
 use crate::billing::views::{BillingRoute, PricingRoute};
+use crate::editor::views::{Dashboard, PageEditorRoute};
 use crate::orders::views::{CancelledRoute, DownloadHelpRoute, OrdersRoute, PayoutsRoute, TestCheckoutRoute, ThanksRoute};
-use crate::pages::public::view::PublicPageRoute;
-use crate::pages::views::PageEditorRoute;
 use crate::products::views::{NewProductRoute, ProductRoute, ProductsRoute};
 use crate::registrations::views::{DeletedRoute, ManageRoute, RegistrationsRoute, UnsubscribeRoute};
+use crate::storefront::view::PublicPageRoute;
 use crate::ui::landing::Landing;
 use crate::ui::status::NotFound;
 use leptos::prelude::*;

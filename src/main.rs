@@ -2,7 +2,7 @@
 //!
 //! `flashpage` serves; `flashpage migrate` only applies migrations and exits.
 
-use flashpage::config::Config;
+use flashpage::infra::config::Config;
 use flashpage::web::{router, startup};
 use leptos::config::get_configuration;
 use std::process::ExitCode;

@@ -43,11 +43,26 @@ test('with JavaScript: live preview, hero upload with progress, priced blocks, c
   await preview.getByRole('heading', { name: 'This sale has ended' }).waitFor();
   await page.getByRole('link', { name: 'Live', exact: true }).click();
   await preview.getByText('25% off').waitFor();
-  // A save reloads the editor's data and draws the form again: choose the file after that.
+  // A save reloads the editor's data and draws the form again; what is typed while the data is
+  // on its way back is kept (held back here so that the typing surely comes first).
+  await page.route('**/api/pages/editor', async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
   const reloaded = page.waitForResponse((r) => r.url().endsWith('/api/pages/editor'));
   await page.getByRole('button', { name: 'Save page' }).click();
   await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
+  await page.getByLabel('Headline', { exact: true }).fill('Poster sale: typed meanwhile');
   await reloaded;
+  // The preview asked for after the reload shows the typing, and so does the form drawn anew.
+  await page.waitForResponse((r) => r.url().endsWith('/api/pages/preview'));
+  await preview.getByRole('heading', { name: 'Poster sale: typed meanwhile' }).waitFor();
+  assert.equal(await page.getByLabel('Headline', { exact: true }).inputValue(), 'Poster sale: typed meanwhile');
+  await page.unroute('**/api/pages/editor');
+  await page.getByLabel('Headline', { exact: true }).fill('Poster sale: last call');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/pages/editor'));
+  await page.getByRole('button', { name: 'Save page' }).click();
+  await saved;
 
   // The upload shows progress while the server has not answered yet.
   await page.route('**/hero', async (route) => {

@@ -9,7 +9,6 @@
 //! check. Public endpoints (the visitor's page, "notify me", login) take the guard too, for the
 //! origin check and the client's address.
 
-use crate::accounts::backend::service::Client;
 use crate::accounts::backend::{sessions, store};
 use crate::accounts::model::CurrentUser;
 use crate::accounts::permissions::{Action, authorize};
@@ -84,6 +83,12 @@ impl<P> Scope<P> {
             _ => Ok(()),
         }
     }
+}
+
+/// Who is asking, for the log and the rate limiter.
+pub struct Client {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// The request, checked for its origin; the way to a [`Scope`].

@@ -2,8 +2,10 @@
 //! limits, security headers. It names no domain; the HTTP stack that wires domains to routes is
 //! `web`.
 
+pub mod config;
 pub mod db;
 pub mod mail;
+pub mod notifier;
 pub mod origin;
 pub mod payments;
 pub mod rate_limit;

@@ -5,7 +5,7 @@
 //! at the top of the app (`web::startup`). A domain reads its own part with an accessor on the
 //! part's type (`PageCache::of(state)`).
 
-use crate::config::Config;
+use crate::infra::config::Config;
 use crate::infra::db::Db;
 use crate::infra::storage::Storage;
 use axum::extract::FromRef;

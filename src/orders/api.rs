@@ -80,18 +80,8 @@ pub async fn send_fresh_link(token: String) -> Result<(), AppError> {
     crate::infra::request::redirect(&format!("/d/{safe}/help?sent=1"))
 }
 
-/// The test checkout's payment page, as it shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TestCheckoutView {
-    pub session_id: String,
-    pub description: String,
-    pub amount: String,
-    pub email: String,
-    pub payable: bool,
-}
-
 #[server(prefix = "/api", endpoint = "checkout/test/view")]
-pub async fn load_test_checkout(session_id: String) -> Result<TestCheckoutView, AppError> {
+pub async fn load_test_checkout(session_id: String) -> Result<super::model::TestCheckoutView, AppError> {
     let guard = crate::accounts::guard::Guard::current()?;
     super::backend::test_payment::view(guard.state(), &session_id).await
 }

@@ -174,3 +174,13 @@ pub struct PayoutsView {
     /// The caller may set payouts up (admins and managers).
     pub can_manage: bool,
 }
+
+/// The test checkout's payment page, as it shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestCheckoutView {
+    pub session_id: String,
+    pub description: String,
+    pub amount: String,
+    pub email: String,
+    pub payable: bool,
+}

@@ -1,4 +1,4 @@
-//! The Buy form's checks, shared by the server (authoritative) and, later, the browser.
+//! The Buy form's checks (the server's are authoritative).
 
 use crate::accounts::validation::normalize_email;
 use crate::error::{AppError, FieldError};

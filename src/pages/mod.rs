@@ -1,18 +1,16 @@
-//! Temporary pages: kinds and typed settings, their validation, and the phase of a page's life.
-//! (The editor, the public renderer and storage come with the rest of the pages capability.)
+//! Temporary pages, the domain: the four kinds and their typed settings, the look, the content
+//! blocks, the questions an event asks, their validation, the phase of a page's life, and (on the
+//! server) the page's queries and its one writer. The creator's screens for it are `editor`'s; what
+//! visitors see is `storefront`'s.
 
-pub mod api;
 pub mod blocks;
 pub mod customization;
-pub mod editor_form;
-pub mod model;
+pub mod event_time;
 pub mod palette;
 pub mod phase;
-pub mod preview_phase;
-pub mod public;
+pub mod questions;
 pub mod settings;
 pub mod validation;
-pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

@@ -126,10 +126,10 @@ pub struct EventRegistrationSettings {
     pub waitlist_enabled: bool,
     /// Whether the registration form asks for a phone number.
     #[serde(default, skip_serializing_if = "is_default")]
-    pub phone_field: crate::registrations::form::PhoneField,
+    pub phone_field: crate::pages::questions::PhoneField,
     /// The creator's own questions (seed `customFields` of a registration).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub custom_fields: Vec<crate::registrations::form::CustomField>,
+    pub custom_fields: Vec<crate::pages::questions::CustomField>,
     /// How many registrations the page takes per minute, a brake on scripted sign-ups (default
     /// [`DEFAULT_REGISTRATIONS_PER_MINUTE`]); refusals are counted for the creator to see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,8 +145,8 @@ fn is_default<T: Default + PartialEq>(value: &T) -> bool {
 
 impl EventRegistrationSettings {
     /// The registration form this page shows.
-    pub fn form(&self) -> crate::registrations::form::FormConfig {
-        crate::registrations::form::FormConfig { phone: self.phone_field, fields: self.custom_fields.clone() }
+    pub fn form(&self) -> crate::pages::questions::FormConfig {
+        crate::pages::questions::FormConfig { phone: self.phone_field, fields: self.custom_fields.clone() }
     }
 
     pub fn registrations_per_minute(&self) -> u32 {

@@ -177,7 +177,7 @@ pub fn validate_page(settings: &PageSettings, launch_at: Option<DateTime<Utc>>, 
                 }
             }
             e.at_least_one("maxAttendees", s.max_attendees);
-            if let Err(m) = crate::registrations::form::check_config(&s.form()) {
+            if let Err(m) = crate::pages::questions::check_config(&s.form()) {
                 e.add("questions", m);
             }
             if s.registrations_per_minute == Some(0) {

@@ -16,7 +16,7 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
-    /// The status at `now`: used by the dashboard now and by checkout later, so both agree.
+    /// The status at `now`: used by the dashboard and by checkout, so both agree.
     pub fn of(is_active: bool, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ProductStatus {
         match (is_active, expires_at) {
             (false, _) => ProductStatus::Inactive,

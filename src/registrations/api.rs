@@ -1,21 +1,12 @@
-//! The registration server functions: the public "notify me" sign-up, the registrant's manage
-//! link, and the creator's attendee views. Each starts with the request guard; the creator's
+//! The registration server functions: the registrant's manage link and the creator's attendee
+//! views (the public "notify me" sign-up is the storefront's). Each starts with the request guard; the creator's
 //! need a session and a permission, the registrant's key is the unguessable token of their link.
-//! (The registration form itself posts to `web::registrations::register`: its fields are the
-//! creator's questions.)
+//! (The registration form itself posts to `web::registrations::register`, which hands it to
+//! `storefront::signups`: its fields are the creator's questions.)
 
 use super::model::{FormAnswer, ManageView, RegistrantDetail, RegistrationsView};
 use crate::error::AppError;
 use leptos::prelude::*;
-
-/// Stores an email to tell about the launch of the page behind `short_id`. Signing up twice is
-/// not an error (the answer is the same, and nothing is stored twice).
-#[server(prefix = "/api", endpoint = "notify-me")]
-pub async fn notify_me(short_id: String, email: String) -> Result<(), AppError> {
-    let guard = crate::accounts::guard::Guard::current()?;
-    super::backend::notify_me(guard.state(), &short_id, &email, guard.client().ip.as_deref()).await?;
-    crate::infra::request::redirect(&format!("/p/{short_id}?notified=1"))
-}
 
 /// A registration form refused without JavaScript: what was typed and what was wrong.
 #[server(prefix = "/api", endpoint = "r/draft")]

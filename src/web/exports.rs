@@ -150,7 +150,7 @@ pub async fn organization_json(State(state): State<AppState>, guard: Guard) -> R
     let now = chrono::Utc::now().naive_utc();
     let document = async {
         let mut document = crate::accounts::backend::export::organization(&state.db, org, now).await?;
-        let plan = crate::billing::backend::plan_for_organization(&state.db, org).await?;
+        let plan = crate::plans::backend::plan_for_organization(&state.db, org).await?;
         document["plan"] = serde_json::json!({ "name": plan.name, "features": plan.features });
         Ok::<_, crate::error::AppError>(document)
     }

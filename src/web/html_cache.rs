@@ -22,8 +22,9 @@
 use super::static_page::{Encoding, StaticPage};
 use crate::infra::state::AppState;
 use crate::pages::phase::Phase;
-use crate::pages::public::backend::{self, ViewCounter};
-use crate::pages::public::cache::{CachedPage, PageCache};
+use crate::storefront::backend;
+use crate::storefront::cache::{CachedPage, PageCache};
+use crate::storefront::view_counter::ViewCounter;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};

@@ -42,7 +42,7 @@ pub async fn register(
     let ip = guard.client().ip;
     let fields: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "short_id").collect();
     let safe_id: String = short_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    match service::register(&state, &short_id, &fields, ip.as_deref()).await {
+    match crate::storefront::signups::register(&state, &short_id, &fields, ip.as_deref()).await {
         Ok(sent) if json => axum::Json(sent).into_response(),
         Ok(sent) => Redirect::to(&format!("/p/{safe_id}?registered=1{}#register", if sent.waitlist { "&waitlist=1" } else { "" })).into_response(),
         Err(refused) if json => json_error(&refused.error),
@@ -148,7 +148,15 @@ pub async fn unsubscribe(
     if !one_click && !crate::infra::origin::from_our_pages(&headers, &state.config.public_origin) {
         return error_response(&AppError::forbidden(crate::infra::origin::REFUSED));
     }
-    match crate::registrations::backend::jobs::unsubscribe(&state.db, service::context(&state), &id, &token, chrono::Utc::now()).await {
+    match crate::registrations::backend::jobs::unsubscribe(
+        &state.db,
+        crate::registrations::backend::writer::Context::of(&state),
+        &id,
+        &token,
+        chrono::Utc::now(),
+    )
+    .await
+    {
         Ok(Some(_)) if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html")) => {
             let safe = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>();
             Redirect::to(&format!("/u/{}/{}?done=1", safe(&id), safe(&token))).into_response()

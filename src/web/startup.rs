@@ -3,7 +3,7 @@
 
 use super::html_cache::HtmlCache;
 use crate::accounts::backend::{passwords, security_log, store};
-use crate::config::Config;
+use crate::infra::config::Config;
 use crate::infra::db::{Db, DbError, run_migrations};
 use crate::infra::mail::sender;
 use crate::infra::mail::transport::Mailer;
@@ -12,9 +12,9 @@ use crate::infra::payments::stripe::StripeCheckout;
 use crate::infra::payments::test_checkout::TestCheckout;
 use crate::infra::state::AppState;
 use crate::infra::storage::{Storage, StorageError};
-use crate::pages::public::backend::ViewCounter;
-use crate::pages::public::cache::PageCache;
 use crate::registrations::backend::NotifyLimiter;
+use crate::storefront::cache::PageCache;
+use crate::storefront::view_counter::ViewCounter;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,13 +73,22 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> Result<Ap
     let secret = crate::infra::secrets::AppSecret::load(config.app_secret.as_deref(), &config.data_dir).map_err(StartupError::Secret)?;
     tracing::info!(provider = payments.provider.name(), "payments ready");
     let sandbox = payments.sandbox;
+    // The storefront's cache forgets what the domains announce as changed (`infra::notifier`).
+    let page_cache = PageCache::with_ttl(page_cache_ttl);
+    let notifier = crate::infra::notifier::Notifier::new(vec![Arc::new(page_cache.clone())]);
     Ok(AppState::new(db, config, leptos_options, storage)
         .with_part(payments)
         .with_part(crate::infra::payments::door::EventSinks::new(vec![
             std::sync::Arc::new(crate::orders::backend::events::OrderEvents),
             std::sync::Arc::new(crate::billing::backend::events::BillingEvents),
         ]))
-        .with_part(PageCache::with_ttl(page_cache_ttl))
+        // The parts of deleting an organization owned above accounts, in the order they run.
+        .with_part(crate::accounts::backend::service::deletion::EndingParts(Arc::new(vec![
+            Arc::new(crate::billing::backend::service::EndSubscriptions),
+            Arc::new(crate::pages::backend::writer::DeleteEveryPage),
+        ])))
+        .with_part(page_cache)
+        .with_part(notifier)
         .with_part(HtmlCache::default())
         .with_part(Arc::new(ViewCounter::default()))
         .with_part(NotifyLimiter::new())
@@ -115,13 +124,13 @@ fn payments(config: &Config, db: &Db) -> Result<Payments, StartupError> {
 pub fn spawn_background(state: &AppState) {
     spawn_housekeeping(state);
     sender::spawn_sender(state.db.clone(), state.part::<Arc<Mailer>>().clone(), Duration::from_secs(2));
-    crate::pages::public::backend::spawn_view_flusher(state, Duration::from_secs(5));
+    crate::storefront::view_counter::spawn_view_flusher(state, Duration::from_secs(5));
     spawn_hold_expiry(state, Duration::from_secs(15));
     spawn_owed_refunds(state, Duration::from_secs(20));
     spawn_registration_mail(state, Duration::from_secs(30));
     spawn_billing(state, Duration::from_secs(60));
     // Its readiness matters to tests only.
-    drop(crate::pages::public::cache::spawn_listener(state));
+    drop(crate::infra::notifier::spawn_listener(state));
 }
 
 /// Runs `job` every `every` (the first time at once) for as long as the process lives.
@@ -143,15 +152,15 @@ where
 /// Queues event reminders and launch notices as they fall due (exactly once each, whatever the
 /// number of instances: see `registrations::backend::jobs`).
 fn spawn_registration_mail(state: &AppState, every: Duration) {
-    use crate::registrations::backend::{jobs, service};
+    use crate::registrations::backend::jobs;
     spawn_every(state, every, |state| async move {
         let now = chrono::Utc::now();
-        match jobs::send_reminders(&state.db, service::context(&state), now).await {
+        match jobs::send_reminders(&state.db, crate::registrations::backend::writer::Context::of(&state), now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(messages = n, "queued event reminders"),
             Err(e) => tracing::warn!(error = %e, "could not queue event reminders"),
         }
-        match jobs::send_launch_notices(&state.db, service::context(&state), now).await {
+        match jobs::send_launch_notices(&state.db, crate::registrations::backend::writer::Context::of(&state), now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(messages = n, "queued launch notices"),
             Err(e) => tracing::warn!(error = %e, "could not queue launch notices"),

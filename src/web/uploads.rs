@@ -5,10 +5,10 @@
 //! editor); sent with `XMLHttpRequest` and `Accept: application/json`, they answer JSON.
 
 use crate::accounts::guard::{Guard, can};
+use crate::editor::backend::hero::{check_image, replace, too_large};
+use crate::editor::backend::service::url_safe_id;
 use crate::error::AppError;
 use crate::infra::storage::ProductFilePart;
-use crate::pages::backend::hero::{check_image, replace, too_large};
-use crate::pages::backend::service::url_safe_id;
 use crate::pages::customization::HERO_IMAGE_MAX_BYTES;
 use axum::Json;
 use axum::body::Bytes;

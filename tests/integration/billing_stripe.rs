@@ -226,7 +226,7 @@ async fn same_second_events_and_late_failures(backend: Backend) {
         });
         r.expect("organization")
     };
-    let plan = flashpage::billing::backend::plan_for_organization(&app.state.db, &org).await.expect("plan");
+    let plan = flashpage::plans::backend::plan_for_organization(&app.state.db, &org).await.expect("plan");
     assert_eq!(plan.name, "Free", "an unpaid subscription gives no plan");
     let mails: Result<i64, DbError> = db_read!(app.state.db, conn => {
         Ok(mail_outbox::table.filter(mail_outbox::subject.like("%payment for your Basic plan failed%")).count().get_result(conn).await?)

@@ -437,7 +437,7 @@ async fn mixed_writes_at_once(backend: Backend) {
         let (short, edited, settings) = (short.clone(), edited.clone(), settings.to_string());
         if i % 4 == 3 {
             tasks.spawn(async move {
-                let views = flashpage::pages::public::backend::ViewCounter::of(&state);
+                let views = flashpage::storefront::view_counter::ViewCounter::of(&state);
                 views.record(&edited);
                 views.flush(&state.db).await.map(|_| 200u16).unwrap_or_else(|e| panic!("view flush: {e}"))
             });

@@ -241,7 +241,7 @@ async fn views_are_counted_and_flushed_in_batches(app: &TestApp) {
     }
     let (_, before) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(before["summary"]["view_count"], 0, "nothing is written per view");
-    flashpage::pages::public::backend::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
+    flashpage::storefront::view_counter::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
     let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(after["summary"]["view_count"], 3);
 }
@@ -276,7 +276,7 @@ async fn edits_show_at_once_and_other_instances_within_the_ttl(app: &TestApp) {
             .await?)
     });
     assert_eq!(r.expect("update"), 1);
-    tokio::time::sleep(flashpage::pages::public::cache::TTL + std::time::Duration::from_millis(500)).await;
+    tokio::time::sleep(flashpage::storefront::cache::TTL + std::time::Duration::from_millis(500)).await;
     assert!(visit(app, &short).await.2.contains("Third"), "staleness is bounded by the cache's TTL");
 }
 
@@ -388,7 +388,7 @@ async fn a_crowd_shares_one_rendering(app: &TestApp) {
     cache.clock.advance(FRESH);
     assert_eq!(app.get(&app.new_browser(), &format!("/p/{short}")).await.status(), 200);
     assert_eq!(cache.renders_kept() - renders_before, 2, "once the moment has passed, the page is rendered again");
-    flashpage::pages::public::backend::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
+    flashpage::storefront::view_counter::ViewCounter::of(&app.state).flush(&app.state.db).await.expect("flush");
     let (_, after) = call(app, &creator.client, "/api/pages/get", &[("id", &id)]).await;
     assert_eq!(after["summary"]["view_count"], 8, "every visit counts, rendered or reused");
 }

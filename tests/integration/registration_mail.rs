@@ -16,7 +16,7 @@ use flashpage::infra::db::DbError;
 use flashpage::infra::db::schema::{mail_outbox, registrations};
 use flashpage::infra::mail::sender::deliver_due;
 use flashpage::infra::mail::transport::Mailer;
-use flashpage::registrations::backend::{jobs, service};
+use flashpage::registrations::backend::jobs;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -96,7 +96,7 @@ async fn smtp_reminders_go_out_once_and_respect_unsubscribes(backend: Backend) {
     for (i, who) in ["ada", "grace", "linus"].iter().enumerate() {
         assert_eq!(register(&app, &short_id, who, &format!("{who}@example.com"), i as u8).await, 200);
     }
-    let ctx = service::context(&app.state);
+    let ctx = flashpage::registrations::backend::writer::Context::of(&app.state);
     assert_eq!(jobs::send_reminders(&app.state.db, ctx, start - Duration::hours(25)).await.expect("sweep"), 0, "not due yet");
     let day = start - Duration::hours(23);
     let (a, b) = tokio::join!(jobs::send_reminders(&app.state.db, ctx, day), jobs::send_reminders(&app.state.db, ctx, day));
@@ -165,7 +165,7 @@ async fn smtp_launch_notices_go_out_once(backend: Backend) {
             .expect("notify");
         assert!(res.status().is_success(), "{}", res.status());
     }
-    let ctx = service::context(&app.state);
+    let ctx = flashpage::registrations::backend::writer::Context::of(&app.state);
     assert_eq!(jobs::send_launch_notices(&app.state.db, ctx, Utc::now()).await.expect("early"), 0, "not before the launch");
     // fan3 unsubscribes through the derived link (the same one the notice would carry).
     let fan3: Result<String, DbError> = db_read!(app.state.db, conn => {
@@ -289,8 +289,10 @@ async fn postgres_two_instances_send_each_reminder_once() {
         assert_eq!(register(&a, &short_id, "P", &format!("p{i}@example.com"), i).await, 200);
     }
     let at = start - Duration::hours(23);
-    let (x, y) =
-        tokio::join!(jobs::send_reminders(&a.state.db, service::context(&a.state), at), jobs::send_reminders(&b.state.db, service::context(&b.state), at));
+    let (x, y) = tokio::join!(
+        jobs::send_reminders(&a.state.db, flashpage::registrations::backend::writer::Context::of(&a.state), at),
+        jobs::send_reminders(&b.state.db, flashpage::registrations::backend::writer::Context::of(&b.state), at)
+    );
     assert_eq!(x.expect("a") + y.expect("b"), 40);
     let reminders: Result<i64, DbError> = db_read!(a.state.db, conn => {
         use diesel::TextExpressionMethods;
@@ -310,7 +312,7 @@ async fn one_click_unsubscribe_from_a_mail_provider(backend: Backend) {
     let start = Utc::now() + Duration::hours(30);
     let (_, page_id, short_id) = event(&app, "one-click@example.com", start).await;
     assert_eq!(register(&app, &short_id, "Ada", "ada@example.com", 1).await, 200);
-    let ctx = service::context(&app.state);
+    let ctx = flashpage::registrations::backend::writer::Context::of(&app.state);
     assert_eq!(jobs::send_reminders(&app.state.db, ctx, start - Duration::hours(23)).await.expect("day"), 1);
     let (headers, _) = queued(&app, "ada@example.com", "Tomorrow").await;
     let headers: Vec<(String, String)> = serde_json::from_str(&headers).expect("headers");

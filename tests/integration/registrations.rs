@@ -324,7 +324,7 @@ async fn bad_input_is_refused_beside_the_field(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&scheduled.short_id).await;
+    flashpage::storefront::cache::PageCache::of(&app.state).invalidate(&scheduled.short_id).await;
     assert_eq!(person(app, &scheduled, "A", "early@example.com").await, 409);
     assert_eq!(call(app, &scheduled.creator, "/api/pages/unpublish", &[("id", &scheduled.page_id)]).await.0, 200);
     let (status, _) = register(app, &scheduled, &[("name", "A"), ("email", "off@example.com")]).await;
@@ -615,7 +615,7 @@ async fn ended_events_refuse_and_addresses_are_erased(app: &TestApp) {
         Ok(diesel::update(pages::table.filter(pages::id.eq(&page_id))).set(pages::settings.eq(&settings)).execute(conn).await?)
     });
     assert_eq!(r.expect("ended"), 1);
-    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&ev.short_id).await;
+    flashpage::storefront::cache::PageCache::of(&app.state).invalidate(&ev.short_id).await;
     let (status, body) = register(app, &ev, &[("name", "Late"), ("email", "late@example.com")]).await;
     assert_eq!(status, 410, "{body}");
     assert!(body.to_string().contains("this event is over"), "{body}");

@@ -22,13 +22,6 @@ pub async fn stored_keys(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> 
     })
 }
 
-/// The ids of the organization's pages, to take offline one by one first.
-pub async fn page_ids(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
-    db_read!(db, conn => {
-        Ok::<_, DbError>(pages::table.filter(pages::organization_id.eq(org_id)).select(pages::id).load(conn).await?)
-    })
-}
-
 /// Deletes the organization and everything personal in it; returns how many members went.
 ///
 /// The organization's row is locked first, as every other write to it does (a review of its plan,

@@ -3,10 +3,10 @@
 use super::unconfirmed::{UNCONFIRMED_KEEPS_ADDRESS, release_unconfirmed};
 use crate::accounts::model::CurrentUser;
 use crate::accounts::permissions::Role;
-use crate::billing::plans::FREE_PLAN_NAME;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::*;
 use crate::infra::db::{Db, DbError, new_id};
+use crate::plans::model::FREE_PLAN_NAME;
 use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
 
@@ -227,7 +227,7 @@ pub async fn session_user(db: &Db, token_hash: &str, now: NaiveDateTime) -> Resu
         let plan_name: Option<String> = subscriptions::table
             .inner_join(plans::table)
             .filter(subscriptions::user_id.eq(&owner_id))
-            .filter(subscriptions::status.eq_any(crate::billing::backend::store::CURRENT))
+            .filter(subscriptions::status.eq_any(crate::plans::backend::store::CURRENT))
             .order(subscriptions::created_at.desc())
             .select(plans::name)
             .first(conn)

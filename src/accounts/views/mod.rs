@@ -1,7 +1,6 @@
-//! Account pages: sign-up, login, and the dashboard shell.
+//! Account pages: sign-up, login, password reset, the account, team and security log.
 
 mod account;
-mod dashboard;
 mod login;
 mod password_reset;
 mod security_log;
@@ -9,7 +8,6 @@ mod signup;
 mod team;
 
 pub use account::{AccountRoute, ConfirmEmailRoute};
-pub use dashboard::Dashboard;
 pub use login::Login;
 pub use password_reset::{ForgotPassword, ResetPassword};
 pub use security_log::SecurityLogRoute;

@@ -10,7 +10,6 @@
 //! `organizations.over_plan_since` marks the grace period's start. Each step happens once
 //! whatever the number of instances: the mark is set and cleared by conditional updates.
 
-use super::store::{Usage, plan_for_organization, usage};
 use crate::error::AppError;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{organizations, pages, products, subscriptions, users};
@@ -18,6 +17,7 @@ use crate::infra::db::{Db, DbError};
 use crate::infra::mail::escape_html;
 use crate::infra::mail::outbox::OutgoingMail;
 use crate::infra::state::AppState;
+use crate::plans::backend::store::{Usage, plan_for_organization, usage};
 use crate::{db_read, db_write};
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 
@@ -83,7 +83,7 @@ pub async fn review_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, A
 }
 
 /// What is over, in words: "5 live pages (Free allows 3)".
-fn describe_over(used: &Usage, features: &crate::billing::plans::PlanFeatures) -> String {
+fn describe_over(used: &Usage, features: &crate::plans::model::PlanFeatures) -> String {
     let mut parts = Vec::new();
     if let Some(limit) = features.active_pages.filter(|l| used.live_pages > i64::from(*l)) {
         parts.push(format!("{} live pages (the plan allows {limit})", used.live_pages));

@@ -56,7 +56,7 @@ async fn apply(state: &AppState, event: PaymentEvent) -> Result<(), AppError> {
 async fn log_provider_change(state: &AppState, org_id: &str, status: &str, deleted: bool) {
     let logged = async {
         let owner = crate::accounts::backend::store::owner_of(&state.db, org_id).await?;
-        let plan = super::store::plan_for_organization(&state.db, org_id).await?;
+        let plan = crate::plans::backend::store::plan_for_organization(&state.db, org_id).await?;
         let what = if deleted {
             format!("subscription ended by the payment provider; now {}", plan.name)
         } else {
@@ -85,7 +85,7 @@ pub async fn plan_changed(state: &AppState, applied: &writer::Applied) -> Result
     super::enforcement::review(state, &applied.organization_id, Utc::now()).await?;
     // The pages' "Made with Flashpage" line follows the plan at once.
     for short_id in crate::pages::backend::store::short_ids(&state.db, &applied.organization_id).await? {
-        crate::pages::public::cache::PageCache::changed(state, &short_id).await;
+        crate::infra::notifier::Notifier::changed(state, &short_id).await;
     }
     Ok(())
 }

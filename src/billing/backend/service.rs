@@ -3,15 +3,15 @@
 //! of the period for Free), the provider's customer portal, and the test checkout's controls.
 
 use super::enforcement;
-use super::store::{self, CurrentSubscription, Plan, Usage};
 use super::writer::{self, Source};
 use crate::accounts::guard::{Scope, can};
 use crate::billing::model::{BillingView, Meter, PlanAction, PlanCard};
-use crate::billing::plans::PlanFeatures;
 use crate::error::AppError;
 use crate::infra::payments::{Payments, RecurringPrice, SubscriptionRequest, SubscriptionUpdate, test_subscriptions};
 use crate::infra::state::AppState;
 use crate::money::format_money;
+use crate::plans::backend::store::{self, CurrentSubscription, Plan, Usage};
+use crate::plans::model::PlanFeatures;
 use chrono::Utc;
 
 /// What changing the plan did.
@@ -345,5 +345,20 @@ pub async fn tick(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(organizations = n, "grace periods ended: content above the plan switched off"),
         Err(e) => tracing::warn!(error = %e.message, "could not apply the grace period's end"),
+    }
+}
+
+/// Billing's part in deleting an organization, run first: its paid plan ends at the payment
+/// provider. If the provider can't be reached, the deletion stops before anything changed.
+pub struct EndSubscriptions;
+
+impl crate::accounts::backend::service::deletion::OrganizationEnding for EndSubscriptions {
+    fn end<'a>(&'a self, state: &'a AppState, organization_id: &'a str) -> futures_util::future::BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            for id in store::running_subscriptions(&state.db, organization_id).await? {
+                Payments::of(state).provider.subscriptions().cancel_subscription(&id).await.map_err(AppError::unavailable)?;
+            }
+            Ok(())
+        })
     }
 }

@@ -14,7 +14,6 @@ pub mod stripe;
 pub mod test_checkout;
 pub mod test_subscriptions;
 
-pub use self::stripe::StripeCheckout;
 pub use events::{PaymentEvent, SignedEvent, SubscriptionFacts, WebhookRefusal};
 pub use settings::PaymentSettings;
 

@@ -96,6 +96,6 @@ fn apply(state: &AppState, event: PaymentEvent) -> BoxFuture<'_, Result<(), AppE
 /// The page's stock changed: its cached copy goes, so the count it shows is fresh.
 async fn invalidate_page_of(state: &AppState, order_id: &str) {
     if let Ok(Some(short_id)) = super::store::short_id_of_order(&state.db, order_id).await {
-        crate::pages::public::cache::PageCache::changed(state, &short_id).await;
+        crate::infra::notifier::Notifier::changed(state, &short_id).await;
     }
 }

@@ -3,11 +3,11 @@
 use super::store::{self, BuyerRow};
 use super::writer::{self, Placement};
 use crate::error::AppError;
+use crate::infra::notifier::Notifier;
 use crate::infra::payments::{CheckoutRequest, Payments};
 use crate::infra::state::AppState;
 use crate::orders::model::{BuyerOrder, DownloadOffer, OrderStatus};
 use crate::orders::validation::parse_buy;
-use crate::pages::public::cache::PageCache;
 use chrono::{DateTime, Utc};
 
 /// What the Buy form sent, as strings.
@@ -67,13 +67,13 @@ pub async fn checkout(state: &AppState, req: &BuyRequest<'_>) -> Result<String, 
     // The platform's fee, in basis points of the plan, rounded to the nearest minor unit.
     let application_fee = match &destination {
         Some(_) => {
-            let plan = crate::billing::backend::plan_for_organization(&state.db, &placed.organization_id).await?;
+            let plan = crate::plans::backend::plan_for_organization(&state.db, &placed.organization_id).await?;
             Some((placed.amount * i64::from(plan.features.platform_fee_basis_points) + 5_000) / 10_000)
         }
         None => None,
     };
     // The page's count of what is left changed.
-    PageCache::changed(state, &placed.short_id).await;
+    Notifier::changed(state, &placed.short_id).await;
     let public = &state.config.public_url;
     let request = CheckoutRequest {
         order_id: placed.order_id.clone(),
@@ -94,7 +94,7 @@ pub async fn checkout(state: &AppState, req: &BuyRequest<'_>) -> Result<String, 
         }
         Err(e) => {
             writer::release(&state.db, &placed.order_id, OrderStatus::Cancelled, Utc::now()).await?;
-            PageCache::changed(state, &placed.short_id).await;
+            Notifier::changed(state, &placed.short_id).await;
             Err(payments_down(e))
         }
     }
@@ -114,7 +114,7 @@ pub async fn cancel(state: &AppState, token: &str) -> Result<BuyerOrder, AppErro
             }
         }
         if let Ok(Some(short_id)) = store::short_id_of_order(&state.db, &order.id).await {
-            PageCache::changed(state, &short_id).await;
+            Notifier::changed(state, &short_id).await;
         }
     }
     buyer_order(state, token).await
@@ -132,7 +132,7 @@ pub async fn expire_lapsed_holds(state: &AppState, now: DateTime<Utc>) -> Result
             }
         }
         if let Ok(Some(short_id)) = store::short_id_of_order(&state.db, order_id).await {
-            PageCache::changed(state, &short_id).await;
+            Notifier::changed(state, &short_id).await;
         }
     }
     Ok(claimed.len())

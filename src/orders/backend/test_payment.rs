@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::infra::payments::Payments;
 use crate::infra::payments::test_checkout;
 use crate::infra::state::AppState;
-use crate::orders::api::TestCheckoutView;
+use crate::orders::model::TestCheckoutView;
 use chrono::Utc;
 
 fn not_found() -> AppError {

@@ -2,14 +2,12 @@
 //! (and cancelled) page, and the page a closed download link leads to. All rendered on the
 //! server with plain forms: everything works without JavaScript.
 
-mod buy_form;
 mod dashboard;
 mod download_help;
 mod payouts;
 mod test_checkout;
 mod thanks;
 
-pub use buy_form::{BuyAnswer, BuyForm};
 pub use dashboard::OrdersRoute;
 pub use download_help::DownloadHelpRoute;
 pub use payouts::PayoutsRoute;

@@ -11,7 +11,7 @@ use crate::infra::db::prelude::*;
 use crate::infra::db::schema::page_contents;
 use crate::infra::db::{Db, DbError, new_id};
 use crate::infra::state::AppState;
-use crate::pages::blocks::{ContentForm, ContentInput, ContentItem, ContentKind, MAX_ITEMS, parse_content};
+use crate::pages::blocks::{ContentInput, ContentItem, ContentKind, MAX_ITEMS};
 use crate::pages::settings::PageType;
 
 type ItemRow = (String, String, String, String, Option<i64>, Option<String>, Option<String>);
@@ -57,38 +57,12 @@ fn block_not_found() -> AppError {
     AppError::not_found("That block is gone. It may have been removed in another tab.")
 }
 
-/// Why a product block cannot go on a page.
-enum ProductRefusal {
-    NotForSale,
-    NoSuchProduct,
-}
-
-impl ProductRefusal {
-    fn error(self) -> AppError {
-        match self {
-            ProductRefusal::NotForSale => AppError::fields(vec![crate::error::FieldError {
-                field: "kind".into(),
-                message: "Products are sold on flash-sale and limited-offer pages. Use an offer block here.".into(),
-            }]),
-            ProductRefusal::NoSuchProduct => {
-                AppError::fields(vec![crate::error::FieldError { field: "product_id".into(), message: "That product is gone. Choose another one.".into() }])
-            }
-        }
-    }
-}
-
-/// The title a block is stored with: its own, or for a product block left untitled, the product's
-/// name. The product must be one of the organization's (another tenant's id finds nothing).
-async fn stored_title(state: &AppState, org_id: &str, input: &ContentInput) -> Result<String, AppError> {
-    let Some(product_id) = input.product_id.as_deref() else { return Ok(input.title.clone()) };
-    // A live page sells the moment the block is on it: the same rule as publishing one.
-    crate::orders::backend::payouts::check_owner_confirmed(&state.db, org_id).await?;
-    let product = crate::products::backend::store::get(&state.db, org_id, product_id).await?;
-    match product {
-        None => Err(ProductRefusal::NoSuchProduct.error()),
-        Some(_) if !input.title.is_empty() => Ok(input.title.clone()),
-        Some(p) => Ok(p.name),
-    }
+/// A product block on a page that sells nothing.
+fn not_for_sale() -> AppError {
+    AppError::fields(vec![crate::error::FieldError {
+        field: "kind".into(),
+        message: "Products are sold on flash-sale and limited-offer pages. Use an offer block here.".into(),
+    }])
 }
 
 /// Products are sold on selling pages only (checked under the page's lock).
@@ -96,17 +70,15 @@ fn sells(page_type: &str, input: &ContentInput) -> bool {
     input.kind != ContentKind::Product || matches!(PageType::parse(page_type), Some(PageType::FlashSale | PageType::LimitedOffer))
 }
 
-/// Adds a block at the end of the page. The page's row lock (see [`page_write!`]) makes the
-/// count and the next position safe against concurrent adds on PostgreSQL too.
-pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, form: &ContentForm) -> Result<String, AppError> {
-    super::store::editable(state, scope, page_id).await?;
-    let input = &parse_content(form)?;
-    let title = &stored_title(state, scope.organization_id(), input).await?;
+/// Adds a checked block, stored under `title`, at the end of a page the caller may edit. The
+/// page's row lock (see [`page_write!`]) makes the count and the next position safe against
+/// concurrent adds on PostgreSQL too.
+pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, input: &ContentInput, title: &str) -> Result<String, AppError> {
     let id = new_id();
     let new_id = id.as_str();
     let added = page_write!(state, scope.organization_id(), page_id, |conn, row| {
         if !sells(&row.page_type, input) {
-            return Ok(Err(ProductRefusal::NotForSale));
+            return Ok(Err(()));
         }
         let count: i64 = page_contents::table.filter(page_contents::page_id.eq(page_id)).count().get_result(conn).await?;
         if count >= MAX_ITEMS as i64 {
@@ -131,20 +103,18 @@ pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str,
             .await?;
         Ok::<_, DbError>(Ok(true))
     })?
-    .map_err(ProductRefusal::error)?;
+    .map_err(|()| not_for_sale())?;
     if !added {
         return Err(AppError::conflict(format!("A page holds up to {MAX_ITEMS} blocks. Remove one to add another.")));
     }
     Ok(id)
 }
 
-pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str, form: &ContentForm) -> Result<(), AppError> {
-    super::store::editable(state, scope, page_id).await?;
-    let input = &parse_content(form)?;
-    let title = &stored_title(state, scope.organization_id(), input).await?;
+/// Changes a checked block of a page the caller may edit, storing it under `title`.
+pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str, item_id: &str, input: &ContentInput, title: &str) -> Result<(), AppError> {
     let n = page_write!(state, scope.organization_id(), page_id, |conn, row| {
         if !sells(&row.page_type, input) {
-            return Ok(Err(ProductRefusal::NotForSale));
+            return Ok(Err(()));
         }
         let n = diesel::update(page_contents::table.filter(page_contents::id.eq(item_id)).filter(page_contents::page_id.eq(page_id)))
             .set((
@@ -159,7 +129,7 @@ pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &s
             .await?;
         Ok::<_, DbError>(Ok(n))
     })?
-    .map_err(ProductRefusal::error)?;
+    .map_err(|()| not_for_sale())?;
     if n == 0 { Err(block_not_found()) } else { Ok(()) }
 }
 

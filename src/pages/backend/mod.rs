@@ -1,10 +1,7 @@
-//! Server-only page logic: short ids, queries, and the operations the server functions call.
+//! Server-only page logic: short ids, the page's queries and its writer (every change to a page
+//! and its blocks).
 
 pub mod block_store;
-pub mod form_parts;
-pub mod hero;
-pub mod preview;
-pub mod service;
 pub mod short_id;
 pub mod store;
 pub mod writer;

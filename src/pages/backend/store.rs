@@ -106,6 +106,11 @@ pub async fn short_ids(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
     db_read!(db, conn => Ok(pages::table.filter(pages::organization_id.eq(org_id)).select(pages::short_id).load(conn).await?))
 }
 
+/// The ids of the organization's pages.
+pub async fn ids_in(db: &Db, org_id: &str) -> Result<Vec<String>, DbError> {
+    db_read!(db, conn => Ok(pages::table.filter(pages::organization_id.eq(org_id)).select(pages::id).load(conn).await?))
+}
+
 /// The organization's pages, newest first.
 pub async fn list(db: &Db, org_id: &str) -> Result<Vec<PageRow>, DbError> {
     db_read!(db, conn => {
@@ -198,7 +203,7 @@ macro_rules! page_write {
             match written {
                 None => Err($crate::pages::backend::store::not_found()),
                 Some((short_id, out)) => {
-                    $crate::pages::public::cache::PageCache::changed(state, &short_id).await;
+                    $crate::infra::notifier::Notifier::changed(state, &short_id).await;
                     Ok::<_, $crate::error::AppError>(out)
                 }
             }

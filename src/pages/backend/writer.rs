@@ -8,7 +8,6 @@
 //! at that moment; an upload changes only the hero image. So a save and an upload that overlap
 //! both take effect, in whichever order they commit; two saves of the same form are last-wins.
 
-use super::form_parts::PageParts;
 use super::short_id::new_short_id;
 use super::store::{self, NewPage, PageRow, Publish, page_write};
 use crate::error::AppError;
@@ -17,9 +16,18 @@ use crate::pages::settings::{PageSettings, PageType};
 
 use crate::infra::db::schema::organizations;
 use crate::infra::db::{DbError, new_id};
+use crate::infra::notifier::Notifier;
 use crate::infra::state::AppState;
-use crate::pages::public::cache::PageCache;
-use chrono::{NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// What an edit of a page writes: its settings, look and schedule, typed and validated.
+#[derive(Debug)]
+pub struct PageParts {
+    pub settings: PageSettings,
+    pub customization: Customization,
+    pub launch_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
 
 /// Saves settings, look and schedule (already validated); the hero image stays as stored.
 pub async fn edit(state: &AppState, org_id: &str, page_id: &str, parts: &PageParts) -> Result<(), AppError> {
@@ -99,7 +107,7 @@ pub async fn unpublish(state: &AppState, org_id: &str, page_id: &str) -> Result<
 /// Deletes the page and its blocks (by cascade) and returns the row as it was, so the caller can
 /// remove its files.
 pub async fn delete(state: &AppState, org_id: &str, page_id: &str) -> Result<PageRow, AppError> {
-    let ctx = crate::registrations::backend::service::context(state);
+    let ctx = crate::registrations::backend::writer::Context::of(state);
     page_write!(state, org_id, page_id, |conn, row| {
         // An event's registrants hear that it is off (with a calendar cancellation), in the
         // transaction that deletes it.
@@ -153,7 +161,7 @@ pub async fn create(state: &AppState, draft: &Draft<'_>) -> Result<String, AppEr
         match store::insert(&state.db, &page).await {
             Ok(()) => {
                 // A miss for this short id may have been cached as "no such page".
-                PageCache::changed(state, &short_id).await;
+                Notifier::changed(state, &short_id).await;
                 return Ok(id);
             }
             Err(e) if e.is_unique_violation() => continue,
@@ -161,4 +169,19 @@ pub async fn create(state: &AppState, draft: &Draft<'_>) -> Result<String, AppEr
         }
     }
     Err(AppError::internal("could not find a free short id after 5 attempts"))
+}
+
+/// Pages' part in deleting an organization: every page goes offline and is deleted through
+/// [`delete`], so an event's registrants are told (see `accounts::backend::service::deletion`).
+pub struct DeleteEveryPage;
+
+impl crate::accounts::backend::service::deletion::OrganizationEnding for DeleteEveryPage {
+    fn end<'a>(&'a self, state: &'a AppState, organization_id: &'a str) -> futures_util::future::BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            for page_id in store::ids_in(&state.db, organization_id).await? {
+                delete(state, organization_id, &page_id).await?;
+            }
+            Ok(())
+        })
+    }
 }

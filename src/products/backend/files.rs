@@ -14,14 +14,14 @@
 //! meanwhile is deleted). A reservation left by a process that ended mid-upload is written off by
 //! the hourly housekeeping after a day.
 
-use super::store;
-use super::writer;
+use super::store::{self, sample_kind};
+use super::writer::{self, StoredFile};
 use crate::accounts::guard::{Scope, can};
-use crate::billing::backend::{Plan, next_plan_with_more, plan_for_organization, storage_full, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::infra::state::AppState;
 use crate::infra::storage::metered::{self, Meter};
 use crate::infra::storage::{ObjectKey, ProductFilePart, StreamError, ledger, safe_file_name};
+use crate::plans::backend::{Plan, next_plan_with_more, plan_for_organization, storage_full, visible_plans};
 use axum::body::Bytes;
 use chrono::Utc;
 use futures_util::Stream;
@@ -29,26 +29,6 @@ use futures_util::Stream;
 const MIB: u64 = 1024 * 1024;
 
 use crate::products::model::SAMPLE_MAX_MB;
-
-/// What a sample may be, recognised from its bytes: shown as an image, played, or opened.
-pub fn sample_kind(content_type: &str) -> Option<crate::products::model::SampleKind> {
-    use crate::products::model::SampleKind;
-    match content_type {
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => Some(SampleKind::Image),
-        "audio/mpeg" | "audio/ogg" | "audio/x-wav" | "audio/wav" | "audio/x-flac" | "audio/m4a" | "audio/aac" => Some(SampleKind::Audio),
-        "application/pdf" => Some(SampleKind::Pdf),
-        _ => None,
-    }
-}
-
-/// The stored file of a product, as the writer records it.
-pub struct StoredFile {
-    pub file_name: String,
-    pub content_type: String,
-    pub key: ObjectKey,
-    pub size: i64,
-    pub sha256: String,
-}
 
 /// Stores `chunks` as the product's file or its sample (`part`), replacing any earlier one.
 /// `file_name` is the name the browser sent; `declared_len` the request's length, if it said.

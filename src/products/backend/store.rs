@@ -30,11 +30,22 @@ pub struct ProductRow {
     pub group_id: Option<String>,
 }
 
+/// What a sample may be, recognised from its bytes: shown as an image, played, or opened.
+pub fn sample_kind(content_type: &str) -> Option<crate::products::model::SampleKind> {
+    use crate::products::model::SampleKind;
+    match content_type {
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => Some(SampleKind::Image),
+        "audio/mpeg" | "audio/ogg" | "audio/x-wav" | "audio/wav" | "audio/x-flac" | "audio/m4a" | "audio/aac" => Some(SampleKind::Audio),
+        "application/pdf" => Some(SampleKind::Pdf),
+        _ => None,
+    }
+}
+
 /// A product's sample as pages show it, from its stored key and type.
 pub fn sample_of(key: Option<&str>, content_type: Option<&str>) -> Option<crate::products::model::Sample> {
     let key = crate::infra::storage::ObjectKey::parse_product_file(key?)?;
     let content_type = content_type?;
-    let kind = super::files::sample_kind(content_type)?;
+    let kind = sample_kind(content_type)?;
     Some(crate::products::model::Sample { url: key.public_path(), kind, content_type: content_type.to_string() })
 }
 

@@ -20,9 +20,19 @@ use crate::error::AppError;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{files, orders, organizations, page_contents, products, users};
 use crate::infra::db::{Db, DbError, new_id};
+use crate::infra::storage::ObjectKey;
 use crate::products::validation::ProductInput;
 use chrono::Utc;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// The stored file of a product, as the writer records it.
+pub struct StoredFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub key: ObjectKey,
+    pub size: i64,
+    pub sha256: String,
+}
 
 /// The outcome of a write that the plan may refuse.
 #[derive(Debug, PartialEq, Eq)]
@@ -132,7 +142,7 @@ pub async fn set_active(db: &Db, org_id: &str, product_id: &str, active: bool, l
 }
 
 /// Links a stored file to the product, replacing its earlier one; returns that one's key.
-pub async fn set_file(db: &Db, org_id: &str, product_id: &str, file: &super::files::StoredFile) -> Result<Option<String>, AppError> {
+pub async fn set_file(db: &Db, org_id: &str, product_id: &str, file: &StoredFile) -> Result<Option<String>, AppError> {
     let now = Utc::now().naive_utc();
     let written = db_write!(db, conn => {
         let locked = diesel::update(products::table.filter(products::id.eq(product_id)).filter(products::organization_id.eq(org_id)))

@@ -26,7 +26,7 @@ pub fn ProductsRoute() -> impl IntoView {
                         Ok(list) if list.is_empty() => view! {
                             <div class="empty-state">
                                 <p><strong>"No products yet."</strong></p>
-                                <p>"A product is what you sell: a name, a price, and later the file buyers download."</p>
+                                <p>"A product is what you sell: a name, a price, and the file buyers download."</p>
                                 <a class="button" href="/dashboard/products/new">"Create your first product"</a>
                             </div>
                         }.into_any(),

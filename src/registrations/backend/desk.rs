@@ -88,13 +88,13 @@ async fn serve(state: AppState, desks: Desks, short_id: String, mut jobs: mpsc::
 
 async fn take_batch(state: &AppState, short_id: &str, batch: Vec<Job>) {
     let registrations: Vec<Registering> = batch.iter().map(|j| j.registering.clone()).collect();
-    match writer::register(&state.db, super::service::context(state), short_id, &registrations).await {
+    match writer::register(&state.db, writer::Context::of(state), short_id, &registrations).await {
         Ok((answers, page_id)) => {
             // Seats changed (or the page turned out full): its cached copy goes, here and on the
             // other instances, once for the batch and before anyone is answered, so the page a
             // registrant sees next shows the new count.
             if answers.iter().any(|a| matches!(a, Ok(Taken::New { .. }) | Err(Refusal::FullyBooked))) {
-                crate::pages::public::cache::PageCache::changed(state, short_id).await;
+                crate::infra::notifier::Notifier::changed(state, short_id).await;
             }
             for (job, answer) in batch.into_iter().zip(answers) {
                 let _ = job.reply.send(Ok((answer, page_id.clone())));
@@ -105,12 +105,12 @@ async fn take_batch(state: &AppState, short_id: &str, batch: Vec<Job>) {
             tracing::warn!(error = %e, short_id, registrations = batch.len(), "a batch of registrations failed; taking them one by one");
             for job in batch {
                 let alone = std::slice::from_ref(&job.registering);
-                let answer = writer::register(&state.db, super::service::context(state), short_id, alone)
+                let answer = writer::register(&state.db, writer::Context::of(state), short_id, alone)
                     .await
                     .map(|(mut answers, page_id)| (answers.pop().unwrap_or(Err(Refusal::NoSuchPage)), page_id));
                 let _ = job.reply.send(answer);
             }
-            crate::pages::public::cache::PageCache::changed(state, short_id).await;
+            crate::infra::notifier::Notifier::changed(state, short_id).await;
         }
         Err(e) => {
             for job in batch {

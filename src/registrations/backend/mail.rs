@@ -53,7 +53,7 @@ pub fn manage_url(public_url: &str, token: &str) -> String {
 /// The event's time in its own zone, with the zone's name.
 pub fn when(settings: &EventRegistrationSettings) -> String {
     let tz: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let range = crate::pages::public::model::time_range(settings.event_start_time.with_timezone(&tz), settings.event_end_time.with_timezone(&tz));
+    let range = crate::pages::event_time::time_range(settings.event_start_time.with_timezone(&tz), settings.event_end_time.with_timezone(&tz));
     format!("{range} ({})", settings.time_zone.replace('_', " "))
 }
 

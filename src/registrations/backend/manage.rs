@@ -7,8 +7,9 @@ use crate::accounts::permissions::{Action, roles_allow};
 use crate::error::AppError;
 use crate::infra::state::AppState;
 use crate::pages::customization::Customization;
+use crate::pages::questions::CustomField;
 use crate::pages::settings::{PageSettings, PageType};
-use crate::registrations::form::{Answer, CustomField};
+use crate::registrations::form::Answer;
 use crate::registrations::model::{ManageView, RegistrantDetail, RegistrationStatus, RegistrationsView};
 use std::collections::BTreeMap;
 

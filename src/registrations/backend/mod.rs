@@ -47,20 +47,22 @@ impl Default for NotifyLimiter {
     }
 }
 
-pub async fn notify_me(state: &AppState, short_id: &str, email: &str, ip: Option<&str>) -> Result<(), AppError> {
+/// Checks a "notify me" sign-up before its page is looked at: the address (normalised, as
+/// returned) and the per-address limit.
+pub async fn screen_notify_me(state: &AppState, email: &str, ip: Option<&str>) -> Result<String, AppError> {
     let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
     if let Some(ip) = ip {
         if !NotifyLimiter::of(state).0.allow(ip).await {
             return Err(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes."));
         }
     }
-    let (page_id, page) = crate::pages::public::backend::lookup(state, short_id).await?;
-    // The phase the server sees now decides: before the launch when the creator offers it, and
-    // after a countdown whose action is to show the form.
-    if page.notify_me().is_none() {
-        return Err(AppError::invalid("This page isn't collecting sign-ups right now."));
-    }
-    store_once(&state.db, &page_id, &email, ip, Utc::now().naive_utc()).await?;
+    Ok(email)
+}
+
+/// Keeps a screened sign-up for a page whose current phase collects them (the caller, the
+/// storefront, decides that from the page as visitors see it now).
+pub async fn notify_me(state: &AppState, page_id: &str, email: &str, ip: Option<&str>) -> Result<(), AppError> {
+    store_once(&state.db, page_id, email, ip, Utc::now().naive_utc()).await?;
     Ok(())
 }
 

@@ -6,19 +6,13 @@ use super::writer::{self, Context, Leaving, ManageRefusal, Refusal, Registering,
 use crate::accounts::backend::security_log::{self, SecurityEvent};
 use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
-use crate::infra::secrets::AppSecret;
+use crate::infra::notifier::Notifier;
 use crate::infra::shared_limit::Limit;
 use crate::infra::state::AppState;
-use crate::pages::public::cache::PageCache;
 use crate::pages::settings::PageSettings;
 use crate::registrations::form::HONEYPOT;
 use chrono::Utc;
 use std::time::Duration;
-
-/// The writer's context from the app state.
-pub fn context(state: &AppState) -> Context<'_> {
-    Context { secret: state.part::<AppSecret>(), public_url: &state.config.public_url, from: &state.config.mail.from }
-}
 
 /// A confirmation sent again because the same address registered again: at most this many an
 /// hour per address and page, so the form can't be used to flood someone's inbox.
@@ -64,39 +58,55 @@ impl Refused {
     }
 }
 
-/// Takes a registration from the form's fields.
-pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Sent, Refused> {
-    let now = Utc::now();
-    // A bot filled in the field people never see: it is told what people are told, and nothing
-    // is stored.
+/// The page a registration is for, as visitors see it now (the storefront's cached copy, which
+/// the storefront looks up: a rush of registrations costs no page query each).
+pub struct ForPage<'a> {
+    pub short_id: &'a str,
+    pub page_id: &'a str,
+    pub settings: &'a PageSettings,
+    /// No seat was left when the copy was made.
+    pub full: bool,
+}
+
+/// What is checked before the page is looked at: a bot that filled in the field people never see
+/// is told what people are told (`Some`), and nothing is stored; then the per-address limit.
+pub async fn screen(state: &AppState, short_id: &str, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Option<Sent>, Refused> {
     if pairs.iter().any(|(k, v)| k == HONEYPOT && !v.trim().is_empty()) {
         tracing::info!(short_id, "registration refused by the honeypot");
-        return Ok(Sent { waitlist: false });
+        return Ok(Some(Sent { waitlist: false }));
     }
     if let Some(ip) = client_ip {
         if !super::NotifyLimiter::of(state).0.allow(ip).await {
             return Err(Refused::bare(AppError::rate_limited("Too many sign-ups from your network. Please try again in a few minutes.")));
         }
     }
-    let source =
-        crate::pages::public::backend::source(state, short_id).await.map_err(Refused::bare)?.ok_or_else(|| Refused::bare(Refusal::NoSuchPage.error()))?;
-    if let PageSettings::EventRegistration(s) = &source.source.settings {
-        if !state.part::<PageLimiter>().0.allow_within(&source.page_id, s.registrations_per_minute()).await {
-            writer::count_limit_refusal(&state.db, &source.page_id, now).await.map_err(Refused::bare)?;
+    Ok(None)
+}
+
+/// The answer for a page that does not exist (or no longer).
+pub fn no_such_page() -> Refused {
+    Refused::bare(Refusal::NoSuchPage.error())
+}
+
+/// Takes a screened registration from the form's fields.
+pub async fn register(state: &AppState, page: ForPage<'_>, pairs: &[(String, String)], client_ip: Option<&str>) -> Result<Sent, Refused> {
+    let now = Utc::now();
+    if let PageSettings::EventRegistration(s) = page.settings {
+        if !state.part::<PageLimiter>().0.allow_within(page.page_id, s.registrations_per_minute()).await {
+            writer::count_limit_refusal(&state.db, page.page_id, now).await.map_err(Refused::bare)?;
             return Err(Refused::bare(AppError::rate_limited("Lots of people are registering right now. Please try again in a minute.")));
         }
     }
     let request = Registering { pairs: pairs.to_vec(), client_ip: client_ip.map(String::from), now };
-    let (taken, page_id) = super::desk::Desks::take(state, short_id, request).await.map_err(Refused::bare)?;
+    let (taken, page_id) = super::desk::Desks::take(state, page.short_id, request).await.map_err(Refused::bare)?;
     match taken {
         // The desk dropped the page's cached copy (its seats) once for the whole batch.
         Ok(Taken::New { status, .. }) => Ok(Sent { waitlist: status == crate::registrations::model::RegistrationStatus::Waitlisted }),
         Ok(Taken::Again { id }) => {
             if RESENDS.hit(&state.db, &format!("{page_id}:{id}"), now).await.map_err(Refused::bare)? {
-                writer::resend(&state.db, context(state), &id, now).await.map_err(Refused::bare)?;
+                writer::resend(&state.db, Context::of(state), &id, now).await.map_err(Refused::bare)?;
             }
-            let full = source.source.remaining == Some(0);
-            Ok(Sent { waitlist: full })
+            Ok(Sent { waitlist: page.full })
         }
         Err(refusal) => Err(Refused { keep_values: matches!(refusal, Refusal::Invalid(_) | Refusal::FullyBooked), error: refusal.error() }),
     }
@@ -104,7 +114,7 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
 
 /// Cancels (or deletes) a registration from its manage link.
 pub async fn leave(state: &AppState, token: &str, how: Leaving) -> Result<(), AppError> {
-    let (found, _promoted) = writer::leave(&state.db, context(state), Which::Token(token), how, Utc::now()).await?.map_err(|r| r.error())?;
+    let (found, _promoted) = writer::leave(&state.db, Context::of(state), Which::Token(token), how, Utc::now()).await?.map_err(|r| r.error())?;
     refresh_page(state, &found.page_id).await;
     Ok(())
 }
@@ -112,7 +122,7 @@ pub async fn leave(state: &AppState, token: &str, how: Leaving) -> Result<(), Ap
 /// The page's cached copy (its seats) is dropped everywhere.
 async fn refresh_page(state: &AppState, page_id: &str) {
     if let Ok(Some(short_id)) = crate::pages::backend::store::short_id_of(&state.db, page_id).await {
-        PageCache::changed(state, &short_id).await;
+        Notifier::changed(state, &short_id).await;
     }
 }
 
@@ -135,7 +145,7 @@ async fn registrant_in_scope(state: &AppState, scope: &Scope<can::ManageRegistra
 pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
     registrant_in_scope(state, scope, id).await?;
     let which = Which::InOrganization { id, organization_id: scope.organization_id() };
-    let (found, promoted) = writer::leave(&state.db, context(state), which, Leaving::RemovedByCreator, Utc::now()).await?.map_err(|r| match r {
+    let (found, promoted) = writer::leave(&state.db, Context::of(state), which, Leaving::RemovedByCreator, Utc::now()).await?.map_err(|r| match r {
         ManageRefusal::UnknownLink => AppError::not_found("That registration is gone."),
         other => other.error(),
     })?;
@@ -150,8 +160,9 @@ pub async fn remove(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
     registrant_in_scope(state, scope, id).await?;
     let which = Which::InOrganization { id, organization_id: scope.organization_id() };
-    let (found, _) =
-        writer::leave(&state.db, context(state), which, Leaving::Delete, Utc::now()).await?.map_err(|_| AppError::not_found("That registration is gone."))?;
+    let (found, _) = writer::leave(&state.db, Context::of(state), which, Leaving::Delete, Utc::now())
+        .await?
+        .map_err(|_| AppError::not_found("That registration is gone."))?;
     log(state, scope, SecurityEvent::RegistrationDeleted, Some(id)).await;
     refresh_page(state, &found.page_id).await;
     Ok(())
@@ -161,7 +172,7 @@ pub async fn delete(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
 pub async fn move_from_waitlist(state: &AppState, scope: &Scope<can::ManageRegistrants>, id: &str) -> Result<(), AppError> {
     use writer::MoveRefusal;
     registrant_in_scope(state, scope, id).await?;
-    writer::move_from_waitlist(&state.db, context(state), id, scope.organization_id(), Utc::now()).await?.map_err(|r| match r {
+    writer::move_from_waitlist(&state.db, Context::of(state), id, scope.organization_id(), Utc::now()).await?.map_err(|r| match r {
         MoveRefusal::NotFound => AppError::not_found("That registration is gone."),
         MoveRefusal::NotWaitlisted => AppError::conflict("This person isn't on the waitlist any more."),
         MoveRefusal::NoSeatFree => AppError::conflict("No seat is free. Raise the number of places, or remove someone first."),
@@ -192,7 +203,7 @@ pub async fn resend(state: &AppState, scope: &Scope<can::ManageRegistrants>, id:
     if !RESENDS.hit(&state.db, &format!("{}:{id}", found.page_id), now).await? {
         return Err(AppError::rate_limited(format!("This confirmation was already sent {} times in the last hour. Try again in an hour.", RESENDS.max)));
     }
-    if !writer::resend(&state.db, context(state), id, now).await? {
+    if !writer::resend(&state.db, Context::of(state), id, now).await? {
         return Err(AppError::conflict("Only registered or waitlisted people get a confirmation."));
     }
     log(state, scope, SecurityEvent::RegistrationResent, Some(id)).await;

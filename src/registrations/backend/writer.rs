@@ -37,6 +37,11 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The context from the app state.
+    pub fn of(state: &crate::infra::state::AppState) -> Context<'_> {
+        Context { secret: state.part::<AppSecret>(), public_url: &state.config.public_url, from: &state.config.mail.from }
+    }
+
     pub fn manage_token(&self, registration_id: &str) -> String {
         self.secret.link_token(MANAGE, registration_id)
     }

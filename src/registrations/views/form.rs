@@ -2,7 +2,8 @@
 //! (`/p/{shortId}/register`), so it works without JavaScript; a refused form comes back filled
 //! in, with each message beside its field (`FormAnswer`).
 
-use crate::registrations::form::{CustomField, FieldKind, FormConfig, HONEYPOT, PhoneField};
+use crate::pages::questions::{CustomField, FieldKind, FormConfig, PhoneField};
+use crate::registrations::form::HONEYPOT;
 use crate::registrations::model::{FormAnswer, Seats};
 use leptos::prelude::*;
 
@@ -177,7 +178,7 @@ mod checks {
     /// The validator, in a chunk of its own: (field, message) for each problem.
     #[leptos::lazy]
     fn problems(form_json: String, pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-        let Ok(config) = serde_json::from_str::<crate::registrations::form::FormConfig>(&form_json) else { return Vec::new() };
+        let Ok(config) = serde_json::from_str::<crate::pages::questions::FormConfig>(&form_json) else { return Vec::new() };
         match crate::registrations::form::validate(&config, &pairs) {
             Ok(_) => Vec::new(),
             Err(errors) => errors.into_iter().map(|e| (e.field, e.message)).collect(),

@@ -233,7 +233,7 @@ async fn holds_never_oversell(app: &TestApp) {
             .await?)
     });
     assert_eq!(lapsed.expect("lapse"), 10);
-    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
+    flashpage::storefront::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
     let again = futures_util::future::join_all((0..30).map(|i| {
         let shop = shop.clone();
         async move { buy_json(app, &shop, &format!("late{i}@example.com")).await }
@@ -761,7 +761,7 @@ async fn postgres_instances_tell_each_other_about_stock() {
     let flashpage::infra::db::DatabaseUrl::Postgres(url) = &a.state.config.database_url else { panic!("postgres") };
     let env = vec![ttl, ("DATABASE_URL".to_string(), url.clone())];
     let b = TestApp::start_with(common::Backend::Postgres, common::Options { env, ..Default::default() }).await.expect("a second instance");
-    flashpage::pages::public::cache::spawn_listener(&b.state).await.expect("b listens");
+    flashpage::infra::notifier::spawn_listener(&b.state).await.expect("b listens");
     let shop = shop(&a, "instances@example.com", "flash-sale", flash_sale(2)).await;
     let on_b = |b: &TestApp| {
         let (client, url) = (b.new_browser(), b.url(&format!("/p/{}", shop.short_id)));
@@ -884,7 +884,7 @@ async fn samples_show_on_the_page_and_only_they_are_public(app: &TestApp) {
     assert_eq!(call(app, &stranger, "/api/products/sample/remove", &[("id", &shop.product_id)]).await.0, 404);
     // Removed: gone from the page and from storage.
     assert_eq!(call(app, &shop.creator, "/api/products/sample/remove", &[("id", &shop.product_id)]).await.0, 200);
-    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
+    flashpage::storefront::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
     let page = app.get(&app.new_browser(), &format!("/p/{}", shop.short_id)).await.text().await.expect("page");
     assert!(!page.contains("pp-sample"));
     assert_eq!(app.get(&app.new_browser(), &src).await.status(), 404);

@@ -243,7 +243,7 @@ async fn an_owed_refund_is_retried_until_the_provider_takes_it(backend: common::
 async fn the_test_checkout_is_never_production_by_accident() {
     let public = |vars: &[(&str, &str)]| {
         let map: std::collections::HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        flashpage::config::Config::from_lookup(|k| map.get(k).cloned(), "http://127.0.0.1:3000")
+        flashpage::infra::config::Config::from_lookup(|k| map.get(k).cloned(), "http://127.0.0.1:3000")
     };
     let refused = public(&[("PUBLIC_URL", "https://shop.example")]).expect_err("no provider named");
     assert_eq!(refused.variable, "PAYMENTS");
@@ -275,7 +275,7 @@ fn client_at(app: &TestApp, ip: &str) -> reqwest::Client {
 /// beyond it), the page never says "Sold out" while units are only held, and a real buyer gets a
 /// unit as soon as the holds lapse.
 async fn a_sale_cannot_be_hoarded(backend: common::Backend) {
-    let limit = flashpage::config::DEFAULT_HOLDS_PER_ADDRESS;
+    let limit = flashpage::infra::config::DEFAULT_HOLDS_PER_ADDRESS;
     let env = vec![("HOLDS_PER_ADDRESS".to_string(), limit.to_string())];
     let Some(owned) = TestApp::start_with(backend, common::Options { env, trusted_proxies: 1 }).await else { return };
     let app = &owned;
@@ -322,7 +322,7 @@ async fn a_sale_cannot_be_hoarded(backend: common::Backend) {
     assert!(body.to_string().contains("another buyer's checkout"), "{body}");
 
     assert_eq!(lapse(app, &shop.page_id, None).await as i64, 20, "the holds lapse");
-    flashpage::pages::public::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
+    flashpage::storefront::cache::PageCache::of(&app.state).invalidate(&shop.short_id).await;
     let (status, to) = post("192.0.2.55".into(), "real@example.com".into()).await;
     assert!(status == 302 && to.contains("/checkout/test/"), "a real buyer gets a unit at once: {status} {to}");
     owned.finish().await;

@@ -13,7 +13,7 @@ pub mod s3;
 pub mod smtp;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use flashpage::config::Config;
+use flashpage::infra::config::Config;
 use flashpage::infra::state::AppState;
 use flashpage::web::{router, startup};
 use leptos::config::LeptosOptions;

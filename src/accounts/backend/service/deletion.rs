@@ -8,15 +8,29 @@
 //! subscription is ended first (a provider that is down stops everything, nothing changed);
 //! pages go offline and are deleted one by one through their write path; the rows go in one
 //! transaction; the files last (a file left by a failed delete is unreachable, its key unknown
-//! to any page).
+//! to any page). The first two are billing's and pages' parts ([`OrganizationEnding`]), which
+//! stand above accounts; `web::startup` registers them in that order.
 
 use super::settings::check_current_password;
 use crate::accounts::backend::deletion;
 use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
-use crate::infra::payments::Payments;
 use crate::infra::state::AppState;
 use crate::infra::storage::ObjectKey;
+use futures_util::future::BoxFuture;
+use std::sync::Arc;
+
+/// A part of deleting an organization that a domain above accounts owns (ending the paid plan at
+/// the payment provider, taking the pages offline and telling their registrants). Those domains
+/// register their part at start-up; `web::startup` lists them, in the order they run, and
+/// [`delete_organization`] runs them before the rows go. A part that fails stops the deletion.
+pub trait OrganizationEnding: Send + Sync {
+    fn end<'a>(&'a self, state: &'a AppState, organization_id: &'a str) -> BoxFuture<'a, Result<(), AppError>>;
+}
+
+/// The registered parts, in order (a part of the app state).
+#[derive(Clone)]
+pub struct EndingParts(pub Arc<Vec<Arc<dyn OrganizationEnding>>>);
 
 /// What the owner must type to confirm: the organization's name, as shown on the page.
 pub fn confirmation_matches(typed: &str, organization_name: &str) -> bool {
@@ -34,14 +48,10 @@ pub async fn delete_organization(state: &AppState, scope: &Scope<can::ViewDashbo
     }
     check_current_password(state, scope, password).await?;
 
-    // The paid plan stops first: if the provider can't be reached, nothing has changed.
-    for id in crate::billing::backend::store::running_subscriptions(&state.db, &org).await? {
-        Payments::of(state).provider.subscriptions().cancel_subscription(&id).await.map_err(AppError::unavailable)?;
-    }
     let keys = deletion::stored_keys(&state.db, &org).await?;
-    // Offline at once, and registrants told, each page through its own write path.
-    for page_id in deletion::page_ids(&state.db, &org).await? {
-        crate::pages::backend::writer::delete(state, &org, &page_id).await?;
+    let parts = state.part::<EndingParts>().0.clone();
+    for part in parts.iter() {
+        part.end(state, &org).await?;
     }
     let members = deletion::delete_organization(&state.db, &org).await?;
     let mut failed = 0;

@@ -13,17 +13,12 @@ use super::recovery::{self, Purpose};
 use super::security_log::{self, SecurityEvent};
 use super::store::{self, ConfirmationLink, NewAccount, NewSession, SignupOutcome};
 use super::{mail, names, passwords, sessions};
+use crate::accounts::guard::Client;
 use crate::accounts::validation::{SIGNUP_LINK_DEAD, validate_login, validate_signup};
 use crate::error::{AppError, ErrorKind};
 use crate::infra::shared_limit::Limit;
 use crate::infra::state::AppState;
 use chrono::{Duration, Utc};
-
-/// Who is asking, for the log and the rate limiter.
-pub struct Client {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
 
 /// The one message for every failed login, whether or not the email exists.
 pub const LOGIN_FAILED: &str = "That email and password don't match an account.";

@@ -1,9 +1,10 @@
 //! The forgotten password: a reset link by mail, then a new password from it.
 
-use super::{Client, busy, log_event, new_session, within_limits};
+use super::{busy, log_event, new_session, within_limits};
 use crate::accounts::backend::recovery::{self, Purpose};
 use crate::accounts::backend::security_log::SecurityEvent;
 use crate::accounts::backend::{mail, passwords, sessions, store};
+use crate::accounts::guard::Client;
 use crate::accounts::validation::{RESET_LINK_DEAD, check_password, normalize_email};
 use crate::error::{AppError, ErrorKind};
 use crate::infra::shared_limit::Limit;

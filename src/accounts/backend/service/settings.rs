@@ -6,10 +6,11 @@
 //! left open on a shared computer cannot take the account over; those checks count against the
 //! login limits like any other password guess.
 
-use super::{Client, LOGIN_PER_EMAIL, busy, log_event};
+use super::{LOGIN_PER_EMAIL, busy, log_event};
 use crate::accounts::backend::recovery::{self, EmailChangeRefusal, Purpose};
 use crate::accounts::backend::security_log::SecurityEvent;
 use crate::accounts::backend::{mail, passwords, sessions, store};
+use crate::accounts::guard::Client;
 use crate::accounts::guard::{Scope, can};
 use crate::accounts::model::{AccountView, SessionView};
 use crate::accounts::validation::{EMAIL_LINK_DEAD, check_password, normalize_email, normalize_name};

@@ -6,17 +6,18 @@
 //! owner is removed only after handing the organization over. Seats are the plan's `teamSeats`,
 //! counting open invitations.
 
-use super::{Client, busy, log_event, new_session};
+use super::{busy, log_event, new_session};
 use crate::accounts::backend::security_log::{self, SecurityEvent};
 use crate::accounts::backend::team::{self, AcceptRefusal, GroupRefusal, InviteRefusal, MemberRefusal, NewInvitation};
 use crate::accounts::backend::{mail, names, passwords, sessions, store};
+use crate::accounts::guard::Client;
 use crate::accounts::guard::{Scope, can};
 use crate::accounts::model::{GroupView, InvitationLanding, InvitationView, MemberView, TeamView};
 use crate::accounts::permissions::{Action, Role, roles_allow};
 use crate::accounts::validation::{INVITATION_DEAD, check_password, normalize_email, normalize_name, normalize_team_name};
-use crate::billing::backend::{Plan, plan_for_organization, upgrade_hint, visible_plans};
 use crate::error::{AppError, ErrorKind};
 use crate::infra::state::AppState;
+use crate::plans::backend::{Plan, plan_for_organization, upgrade_hint, visible_plans};
 use chrono::Utc;
 
 pub async fn overview(state: &AppState, scope: &Scope<can::ViewDashboard>) -> Result<TeamView, AppError> {
