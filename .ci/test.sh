@@ -42,14 +42,21 @@ cargo clippy --all-targets --features ssr --locked -- -D warnings
 say "unit and integration tests (SQLite and PostgreSQL)"
 cargo test --features ssr --locked -- "${skip_args[@]}"
 
-say "building the app for the browser tests: the server as tested above, the browser code as deployed"
-# The visitor's download is measured against its budget (end2end/tests/first-visit.test.mjs), so
-# the wasm, script and stylesheet are built exactly as they ship: release, precompressed.
+say "building the server for the browser tests, as tested above"
 cargo leptos build --server-only
+
+say "the plain build works: browser code built as cargo leptos watch/serve/build do (no --split)"
+export FLASHPAGE_BIN="$CARGO_TARGET_DIR/debug/flashpage"
+LEPTOS_SITE_ROOT=target/site-unsplit cargo leptos build --frontend-only
+FLASHPAGE_SITE_ROOT="$PWD/target/site-unsplit" FLASHPAGE_HASH_FILE="$CARGO_TARGET_DIR/debug/hash.txt" \
+  node --test --test-concurrency=1 end2end/unsplit/
+
+say "building the browser code as deployed"
+# The visitor's download is measured against its budget (end2end/tests/first-visit.test.mjs), so
+# the wasm, script and stylesheet are built exactly as they ship: release, precompressed, split.
 cargo leptos build --release --frontend-only --precompress --split
 
 say "browser tests (Chromium, with and without JavaScript)"
-export FLASHPAGE_BIN="$CARGO_TARGET_DIR/debug/flashpage"
 export FLASHPAGE_SITE_ROOT="$PWD/target/site"
 # The asset names' hashes, written by the release front-end build next to the release binary.
 export FLASHPAGE_HASH_FILE="$CARGO_TARGET_DIR/release/hash.txt"

@@ -12,6 +12,7 @@ use crate::accounts::guard::{Guard, can};
 use crate::editor::backend::{blocks, hero, preview, service};
 #[cfg(feature = "ssr")]
 use crate::infra::request::redirect;
+#[cfg(feature = "ssr")]
 use crate::pages::backend::block_store;
 
 #[server(prefix = "/api", endpoint = "pages/list")]

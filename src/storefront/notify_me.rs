@@ -68,7 +68,9 @@ pub fn NotifyMe(
 }
 
 /// Sends the form above in place once hydrated (on demand: it is not needed to see the page).
-#[island(lazy)]
+// Loaded on demand in a split build (see build.rs).
+#[cfg_attr(wasm_split, island(lazy))]
+#[cfg_attr(not(wasm_split), island)]
 fn NotifyMeInPlace(short_id: String) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {

@@ -26,7 +26,9 @@ pub fn Login() -> impl IntoView {
 
 /// The form, hydrated for inline checks and the server's answer in place. `next` is where to go
 /// after logging in; `signed_out` says the visitor just logged out.
-#[island(lazy)]
+// Loaded on demand in a split build (see build.rs).
+#[cfg_attr(wasm_split, island(lazy))]
+#[cfg_attr(not(wasm_split), island)]
 fn LoginForm(next: String, signed_out: bool) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     crate::ui::islands::report_hydrated();

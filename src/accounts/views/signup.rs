@@ -89,7 +89,9 @@ pub fn ConfirmAccount() -> impl IntoView {
 /// The form, hydrated for inline checks (the server's own rules) and the answer in place: with
 /// JavaScript the server's redirect to this same page is not followed (see
 /// `ui::islands::follow_redirects_elsewhere`), so the island shows the answer itself.
-#[island(lazy)]
+// Loaded on demand in a split build (see build.rs).
+#[cfg_attr(wasm_split, island(lazy))]
+#[cfg_attr(not(wasm_split), island)]
 fn SignupForm() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     crate::ui::islands::report_hydrated();

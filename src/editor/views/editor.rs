@@ -93,7 +93,9 @@ pub fn PageEditorRoute() -> impl IntoView {
 
 /// The editor, hydrated: live preview, inline feedback, upload progress, copy link. A successful
 /// action reloads the page's data in place (the new status shows without a reload).
-#[island(lazy)]
+// Loaded on demand in a split build (see build.rs).
+#[cfg_attr(wasm_split, island(lazy))]
+#[cfg_attr(not(wasm_split), island)]
 fn LiveEditor(editor: PageEditor, preview: Shown, arrival: Arrival) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     crate::ui::islands::report_hydrated();

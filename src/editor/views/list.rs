@@ -55,7 +55,9 @@ pub fn PagesPanel() -> impl IntoView {
 
 /// Starts a page and opens it in the editor; a refusal (the plan's limit, a bad headline) shows
 /// above the form without a reload.
-#[island(lazy)]
+// Loaded on demand in a split build (see build.rs).
+#[cfg_attr(wasm_split, island(lazy))]
+#[cfg_attr(not(wasm_split), island)]
 fn CreatePageForm() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     crate::ui::islands::report_hydrated();

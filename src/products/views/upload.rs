@@ -14,7 +14,9 @@ pub const ERROR_ID: &str = "product-file-error";
 pub const PROGRESS_ID: &str = "product-file-progress";
 pub const STATUS_ID: &str = "product-file-status";
 
-#[island(lazy)]
+// Loaded on demand in a split build (see build.rs).
+#[cfg_attr(wasm_split, island(lazy))]
+#[cfg_attr(not(wasm_split), island)]
 pub fn FileUploadInPlace() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
