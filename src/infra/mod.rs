@@ -3,6 +3,7 @@
 //! `web`.
 
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod mail;
 pub mod notifier;

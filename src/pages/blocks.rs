@@ -59,7 +59,7 @@ pub struct ContentItem {
     pub kind: ContentKind,
     pub title: String,
     pub description: String,
-    pub price_in_cents: Option<i64>,
+    pub price_minor: Option<i64>,
     pub currency: Option<String>,
     /// The product a `product` block sells.
     #[serde(default)]
@@ -73,7 +73,7 @@ impl ContentItem {
             kind: Some(self.kind.as_str().into()),
             title: Some(self.title.clone()),
             description: Some(self.description.clone()),
-            price: match (self.price_in_cents, &self.currency) {
+            price: match (self.price_minor, &self.currency) {
                 (Some(cents), Some(currency)) => Some(format_amount(cents, currency)),
                 _ => None,
             },
@@ -101,7 +101,7 @@ pub struct ContentInput {
     pub kind: ContentKind,
     pub title: String,
     pub description: String,
-    pub price_in_cents: Option<i64>,
+    pub price_minor: Option<i64>,
     pub currency: Option<String>,
     pub product_id: Option<String>,
 }
@@ -133,13 +133,13 @@ pub fn parse_content(form: &ContentForm) -> Result<ContentInput, AppError> {
     if description.chars().count() > DESCRIPTION_MAX {
         add("description", format!("Use at most {DESCRIPTION_MAX} characters."));
     }
-    let (mut price_in_cents, mut currency) = (None, None);
+    let (mut price_minor, mut currency) = (None, None);
     if kind == Some(ContentKind::Offer) {
         let code = text(&form.currency).to_ascii_uppercase();
         match parse_price(&text(&form.price), &code) {
             Ok(0) => add("price", "Offers need a price above zero.".into()),
             Ok(cents) => {
-                price_in_cents = Some(cents);
+                price_minor = Some(cents);
                 currency = Some(code);
             }
             Err(m) if crate::money::minor_digits(&code).is_none() => add("currency", m),
@@ -147,7 +147,7 @@ pub fn parse_content(form: &ContentForm) -> Result<ContentInput, AppError> {
         }
     }
     match kind {
-        Some(kind) if errors.is_empty() => Ok(ContentInput { kind, title, description, price_in_cents, currency, product_id }),
+        Some(kind) if errors.is_empty() => Ok(ContentInput { kind, title, description, price_minor, currency, product_id }),
         _ => Err(AppError::fields(errors)),
     }
 }
@@ -170,17 +170,17 @@ mod tests {
     #[test]
     fn blocks_are_checked_field_by_field() {
         let ok = parse_content(&form("offer", "Course", "49.00", "usd")).expect("valid offer");
-        assert_eq!((ok.price_in_cents, ok.currency.as_deref()), (Some(4900), Some("USD")));
+        assert_eq!((ok.price_minor, ok.currency.as_deref()), (Some(4900), Some("USD")));
         let text = parse_content(&form("text", "About", "49", "USD")).expect("valid text");
         let mut product = form("product", "", "", "");
         assert!(parse_content(&product).expect_err("no product").field_message("product_id").is_some());
         product.product_id = Some(" p1 ".into());
         let product = parse_content(&product).expect("a product block may leave its title to the product");
-        assert_eq!((product.product_id.as_deref(), product.price_in_cents), (Some("p1"), None));
+        assert_eq!((product.product_id.as_deref(), product.price_minor), (Some("p1"), None));
         let mut offer = form("offer", "Course", "49", "USD");
         offer.product_id = Some("p1".into());
         assert_eq!(parse_content(&offer).expect("offer").product_id, None, "only product blocks keep a product");
-        assert_eq!(text.price_in_cents, None, "only offers carry a price");
+        assert_eq!(text.price_minor, None, "only offers carry a price");
         let cases: &[(ContentForm, &str)] = &[
             (form("banner", "x", "", ""), "kind"),
             (form("text", "  ", "", ""), "title"),
@@ -206,11 +206,11 @@ mod tests {
             kind: ContentKind::Offer,
             title: "T".into(),
             description: String::new(),
-            price_in_cents: Some(1500),
+            price_minor: Some(1500),
             currency: Some("JPY".into()),
             product_id: None,
         };
         let again = parse_content(&item.form()).expect("round trip");
-        assert_eq!(again.price_in_cents, Some(1500));
+        assert_eq!(again.price_minor, Some(1500));
     }
 }

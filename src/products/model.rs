@@ -45,7 +45,7 @@ impl ProductStatus {
 pub struct ProductSummary {
     pub id: String,
     pub name: String,
-    pub price_in_cents: i64,
+    pub price_minor: i64,
     pub currency: String,
     pub is_active: bool,
     pub expires_at: Option<DateTime<Utc>>,
@@ -57,7 +57,7 @@ pub struct ProductSummary {
 impl ProductSummary {
     /// "$19.99", as a buyer will read it.
     pub fn price(&self) -> String {
-        format_money(self.price_in_cents, &self.currency)
+        format_money(self.price_minor, &self.currency)
     }
 }
 

@@ -19,7 +19,7 @@ pub const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M";
 pub struct ProductInput {
     pub name: String,
     pub description: String,
-    pub price_in_cents: i64,
+    pub price_minor: i64,
     pub currency: String,
     pub expires_at: Option<DateTime<Utc>>,
     pub download_limit: i32,
@@ -151,10 +151,8 @@ pub fn parse_product(form: &ProductForm, now: DateTime<Utc>, stored_expiry: Opti
     let download_limit = e.take("downloadLimit", check_count(&text(&form.download_limit), DEFAULT_DOWNLOAD_LIMIT, MAX_DOWNLOAD_LIMIT, "downloads"));
     let download_days = e.take("downloadDays", check_count(&text(&form.download_days), DEFAULT_DOWNLOAD_DAYS, MAX_DOWNLOAD_DAYS, "days"));
     match (name, description, price, currency, expires_at, download_limit, download_days) {
-        (Some(name), Some(description), Some(price_in_cents), Some(currency), Some(expires_at), Some(download_limit), Some(download_days))
-            if e.0.is_empty() =>
-        {
-            Ok(ProductInput { name, description, price_in_cents, currency, expires_at, download_limit, download_days })
+        (Some(name), Some(description), Some(price_minor), Some(currency), Some(expires_at), Some(download_limit), Some(download_days)) if e.0.is_empty() => {
+            Ok(ProductInput { name, description, price_minor, currency, expires_at, download_limit, download_days })
         }
         _ => Err(AppError::fields(e.0)),
     }
@@ -165,7 +163,7 @@ pub fn form_of(input: &ProductInput) -> ProductForm {
     ProductForm {
         name: Some(input.name.clone()),
         description: Some(input.description.clone()),
-        price: Some(crate::money::format_amount(input.price_in_cents, &input.currency)),
+        price: Some(crate::money::format_amount(input.price_minor, &input.currency)),
         currency: Some(input.currency.clone()),
         expires_at: input.expires_at.map(format_expires_at),
         download_limit: Some(input.download_limit.to_string()),
@@ -198,10 +196,10 @@ mod tests {
     fn a_valid_product_is_typed() {
         let p = parse_product(&form(" Course ", "19.99", "usd", "2030-02-01T10:00"), now(), None).expect("valid");
         assert_eq!(p.name, "Course");
-        assert_eq!((p.price_in_cents, p.currency.as_str()), (1999, "USD"));
+        assert_eq!((p.price_minor, p.currency.as_str()), (1999, "USD"));
         assert_eq!(p.expires_at, Some(Utc.with_ymd_and_hms(2030, 2, 1, 10, 0, 0).unwrap()));
         let free = parse_product(&form("Sample", "0", "JPY", ""), now(), None).expect("free, no expiry");
-        assert_eq!((free.price_in_cents, free.expires_at), (0, None));
+        assert_eq!((free.price_minor, free.expires_at), (0, None));
         assert_eq!(parse_product(&form_of(&p), now(), None).expect("round trip"), p);
     }
 

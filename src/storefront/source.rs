@@ -203,14 +203,14 @@ pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Re
                     let product = for_sale.get(item.product_id.as_deref()?)?;
                     PublicItem {
                         kind: item.kind,
-                        price: price(product.price_in_cents, &product.currency),
+                        price: price(product.price_minor, &product.currency),
                         title: if item.title.is_empty() { product.name.clone() } else { item.title },
                         description: if item.description.is_empty() { product.description.clone() } else { item.description },
                         buy: Some(BuyButton {
                             item_id: item.id,
                             amount: match settings {
-                                PageSettings::FlashSale(s) => crate::money::discounted(product.price_in_cents, s.discount_percentage),
-                                _ => product.price_in_cents,
+                                PageSettings::FlashSale(s) => crate::money::discounted(product.price_minor, s.discount_percentage),
+                                _ => product.price_minor,
                             },
                             currency: product.currency.clone(),
                             asks_code: matches!(settings, PageSettings::LimitedOffer(s) if s.discount_code.is_some()),
@@ -220,7 +220,7 @@ pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Re
                 }
                 _ => PublicItem {
                     kind: item.kind,
-                    price: match (item.price_in_cents, item.currency.as_deref()) {
+                    price: match (item.price_minor, item.currency.as_deref()) {
                         (Some(cents), Some(currency)) => price(cents, currency),
                         _ => None,
                     },
@@ -238,7 +238,7 @@ pub async fn public_items(db: &Db, page_id: &str, settings: &PageSettings) -> Re
 struct ProductOnPage {
     name: String,
     description: String,
-    price_in_cents: i64,
+    price_minor: i64,
     currency: String,
     sample: Option<crate::products::model::Sample>,
 }
@@ -251,7 +251,7 @@ async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, Prod
             .filter(products::id.eq_any(ids))
             .filter(diesel::dsl::exists(files::table.filter(files::product_id.eq(products::id))))
             .select((
-                products::id, products::name, products::description, products::price_in_cents, products::currency, products::is_active,
+                products::id, products::name, products::description, products::price_minor, products::currency, products::is_active,
                 products::expires_at, products::sample_key, products::sample_type,
             ))
             .load::<Row>(conn)
@@ -261,9 +261,9 @@ async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, Prod
     Ok(rows
         .into_iter()
         .filter(|r| ProductStatus::of(r.5, r.6.map(|t| t.and_utc()), now).buyable())
-        .map(|(id, name, description, price_in_cents, currency, _, _, sample_key, sample_type)| {
+        .map(|(id, name, description, price_minor, currency, _, _, sample_key, sample_type)| {
             let sample = crate::products::backend::store::sample_of(sample_key.as_deref(), sample_type.as_deref());
-            (id, ProductOnPage { name, description, price_in_cents, currency, sample })
+            (id, ProductOnPage { name, description, price_minor, currency, sample })
         })
         .collect())
 }

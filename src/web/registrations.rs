@@ -4,17 +4,18 @@
 
 use crate::accounts::guard::{Guard, can};
 use crate::error::AppError;
+use crate::infra::csv::After;
 use crate::infra::state::AppState;
 use crate::registrations::backend::drafts::FormDrafts;
+use crate::registrations::backend::export::PageExport;
 use crate::registrations::backend::{qr, service, store};
-use crate::registrations::form::{Answer, HONEYPOT};
-use crate::web::exports::{BATCH, csv_line, csv_response};
+use crate::registrations::form::HONEYPOT;
+use crate::web::exports::csv_response;
 use crate::web::middleware::error_response;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::BTreeMap;
 
 /// Whether the caller wants JSON (the island, scripts) rather than a page to go to.
 fn wants_json(headers: &HeaderMap) -> bool {
@@ -82,52 +83,15 @@ pub async fn registrations_csv(State(state): State<AppState>, Path(page_id): Pat
         Ok(scope) => scope,
         Err(e) => return error_response(&e),
     };
-    let (row, settings) = match crate::pages::backend::store::get(&state.db, scope.organization_id(), &page_id).await {
-        Ok(Some(row)) => {
-            let settings =
-                crate::pages::settings::PageType::parse(&row.page_type).and_then(|k| crate::pages::settings::PageSettings::from_json(k, &row.settings).ok());
-            (row, settings)
-        }
-        Ok(None) => return error_response(&crate::pages::backend::store::not_found()),
-        Err(e) => return error_response(&AppError::from(e)),
+    let export = match PageExport::of(&state.db, scope.organization_id(), &page_id).await {
+        Ok(export) => export,
+        Err(e) => return error_response(&e),
     };
     service::log(&state, &scope, crate::accounts::backend::security_log::SecurityEvent::RegistrationsExported, None).await;
-    let questions: Vec<(String, String)> = match &settings {
-        Some(crate::pages::settings::PageSettings::EventRegistration(s)) => s.custom_fields.iter().map(|q| (q.id.clone(), q.label.clone())).collect(),
-        _ => Vec::new(),
-    };
-    let zone: chrono_tz::Tz = match &settings {
-        Some(crate::pages::settings::PageSettings::EventRegistration(s)) => s.time_zone.parse().unwrap_or(chrono_tz::UTC),
-        _ => chrono_tz::UTC,
-    };
-    let mut head: Vec<&str> = vec!["registered_at", "status", "name", "email", "phone", "attended_at"];
-    head.extend(questions.iter().map(|(_, label)| label.as_str()));
-    let head = csv_line(&head);
-    let page_id = row.id.clone();
-    let batches = move |after: Option<(chrono::NaiveDateTime, String)>| {
-        let (state, page_id, questions) = (state.clone(), page_id.clone(), questions.clone());
-        async move {
-            let rows = store::export_after(&state.db, &page_id, after.as_ref(), BATCH).await?;
-            let next = rows.last().map(|r| (r.5, r.0.clone()));
-            let time = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&zone).format("%Y-%m-%d %H:%M:%S %Z").to_string();
-            let lines: String = rows
-                .iter()
-                .map(|(_, name, email, phone, status, registered_at, attended_at, answers)| {
-                    let answers: BTreeMap<String, Answer> = serde_json::from_str(answers).unwrap_or_default();
-                    let mut cells = vec![
-                        time(*registered_at),
-                        status.clone(),
-                        name.clone(),
-                        email.clone(),
-                        phone.clone().unwrap_or_default(),
-                        attended_at.map(time).unwrap_or_default(),
-                    ];
-                    cells.extend(questions.iter().map(|(id, _)| answers.get(id).map(Answer::display).unwrap_or_default()));
-                    csv_line(&cells.iter().map(String::as_str).collect::<Vec<_>>())
-                })
-                .collect();
-            Ok((lines, rows.len(), next))
-        }
+    let head = export.head();
+    let batches = move |after: Option<After>| {
+        let (state, export) = (state.clone(), export.clone());
+        async move { export.batch(&state.db, after.as_ref()).await }
     };
     csv_response("registrations.csv", head, batches)
 }

@@ -8,8 +8,8 @@ use crate::infra::db::{Db, DbError, run_migrations};
 use crate::infra::mail::sender;
 use crate::infra::mail::transport::Mailer;
 use crate::infra::payments::Payments;
+use crate::infra::payments::sandbox::Sandbox;
 use crate::infra::payments::stripe::StripeCheckout;
-use crate::infra::payments::test_checkout::TestCheckout;
 use crate::infra::state::AppState;
 use crate::infra::storage::{Storage, StorageError};
 use crate::registrations::backend::NotifyLimiter;
@@ -112,10 +112,10 @@ fn payments(config: &Config, db: &Db) -> Result<Payments, StartupError> {
             if !crate::infra::payments::settings::is_local(&config.public_url) {
                 tracing::warn!(public_url = %config.public_url, "PAYMENTS=test: the test checkout takes payments; every public page and mail says so");
             }
-            Arc::new(TestCheckout::new(db.clone(), &config.public_url, &webhook_secret))
+            Arc::new(Sandbox::new(db.clone(), &config.public_url, &webhook_secret))
         }
     };
-    let sandbox = provider.name() == crate::infra::payments::test_checkout::NAME && !crate::infra::payments::settings::is_local(&config.public_url);
+    let sandbox = provider.name() == crate::infra::payments::sandbox::NAME && !crate::infra::payments::settings::is_local(&config.public_url);
     Ok(Payments { provider, webhook_secret, sandbox })
 }
 

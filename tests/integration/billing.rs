@@ -53,7 +53,7 @@ async fn subscription_of(app: &TestApp, email: &str) -> (String, String, i64, bo
             .filter(users::email.eq(&email))
             .filter(subscriptions::status.ne("canceled"))
             .order(subscriptions::created_at.desc())
-            .select((plans::name, subscriptions::status, subscriptions::price_in_cents, subscriptions::cancel_at_period_end))
+            .select((plans::name, subscriptions::status, subscriptions::price_minor, subscriptions::cancel_at_period_end))
             .first(conn)
             .await?)
     });
@@ -118,7 +118,7 @@ async fn the_pricing_page_shows_the_visible_plans(app: &TestApp) {
                 plans::id.eq("00000000-0000-7000-8000-000000000199"),
                 plans::name.eq("Partner"),
                 plans::description.eq("For partners only."),
-                plans::price_in_cents.eq(100),
+                plans::price_minor.eq(100),
                 plans::currency.eq("USD"),
                 plans::interval.eq("month"),
                 plans::is_visible.eq(false),
@@ -314,7 +314,7 @@ async fn a_new_price_waits_for_the_renewal(app: &TestApp) {
     let ada = signed_in(app, "Ada", "ada@example.com").await;
     upgrade(app, &ada, "Basic").await;
     let r: Result<usize, DbError> = db_write!(app.state.db, conn => {
-        Ok(diesel::update(plans::table.filter(plans::name.eq("Basic"))).set(plans::price_in_cents.eq(2400)).execute(conn).await?)
+        Ok(diesel::update(plans::table.filter(plans::name.eq("Basic"))).set(plans::price_minor.eq(2400)).execute(conn).await?)
     });
     r.expect("new price");
     assert_eq!(subscription_of(app, "ada@example.com").await.2, 1900, "the subscriber keeps the price");

@@ -32,7 +32,7 @@ async fn state(app: &TestApp) -> (String, String, i64, bool, i64) {
             .inner_join(plans::table)
             .filter(subscriptions::status.ne("canceled"))
             .order(subscriptions::created_at.desc())
-            .select((plans::name, subscriptions::status, subscriptions::price_in_cents, subscriptions::cancel_at_period_end))
+            .select((plans::name, subscriptions::status, subscriptions::price_minor, subscriptions::cancel_at_period_end))
             .first(conn)
             .await?;
         let paid = subscriptions::table.filter(subscriptions::stripe_subscription_id.is_not_null()).count().get_result(conn).await?;

@@ -756,7 +756,7 @@ async fn registrants_and_buyers_follow_the_group_and_data_rules(app: &TestApp) {
                 orders::id.eq("order-1"),
                 orders::organization_id.eq(&org_a),
                 orders::page_id.eq(Some(&page)),
-                orders::customer_id.eq("buyer@example.com"),
+                orders::buyer_email.eq("buyer@example.com"),
                 orders::amount_paid.eq(1999i64),
                 orders::amount_due.eq(1999i64),
                 orders::currency.eq("USD"),

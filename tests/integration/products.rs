@@ -44,7 +44,7 @@ async fn creators_create_edit_and_list_products(app: &TestApp) {
     let (status, detail) = get(app, &creator, &id).await;
     assert_eq!(status, 200, "{detail}");
     assert_eq!(detail["summary"]["name"], "Field guide");
-    assert_eq!(detail["summary"]["price_in_cents"], 1999);
+    assert_eq!(detail["summary"]["price_minor"], 1999);
     assert_eq!(detail["summary"]["currency"], "USD");
     assert_eq!(detail["summary"]["expires_at"], "2030-06-01T10:00:00Z");
     assert_eq!(detail["summary"]["status"], "active", "a new product is switched on");
@@ -58,7 +58,7 @@ async fn creators_create_edit_and_list_products(app: &TestApp) {
     assert_eq!(status, 200, "{body}");
     let (_, detail) = get(app, &creator, &id).await;
     assert_eq!(detail["summary"]["name"], "Field guide, 2nd edition");
-    assert_eq!((detail["summary"]["price_in_cents"].as_i64(), detail["summary"]["currency"].as_str()), (Some(1500), Some("JPY")));
+    assert_eq!((detail["summary"]["price_minor"].as_i64(), detail["summary"]["currency"].as_str()), (Some(1500), Some("JPY")));
     assert_eq!(detail["summary"]["expires_at"], Value::Null, "an emptied expiry is removed");
 
     // Without JavaScript: a create lands on the product, a refused save goes back with the error.
@@ -172,7 +172,7 @@ async fn delete_is_refused_while_an_order_references_the_product(app: &TestApp) 
                 orders::organization_id.eq(&org),
                 orders::page_id.eq(page_ref),
                 orders::product_id.eq(product_id),
-                orders::customer_id.eq("buyer@example.com"),
+                orders::buyer_email.eq("buyer@example.com"),
                 orders::amount_paid.eq(1999_i64),
                 orders::currency.eq("USD"),
                 orders::created_at.eq(now),

@@ -106,7 +106,7 @@ async fn sqlite_and_postgres_schemas_match() {
     for index in [
         "users_email_key",
         "pages_short_id_key",
-        "orders_customer_id_idx",
+        "orders_buyer_email_idx",
         "registrations_email_idx",
         "products_user_id_idx",
         "pages_user_id_idx",

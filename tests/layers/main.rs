@@ -43,11 +43,7 @@ const KNOWN_UPWARD: &[(&str, &str, &str)] = &[(
 )];
 
 /// Circles between files that still stand (the files, sorted; why).
-const KNOWN_CIRCLES: &[(&[&str], &str)] = &[(
-    &["src/infra/payments/test_checkout.rs", "src/infra/payments/test_subscriptions.rs"],
-    "the test checkout is one provider in two files: its checkout starts a subscription (`test_subscription_start!`) and its \
-     subscriptions are methods of the same type. It goes with the rename to the sandbox provider.",
-)];
+const KNOWN_CIRCLES: &[(&[&str], &str)] = &[];
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))

@@ -66,7 +66,7 @@ pub async fn organization(db: &Db, org_id: &str, now: NaiveDateTime) -> Result<V
             .order((page_contents::page_id, page_contents::position))
             .select((
                 page_contents::page_id, page_contents::content_type, page_contents::product_id, page_contents::title, page_contents::description,
-                page_contents::price_in_cents, page_contents::currency, page_contents::position,
+                page_contents::price_minor, page_contents::currency, page_contents::position,
             ))
             .load(conn)
             .await?;
@@ -75,7 +75,7 @@ pub async fn organization(db: &Db, org_id: &str, now: NaiveDateTime) -> Result<V
             .filter(products::organization_id.eq(org_id))
             .order(products::created_at)
             .select((
-                products::id, products::name, products::description, products::price_in_cents, products::currency, products::is_active,
+                products::id, products::name, products::description, products::price_minor, products::currency, products::is_active,
                 products::expires_at, products::created_at, products::group_id,
             ))
             .load(conn)
@@ -102,7 +102,7 @@ pub async fn organization(db: &Db, org_id: &str, now: NaiveDateTime) -> Result<V
                     .iter()
                     .filter(|b| &b.0 == id)
                     .map(|(_, kind, product, title, description, price, currency, position)| {
-                        json!({ "kind": kind, "product_id": product, "title": title, "description": description, "price_in_cents": price, "currency": currency, "position": position })
+                        json!({ "kind": kind, "product_id": product, "title": title, "description": description, "price_minor": price, "currency": currency, "position": position })
                     })
                     .collect();
                 json!({
@@ -121,7 +121,7 @@ pub async fn organization(db: &Db, org_id: &str, now: NaiveDateTime) -> Result<V
                     .map(|(_, file_name, file_type, size, sha)| json!({ "name": file_name, "type": file_type, "bytes": size, "sha256": sha }))
                     .collect();
                 json!({
-                    "id": id, "name": name, "description": description, "price_in_cents": price, "currency": currency, "switched_on": active,
+                    "id": id, "name": name, "description": description, "price_minor": price, "currency": currency, "switched_on": active,
                     "expires_at": expires.map(time), "created_at": time(*created), "group": group.as_deref().and_then(group_name), "files": product_files,
                 })
             })

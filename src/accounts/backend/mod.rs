@@ -1,6 +1,6 @@
-//! Server-only account logic: hashing, sessions, queries, the security log.
+//! Server-only account logic: hashing, sessions, queries (`store`), the writers of a team and of
+//! a whole organization (`writer`), what the server functions do (`service`), the security log.
 
-pub mod deletion;
 pub mod export;
 pub mod mail;
 pub mod names;
@@ -10,5 +10,5 @@ pub mod security_log;
 pub mod service;
 pub mod sessions;
 pub mod store;
-pub mod team;
 pub mod unconfirmed;
+pub mod writer;

@@ -7,7 +7,8 @@ use super::writer::{self, Source};
 use crate::accounts::guard::{Scope, can};
 use crate::billing::model::{BillingView, Meter, PlanAction, PlanCard};
 use crate::error::AppError;
-use crate::infra::payments::{Payments, RecurringPrice, SubscriptionRequest, SubscriptionUpdate, test_subscriptions};
+use crate::infra::payments::sandbox::subscriptions;
+use crate::infra::payments::{Payments, RecurringPrice, SubscriptionRequest, SubscriptionUpdate};
 use crate::infra::state::AppState;
 use crate::money::format_money;
 use crate::plans::backend::store::{self, CurrentSubscription, Plan, Usage};
@@ -23,7 +24,7 @@ pub enum PlanChange {
 }
 
 fn price_label(plan: &Plan) -> String {
-    if plan.is_free() { "Free".to_string() } else { format!("{} a {}", format_money(plan.price_in_cents, &plan.currency), plan.interval) }
+    if plan.is_free() { "Free".to_string() } else { format!("{} a {}", format_money(plan.price_minor, &plan.currency), plan.interval) }
 }
 
 fn count_limit(limit: Option<u32>) -> String {
@@ -91,7 +92,7 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ManageBilling>) -> Re
     let plan = store::plan_for_organization(&state.db, org).await?;
     let sub = store::current_subscription(&state.db, org).await?;
     let used = store::usage(&state.db, org).await?;
-    let seats_used = crate::accounts::backend::team::seats_used(&state.db, org, Utc::now().naive_utc()).await?;
+    let seats_used = crate::accounts::backend::writer::team::seats_used(&state.db, org, Utc::now().naive_utc()).await?;
     let plans = store::visible_plans(&state.db).await?;
     let paid = sub.as_ref().filter(|s| s.stripe_subscription_id.is_some());
     let ending = paid.is_some_and(|s| s.cancel_at_period_end);
@@ -99,7 +100,7 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ManageBilling>) -> Re
     let status_line = match paid {
         None => "Free: no card, no end date.".to_string(),
         Some(s) => {
-            let price = format!("{} a {}", format_money(s.price_in_cents, &s.currency), plan.interval);
+            let price = format!("{} a {}", format_money(s.price_minor, &s.currency), plan.interval);
             let until = s.end_date.map(date).unwrap_or_default();
             match s.status.as_str() {
                 "past_due" => format!("Payment failed: {price}. The payment is being tried again."),
@@ -114,12 +115,12 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ManageBilling>) -> Re
         if s.status == "past_due" {
             notices.push("Your last payment failed. Update your payment method; until it is paid, the plan can't be changed.".to_string());
         }
-        if !ending && s.price_in_cents != plan.price_in_cents && s.status == "active" {
+        if !ending && s.price_minor != plan.price_minor && s.status == "active" {
             notices.push(format!(
                 "The {} plan now costs {}. You keep paying {} until your renewal on {}.",
                 plan.name,
                 price_label(&plan),
-                format_money(s.price_in_cents, &s.currency),
+                format_money(s.price_minor, &s.currency),
                 s.end_date.map(date).unwrap_or_default()
             ));
         }
@@ -137,7 +138,7 @@ pub async fn overview(state: &AppState, scope: &Scope<can::ManageBilling>) -> Re
         .map(|p| {
             let action = if p.id == plan.id {
                 if ending { PlanAction::Resume } else { PlanAction::Current }
-            } else if p.price_in_cents > plan.price_in_cents {
+            } else if p.price_minor > plan.price_minor {
                 PlanAction::Upgrade
             } else {
                 PlanAction::Downgrade
@@ -172,7 +173,7 @@ async fn offered_plan(state: &AppState, name: &str) -> Result<Plan, AppError> {
 fn recurring_price(plan: &Plan) -> RecurringPrice {
     RecurringPrice {
         description: format!("Flashpage {} plan", plan.name),
-        amount: plan.price_in_cents,
+        amount: plan.price_minor,
         currency: plan.currency.clone(),
         interval: plan.interval.clone(),
     }
@@ -283,8 +284,7 @@ pub async fn test_control(state: &AppState, scope: &Scope<can::ManageBilling>, f
         return Err(AppError::conflict("There is no test subscription: choose a paid plan first."));
     };
     let now = Utc::now();
-    let moved =
-        if fail_next { test_subscriptions::fail_next_payment(&state.db, &id).await? } else { test_subscriptions::end_period_now(&state.db, &id, now).await? };
+    let moved = if fail_next { subscriptions::fail_next_payment(&state.db, &id).await? } else { subscriptions::end_period_now(&state.db, &id, now).await? };
     if !moved {
         return Err(AppError::conflict("The test subscription can't do that now (it has ended, or already failed)."));
     }
@@ -300,7 +300,7 @@ pub async fn run_test_renewals(state: &AppState, now: chrono::DateTime<Utc>) -> 
     if !payments.test_mode() {
         return Ok(0);
     }
-    let events = test_subscriptions::renew_due(&state.db, &payments.webhook_secret, now).await?;
+    let events = subscriptions::renew_due(&state.db, &payments.webhook_secret, now).await?;
     let n = events.len();
     crate::infra::payments::door::receive_all_own(state, events).await?;
     Ok(n)

@@ -97,7 +97,7 @@ pub async fn apply_subscription(
                 tracing::warn!(subscription = %facts.id, organization = %org_id, "a subscription for an organization that is gone: ignored");
                 return Ok(None);
             };
-            let plan_price: i64 = plans::table.filter(plans::id.eq(&plan_id)).select(plans::price_in_cents).first(conn).await?;
+            let plan_price: i64 = plans::table.filter(plans::id.eq(&plan_id)).select(plans::price_minor).first(conn).await?;
             diesel::insert_into(subscriptions::table)
                 .values((
                     subscriptions::id.eq(new_id()),
@@ -108,7 +108,7 @@ pub async fn apply_subscription(
                     subscriptions::status.eq(status),
                     subscriptions::stripe_subscription_id.eq(&facts.id),
                     subscriptions::stripe_customer_id.eq(&facts.customer_id),
-                    subscriptions::price_in_cents.eq(facts.amount.unwrap_or(plan_price)),
+                    subscriptions::price_minor.eq(facts.amount.unwrap_or(plan_price)),
                     subscriptions::currency.eq(&facts.currency),
                     subscriptions::cancel_at_period_end.eq(facts.cancel_at_period_end),
                     subscriptions::last_event_at.eq(Some(reported_at)),
@@ -156,7 +156,7 @@ pub async fn apply_subscription(
             .execute(conn)
             .await?;
         if let Some(amount) = facts.amount {
-            diesel::update(target).set((subscriptions::price_in_cents.eq(amount), subscriptions::currency.eq(&facts.currency))).execute(conn).await?;
+            diesel::update(target).set((subscriptions::price_minor.eq(amount), subscriptions::currency.eq(&facts.currency))).execute(conn).await?;
         }
         if let Some(plan_id) = plan_id {
             diesel::update(target).set(subscriptions::plan_id.eq(plan_id)).execute(conn).await?;

@@ -212,7 +212,7 @@ async fn product_choices(state: &AppState, org_id: &str) -> Result<Vec<crate::ed
     Ok(rows
         .into_iter()
         .map(|p| {
-            let price = crate::money::format_money(p.price_in_cents, &p.currency);
+            let price = crate::money::format_money(p.price_minor, &p.currency);
             let off = if p.is_active { "" } else { ", switched off" };
             crate::editor::model::ProductChoice { label: format!("{} ({price}{off})", p.name), id: p.id }
         })

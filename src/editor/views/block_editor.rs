@@ -108,7 +108,7 @@ fn BlockRow(
     reorder: ServerAction<MoveContentItem>,
     products: Vec<ProductChoice>,
 ) -> impl IntoView {
-    let price = match (item.price_in_cents, item.currency.as_deref()) {
+    let price = match (item.price_minor, item.currency.as_deref()) {
         (Some(cents), Some(currency)) => Some(format_money(cents, currency)),
         _ => None,
     };

@@ -9,10 +9,9 @@
 
 pub mod door;
 pub mod events;
+pub mod sandbox;
 pub mod settings;
 pub mod stripe;
-pub mod test_checkout;
-pub mod test_subscriptions;
 
 pub use events::{PaymentEvent, SignedEvent, SubscriptionFacts, WebhookRefusal};
 pub use settings::PaymentSettings;
@@ -181,6 +180,6 @@ impl Payments {
 
     /// Whether the built-in test checkout takes payments (pages say "test mode").
     pub fn test_mode(&self) -> bool {
-        self.provider.name() == test_checkout::NAME
+        self.provider.name() == sandbox::NAME
     }
 }

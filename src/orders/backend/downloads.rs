@@ -197,7 +197,7 @@ pub async fn send_fresh_link(state: &AppState, token: &str, now: DateTime<Utc>) 
     // opened the file as well), which is replaced by one nobody is given.
     let retired_access = crate::infra::tokens::token_hash(&crate::infra::tokens::new_token());
     let mail =
-        super::receipt::fresh_link(&row.customer_id, &row.item_title, &format!("{}/d/{fresh}", state.config.public_url), row.download_limit, row.download_days);
+        super::receipt::fresh_link(&row.buyer_email, &row.item_title, &format!("{}/d/{fresh}", state.config.public_url), row.download_limit, row.download_days);
     let at = now.naive_utc();
     let until = (now + Duration::days(i64::from(row.download_days))).naive_utc();
     db_write!(state.db, conn => {

@@ -3,6 +3,7 @@
 
 pub mod downloads;
 pub mod events;
+pub mod export;
 pub mod payouts;
 pub mod receipt;
 pub mod refunds;

@@ -153,12 +153,12 @@ pub async fn buyer_order(state: &AppState, token: &str) -> Result<BuyerOrder, Ap
         status,
         title: row.item_title.clone(),
         amount: crate::money::format_money(amount, &row.currency),
-        email: row.customer_id.clone(),
+        email: row.buyer_email.clone(),
         bonus: row.bonus_description.clone(),
         page_url,
         download,
         download_closed,
-        test_mode: row.provider == crate::infra::payments::test_checkout::NAME,
+        test_mode: row.provider == crate::infra::payments::sandbox::NAME,
     })
 }
 
@@ -221,7 +221,7 @@ pub async fn overview(
                 amount: format_money(amount, &r.currency),
                 created_at: r.created_at.and_utc().min(now),
                 title: r.item_title,
-                email: sees_people.then_some(r.customer_id),
+                email: sees_people.then_some(r.buyer_email),
                 status,
                 id: r.id,
             }

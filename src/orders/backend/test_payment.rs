@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::infra::payments::Payments;
-use crate::infra::payments::test_checkout;
+use crate::infra::payments::sandbox::checkout;
 use crate::infra::state::AppState;
 use crate::orders::model::TestCheckoutView;
 use chrono::Utc;
@@ -19,7 +19,7 @@ fn test_mode_only(state: &AppState) -> Result<&Payments, AppError> {
 
 pub async fn view(state: &AppState, session_id: &str) -> Result<TestCheckoutView, AppError> {
     test_mode_only(state)?;
-    let session = test_checkout::session(&state.db, session_id).await?.ok_or_else(not_found)?;
+    let session = checkout::session(&state.db, session_id).await?.ok_or_else(not_found)?;
     Ok(TestCheckoutView {
         payable: session.payable(Utc::now()),
         amount: crate::money::format_money(session.amount, &session.currency),
@@ -32,7 +32,7 @@ pub async fn view(state: &AppState, session_id: &str) -> Result<TestCheckoutView
 /// Pays; returns where the buyer goes (the thank-you page, or back to the page if it lapsed).
 pub async fn pay(state: &AppState, session_id: &str) -> Result<String, AppError> {
     let payments = test_mode_only(state)?;
-    let outcome = test_checkout::pay(&state.db, &payments.webhook_secret, session_id, Utc::now()).await?.ok_or_else(not_found)?;
+    let outcome = checkout::pay(&state.db, &payments.webhook_secret, session_id, Utc::now()).await?.ok_or_else(not_found)?;
     crate::infra::payments::door::receive_all_own(state, outcome.events).await?;
     Ok(outcome.return_to)
 }
@@ -40,7 +40,7 @@ pub async fn pay(state: &AppState, session_id: &str) -> Result<String, AppError>
 /// Cancels; returns where the buyer goes (the order's cancelled page, which ends the hold).
 pub async fn cancel(state: &AppState, session_id: &str) -> Result<String, AppError> {
     let payments = test_mode_only(state)?;
-    let outcome = test_checkout::expire(&state.db, &payments.webhook_secret, session_id, Utc::now()).await?.ok_or_else(not_found)?;
+    let outcome = checkout::expire(&state.db, &payments.webhook_secret, session_id, Utc::now()).await?.ok_or_else(not_found)?;
     crate::infra::payments::door::receive_all_own(state, outcome.events).await?;
     Ok(outcome.return_to)
 }

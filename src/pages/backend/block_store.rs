@@ -16,8 +16,8 @@ use crate::pages::settings::PageType;
 
 type ItemRow = (String, String, String, String, Option<i64>, Option<String>, Option<String>);
 
-fn item_from_row((id, kind, title, description, price_in_cents, currency, product_id): ItemRow) -> Option<ContentItem> {
-    Some(ContentItem { id, kind: ContentKind::parse(&kind)?, title, description, price_in_cents, currency, product_id })
+fn item_from_row((id, kind, title, description, price_minor, currency, product_id): ItemRow) -> Option<ContentItem> {
+    Some(ContentItem { id, kind: ContentKind::parse(&kind)?, title, description, price_minor, currency, product_id })
 }
 
 /// The page's blocks in display order (blocks of a kind this version does not know are skipped).
@@ -28,7 +28,7 @@ pub async fn list(db: &Db, page_id: &str) -> Result<Vec<ContentItem>, DbError> {
             .order((page_contents::position.asc(), page_contents::id.asc()))
             .select((
                 page_contents::id, page_contents::content_type, page_contents::title, page_contents::description,
-                page_contents::price_in_cents, page_contents::currency, page_contents::product_id,
+                page_contents::price_minor, page_contents::currency, page_contents::product_id,
             ))
             .load::<ItemRow>(conn)
             .await?)
@@ -93,7 +93,7 @@ pub async fn add(state: &AppState, scope: &Scope<can::EditPages>, page_id: &str,
                 page_contents::content_type.eq(input.kind.as_str()),
                 page_contents::title.eq(title),
                 page_contents::description.eq(&input.description),
-                page_contents::price_in_cents.eq(input.price_in_cents),
+                page_contents::price_minor.eq(input.price_minor),
                 page_contents::currency.eq(&input.currency),
                 page_contents::product_id.eq(&input.product_id),
                 page_contents::metadata.eq("{}"),
@@ -121,7 +121,7 @@ pub async fn update(state: &AppState, scope: &Scope<can::EditPages>, page_id: &s
                 page_contents::content_type.eq(input.kind.as_str()),
                 page_contents::title.eq(title),
                 page_contents::description.eq(&input.description),
-                page_contents::price_in_cents.eq(input.price_in_cents),
+                page_contents::price_minor.eq(input.price_minor),
                 page_contents::currency.eq(&input.currency),
                 page_contents::product_id.eq(&input.product_id),
             ))
@@ -185,7 +185,7 @@ pub async fn copy_all(state: &AppState, scope: &Scope<can::EditPages>, from_page
                     page_contents::content_type.eq(item.kind.as_str()),
                     page_contents::title.eq(&item.title),
                     page_contents::description.eq(&item.description),
-                    page_contents::price_in_cents.eq(item.price_in_cents),
+                    page_contents::price_minor.eq(item.price_minor),
                     page_contents::currency.eq(&item.currency),
                     page_contents::product_id.eq(&item.product_id),
                     page_contents::metadata.eq("{}"),

@@ -17,7 +17,7 @@ pub struct Plan {
     pub id: String,
     pub name: String,
     pub description: String,
-    pub price_in_cents: i64,
+    pub price_minor: i64,
     pub currency: String,
     pub interval: String,
     pub is_visible: bool,
@@ -26,7 +26,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn is_free(&self) -> bool {
-        self.price_in_cents == 0
+        self.price_minor == 0
     }
 }
 
@@ -34,13 +34,13 @@ type PlanRow = (String, String, String, i64, String, String, bool, String);
 
 macro_rules! plan_columns {
     () => {
-        (plans::id, plans::name, plans::description, plans::price_in_cents, plans::currency, plans::interval, plans::is_visible, plans::features)
+        (plans::id, plans::name, plans::description, plans::price_minor, plans::currency, plans::interval, plans::is_visible, plans::features)
     };
 }
 
-fn parse((id, name, description, price_in_cents, currency, interval, is_visible, features): PlanRow) -> Result<Plan, DbError> {
+fn parse((id, name, description, price_minor, currency, interval, is_visible, features): PlanRow) -> Result<Plan, DbError> {
     let features = serde_json::from_str(&features).map_err(|e| DbError::Query(diesel::result::Error::DeserializationError(Box::new(e))))?;
-    Ok(Plan { id, name, description, price_in_cents, currency, interval, is_visible, features })
+    Ok(Plan { id, name, description, price_minor, currency, interval, is_visible, features })
 }
 
 /// The plan of the organization's owner (the organization's plan), falling back to Free.
@@ -75,7 +75,7 @@ pub async fn visible_plans(db: &Db) -> Result<Vec<Plan>, DbError> {
     let rows: Vec<PlanRow> = db_read!(db, conn => {
         Ok::<_, DbError>(plans::table
             .filter(plans::is_visible.eq(true))
-            .order(plans::price_in_cents.asc())
+            .order(plans::price_minor.asc())
             .select(plan_columns!())
             .load(conn)
             .await?)
@@ -100,7 +100,7 @@ pub struct CurrentSubscription {
     pub end_date: Option<NaiveDateTime>,
     pub stripe_subscription_id: Option<String>,
     pub stripe_customer_id: Option<String>,
-    pub price_in_cents: i64,
+    pub price_minor: i64,
     pub currency: String,
     pub cancel_at_period_end: bool,
 }
@@ -117,15 +117,15 @@ pub async fn current_subscription(db: &Db, org_id: &str) -> Result<Option<Curren
             .order(subscriptions::created_at.desc())
             .select((
                 subscriptions::id, subscriptions::plan_id, subscriptions::status, subscriptions::end_date,
-                subscriptions::stripe_subscription_id, subscriptions::stripe_customer_id, subscriptions::price_in_cents,
+                subscriptions::stripe_subscription_id, subscriptions::stripe_customer_id, subscriptions::price_minor,
                 subscriptions::currency, subscriptions::cancel_at_period_end,
             ))
             .first(conn)
             .await
             .optional()?)
     })?;
-    Ok(row.map(|(id, plan_id, status, end_date, stripe_subscription_id, stripe_customer_id, price_in_cents, currency, cancel_at_period_end)| {
-        CurrentSubscription { id, plan_id, status, end_date, stripe_subscription_id, stripe_customer_id, price_in_cents, currency, cancel_at_period_end }
+    Ok(row.map(|(id, plan_id, status, end_date, stripe_subscription_id, stripe_customer_id, price_minor, currency, cancel_at_period_end)| {
+        CurrentSubscription { id, plan_id, status, end_date, stripe_subscription_id, stripe_customer_id, price_minor, currency, cancel_at_period_end }
     }))
 }
 
@@ -232,7 +232,7 @@ pub async fn renewing_with_old_price(db: &Db, from: NaiveDateTime, to: NaiveDate
             .filter(subscriptions::cancel_at_period_end.eq(false))
             .filter(subscriptions::stripe_subscription_id.is_not_null())
             .filter(subscriptions::end_date.between(from, to))
-            .filter(subscriptions::price_in_cents.ne(plans::price_in_cents))
+            .filter(subscriptions::price_minor.ne(plans::price_minor))
             .select((subscriptions::stripe_subscription_id, subscriptions::plan_id))
             .load(conn)
             .await?)

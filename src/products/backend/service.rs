@@ -22,7 +22,7 @@ fn summarize(row: &ProductRow, now: DateTime<Utc>) -> ProductSummary {
     ProductSummary {
         id: row.id.clone(),
         name: row.name.clone(),
-        price_in_cents: row.price_in_cents,
+        price_minor: row.price_minor,
         currency: row.currency.clone(),
         is_active: row.is_active,
         expires_at,
@@ -42,7 +42,7 @@ pub async fn get(state: &AppState, scope: &Scope<can::ViewDashboard>, product_id
     let input = ProductInput {
         name: row.name.clone(),
         description: row.description.clone(),
-        price_in_cents: row.price_in_cents,
+        price_minor: row.price_minor,
         currency: row.currency.clone(),
         expires_at: summary.expires_at,
         download_limit: row.download_limit,

@@ -16,7 +16,7 @@ pub struct ProductRow {
     pub user_id: String,
     pub name: String,
     pub description: String,
-    pub price_in_cents: i64,
+    pub price_minor: i64,
     pub currency: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod desk;
 pub mod drafts;
+pub mod export;
 pub mod jobs;
 pub mod mail;
 pub mod manage;

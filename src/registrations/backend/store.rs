@@ -199,8 +199,19 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<Manageable>, DbErro
     }))
 }
 
-/// One row of the export.
-pub type ExportRow = (String, String, String, Option<String>, String, NaiveDateTime, Option<NaiveDateTime>, String);
+/// One registration as the exports write it.
+#[derive(diesel::Queryable)]
+pub struct ExportRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub status: String,
+    pub registered_at: NaiveDateTime,
+    pub attended_at: Option<NaiveDateTime>,
+    /// The answers to the page's questions, as stored (JSON by question id).
+    pub answers: String,
+}
 
 /// The next `limit` registrations of a page after `after` (registration time, id), for a
 /// streamed export.
@@ -220,7 +231,7 @@ pub async fn export_after(db: &Db, page_id: &str, after: Option<&(NaiveDateTime,
 }
 
 /// A registration of any of an organization's events, for the organization's export: the page's
-/// short id and look (its headline), then the registration as in [`ExportRow`].
+/// short id and look (its headline), then the registration.
 pub type OrganizationExportRow = (String, String, ExportRow);
 
 /// Every registration of the organization's pages (sign-ups before a launch too), after `after`

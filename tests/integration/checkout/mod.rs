@@ -710,7 +710,7 @@ async fn sells_through_stripe(backend: common::Backend) {
     let mut refunded = false;
     for _ in 0..50 {
         let status: Result<String, DbError> = db_read!(app.state.db, conn => {
-            Ok(orders::table.filter(orders::customer_id.eq("late@example.com")).select(orders::status).first(conn).await?)
+            Ok(orders::table.filter(orders::buyer_email.eq("late@example.com")).select(orders::status).first(conn).await?)
         });
         if status.expect("status") == "refunded" {
             refunded = true;

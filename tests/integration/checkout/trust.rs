@@ -43,7 +43,7 @@ async fn stripe_shop(backend: common::Backend, email: &str, inventory: u32) -> O
 async fn status_of(app: &TestApp, email: &str) -> String {
     let email = email.to_string();
     let r: Result<String, DbError> = db_read!(app.state.db, conn => {
-        Ok(orders::table.filter(orders::customer_id.eq(&email)).select(orders::status).first(conn).await?)
+        Ok(orders::table.filter(orders::buyer_email.eq(&email)).select(orders::status).first(conn).await?)
     });
     r.expect("status")
 }

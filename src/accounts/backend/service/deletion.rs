@@ -2,7 +2,7 @@
 //! passed to its owner, as when a member is removed); the owner deletes the organization: after typing its name and their password, its pages go
 //! offline at once (an event's registrants are told, with a calendar cancellation), its paid
 //! subscription ends at the payment provider, its files leave object storage, and everything
-//! personal is deleted (see `accounts::backend::deletion`). Orders stay, detached, for tax.
+//! personal is deleted (see `accounts::backend::writer::organization`). Orders stay, detached, for tax.
 //!
 //! The steps are ordered so that a failure leaves nothing half-deleted that matters: the
 //! subscription is ended first (a provider that is down stops everything, nothing changed);
@@ -12,7 +12,7 @@
 //! stand above accounts; `web::startup` registers them in that order.
 
 use super::settings::check_current_password;
-use crate::accounts::backend::deletion;
+use crate::accounts::backend::writer::organization;
 use crate::accounts::guard::{Scope, can};
 use crate::error::AppError;
 use crate::infra::state::AppState;
@@ -48,12 +48,12 @@ pub async fn delete_organization(state: &AppState, scope: &Scope<can::ViewDashbo
     }
     check_current_password(state, scope, password).await?;
 
-    let keys = deletion::stored_keys(&state.db, &org).await?;
+    let keys = organization::stored_keys(&state.db, &org).await?;
     let parts = state.part::<EndingParts>().0.clone();
     for part in parts.iter() {
         part.end(state, &org).await?;
     }
-    let members = deletion::delete_organization(&state.db, &org).await?;
+    let members = organization::delete_organization(&state.db, &org).await?;
     let mut failed = 0;
     for key in &keys {
         let Some(object) = ObjectKey::parse_page_asset(key).or_else(|| ObjectKey::parse_product_file(key)) else { continue };
@@ -80,9 +80,9 @@ pub async fn delete_own_account(state: &AppState, scope: &Scope<can::ViewDashboa
     if owner == user.id {
         return Err(AppError::conflict("You own the organization: delete the organization, or hand it to another admin first."));
     }
-    let removed = crate::accounts::backend::team::remove_member(&state.db, org, &user.id, true).await?;
+    let removed = crate::accounts::backend::writer::team::remove_member(&state.db, org, &user.id, true).await?;
     let email = removed.map_err(|refusal| match refusal {
-        crate::accounts::backend::team::MemberRefusal::LastAdmin => {
+        crate::accounts::backend::writer::team::MemberRefusal::LastAdmin => {
             AppError::conflict("You're the organization's last admin. Make someone else an admin first.")
         }
         _ => AppError::conflict("Your account can't be deleted right now. Ask an admin of your organization."),

@@ -8,7 +8,7 @@
 
 use super::{busy, log_event, new_session};
 use crate::accounts::backend::security_log::{self, SecurityEvent};
-use crate::accounts::backend::team::{self, AcceptRefusal, GroupRefusal, InviteRefusal, MemberRefusal, NewInvitation};
+use crate::accounts::backend::writer::team::{self, AcceptRefusal, GroupRefusal, InviteRefusal, MemberRefusal, NewInvitation};
 use crate::accounts::backend::{mail, names, passwords, sessions, store};
 use crate::accounts::guard::Client;
 use crate::accounts::guard::{Scope, can};

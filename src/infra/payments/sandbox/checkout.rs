@@ -1,39 +1,17 @@
-//! The built-in test checkout: the embedded default when no Stripe key is set, so that `make run`
-//! sells on a fresh machine. It plays Stripe's part: its sessions live in `test_payments`, its
-//! payment page (`/checkout/test/{session}`, clearly marked "test mode") has Pay and Cancel, and
-//! what happens is reported as Stripe-shaped events signed with the webhook secret, which the
-//! caller hands to the webhook's own handler. No money moves.
+//! The sandbox's checkout: its sessions live in `test_payments`, its payment page
+//! (`/checkout/test/{session}`, clearly marked "test mode") has Pay and Cancel, and what happens is
+//! reported as Stripe-shaped events signed with the webhook secret, which the caller hands to the
+//! webhook's own handler.
 
-use super::events::{self, SessionFacts, SignedEvent};
-use super::{CheckoutRequest, CheckoutStarted, PaymentError, PaymentProvider};
+use super::{NAME, Sandbox};
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::test_payments;
 use crate::infra::db::{Db, DbError};
+use crate::infra::payments::events::{self, SessionFacts, SignedEvent};
+use crate::infra::payments::{CheckoutRequest, CheckoutStarted, PaymentError, PaymentProvider};
 use crate::{db_read, db_write};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use futures_util::future::BoxFuture;
-
-pub const NAME: &str = "test";
-
-pub struct TestCheckout {
-    db: Db,
-    public_url: String,
-    webhook_secret: String,
-}
-
-impl TestCheckout {
-    pub(super) fn db(&self) -> &Db {
-        &self.db
-    }
-
-    pub(super) fn public_url(&self) -> &str {
-        &self.public_url
-    }
-
-    pub fn new(db: Db, public_url: &str, webhook_secret: &str) -> TestCheckout {
-        TestCheckout { db, public_url: public_url.to_string(), webhook_secret: webhook_secret.to_string() }
-    }
-}
 
 /// A test session as its payment page shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -210,7 +188,7 @@ pub async fn expire(db: &Db, webhook_secret: &str, id: &str, now: DateTime<Utc>)
     Ok(Some(Outcome { events, return_to: stored.session.cancel_url }))
 }
 
-impl PaymentProvider for TestCheckout {
+impl PaymentProvider for Sandbox {
     fn name(&self) -> &'static str {
         NAME
     }
@@ -255,7 +233,7 @@ impl PaymentProvider for TestCheckout {
         })
     }
 
-    fn subscriptions(&self) -> &dyn super::Subscriptions {
+    fn subscriptions(&self) -> &dyn crate::infra::payments::Subscriptions {
         self
     }
 

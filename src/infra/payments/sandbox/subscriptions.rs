@@ -5,13 +5,13 @@
 //! next payment (a test control) to show what a lapsed payment does. Every change is reported as
 //! the Stripe event that would report it, through the webhook's own door.
 
-use super::events::{self, SignedEvent, SubscriptionFacts};
-use super::test_checkout::TestCheckout;
-use super::{CheckoutStarted, PaymentError, SubscriptionRequest, SubscriptionUpdate, Subscriptions};
+use super::Sandbox;
 use crate::db_write;
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{test_payments, test_subscriptions};
 use crate::infra::db::{Db, DbError};
+use crate::infra::payments::events::{self, SignedEvent, SubscriptionFacts};
+use crate::infra::payments::{CheckoutStarted, PaymentError, SubscriptionRequest, SubscriptionUpdate, Subscriptions};
 use chrono::{DateTime, Duration, Months, NaiveDateTime, Utc};
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -76,7 +76,7 @@ macro_rules! test_subscription_start {
         let customer = metadata.remove("customer_id").unwrap_or_else(|| format!("cus_test_{}", $crate::infra::db::new_id().replace('-', "")));
         let id = format!("sub_test_{}", $crate::infra::db::new_id().replace('-', ""));
         let start = $now.naive_utc();
-        let end = $crate::infra::payments::test_subscriptions::next_period_end(start, &interval);
+        let end = $crate::infra::payments::sandbox::subscriptions::next_period_end(start, &interval);
         metadata.insert("interval".into(), interval);
         let metadata_json = serde_json::to_string(&metadata).unwrap_or_else(|_| "{}".into());
         diesel::insert_into(test_subscriptions::table)
@@ -97,7 +97,7 @@ macro_rules! test_subscription_start {
             .await?;
         $crate::infra::payments::SubscriptionFacts {
             item_id: Some(format!("si_{}", id.trim_start_matches("sub_"))),
-            product_id: Some($crate::infra::payments::test_subscriptions::PRODUCT_ID.to_string()),
+            product_id: Some($crate::infra::payments::sandbox::subscriptions::PRODUCT_ID.to_string()),
             id,
             customer_id: customer,
             status: "active".to_string(),
@@ -115,7 +115,7 @@ fn unavailable(e: DbError) -> PaymentError {
     PaymentError::Unavailable(e.to_string())
 }
 
-impl Subscriptions for TestCheckout {
+impl Subscriptions for Sandbox {
     fn start_subscription<'a>(&'a self, request: &'a SubscriptionRequest) -> BoxFuture<'a, Result<CheckoutStarted, PaymentError>> {
         Box::pin(async move {
             let id = format!("cs_test_{}", crate::infra::tokens::new_token().chars().take(40).collect::<String>());

@@ -159,7 +159,7 @@ pub async fn place(db: &Db, p: &Placement<'_>) -> Result<Result<Placed, Refusal>
             .filter(products::id.eq(&product_id))
             .filter(products::organization_id.eq(&organization_id))
             .filter(diesel::dsl::exists(files::table.filter(files::product_id.eq(products::id))))
-            .select((products::name, products::currency, products::price_in_cents, products::description, products::is_active, products::expires_at, products::download_limit, products::download_days))
+            .select((products::name, products::currency, products::price_minor, products::description, products::is_active, products::expires_at, products::download_limit, products::download_days))
             .first(conn)
             .await
             .optional()?;
@@ -174,7 +174,7 @@ pub async fn place(db: &Db, p: &Placement<'_>) -> Result<Result<Placed, Refusal>
         // orders themselves: exact, and the same for every instance.
         let open_holds = || orders::table.filter(orders::page_id.eq(&page_id)).filter(orders::status.eq(OrderStatus::Processing.as_str())).filter(orders::hold_expires_at.gt(at));
         let own: Option<(Option<String>, Option<String>)> = open_holds()
-            .filter(orders::customer_id.eq(p.email))
+            .filter(orders::buyer_email.eq(p.email))
             .select((orders::client_ip, orders::checkout_url))
             .first(conn)
             .await
@@ -234,7 +234,7 @@ pub async fn place(db: &Db, p: &Placement<'_>) -> Result<Result<Placed, Refusal>
                 orders::organization_id.eq(&organization_id),
                 orders::page_id.eq(&page_id),
                 orders::product_id.eq(&product_id),
-                orders::customer_id.eq(p.email),
+                orders::buyer_email.eq(p.email),
                 orders::amount_paid.eq(0_i64),
                 orders::currency.eq(&currency),
                 orders::created_at.eq(at),

@@ -91,7 +91,7 @@ struct PayableOrder {
     page_id: Option<String>,
     amount_due: i64,
     currency: String,
-    customer_id: String,
+    buyer_email: String,
     download_days: i32,
     download_limit: i32,
     item_title: String,
@@ -183,7 +183,7 @@ pub async fn complete(db: &Db, pay: &Payment<'_>, now: DateTime<Utc>, public_url
                 .execute(conn)
                 .await?;
             if n == 1 {
-                let mail = super::super::receipt::payment_pending(&order.customer_id, &order.item_title, order.amount_due, &order.currency);
+                let mail = super::super::receipt::payment_pending(&order.buyer_email, &order.item_title, order.amount_due, &order.currency);
                 enqueue_mail!(conn, &mail, at)?;
             }
             return Ok(if n == 1 { Completion::Pending } else { Completion::Nothing });
@@ -217,7 +217,7 @@ pub async fn complete(db: &Db, pay: &Payment<'_>, now: DateTime<Utc>, public_url
             return Ok(Completion::Nothing);
         }
         let mail = super::super::receipt::receipt(&super::super::receipt::Receipt {
-            to: &order.customer_id,
+            to: &order.buyer_email,
             title: &order.item_title,
             amount: pay.amount,
             currency: &order.currency,
@@ -225,7 +225,7 @@ pub async fn complete(db: &Db, pay: &Payment<'_>, now: DateTime<Utc>, public_url
             download_url: &format!("{public_url}/d/{download_token}"),
             download_limit: order.download_limit,
             download_days: order.download_days,
-            test_mode: order.provider == crate::infra::payments::test_checkout::NAME,
+            test_mode: order.provider == crate::infra::payments::sandbox::NAME,
         });
         enqueue_mail!(conn, &mail, at)?;
         Ok::<_, DbError>(Completion::Completed)
@@ -250,7 +250,7 @@ pub async fn payment_failed(db: &Db, event_id: &str, order_id: &str, now: DateTi
             .await?;
         if n == 1 {
             let order: PayableOrder = orders::table.filter(orders::id.eq(order_id)).select(PayableOrder::as_select()).first(conn).await?;
-            let mail = super::super::receipt::payment_failed(&order.customer_id, &order.item_title, order.amount_due, &order.currency);
+            let mail = super::super::receipt::payment_failed(&order.buyer_email, &order.item_title, order.amount_due, &order.currency);
             enqueue_mail!(conn, &mail, at)?;
         }
         Ok::<_, DbError>(n == 1)
@@ -284,7 +284,7 @@ pub async fn refunded(db: &Db, event_id: &str, payment_id: &str, amount_refunded
         let order: Option<(String, String, String, String, String)> = orders::table
             .filter(orders::payment_id.eq(payment_id))
             .filter(orders::status.ne(OrderStatus::Refunded.as_str()))
-            .select((orders::id, orders::customer_id, orders::item_title, orders::status, orders::currency))
+            .select((orders::id, orders::buyer_email, orders::item_title, orders::status, orders::currency))
             .first(conn)
             .await
             .optional()?;
