@@ -88,6 +88,24 @@ export function launchChromium() {
   });
 }
 
+/** Records the uncaught errors of every page the browser opens, with the page's address. */
+function watchForScriptErrors(browser, errors) {
+  const watch = (page) => page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    context.on('page', watch);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    watch(page);
+    return page;
+  };
+  return browser;
+}
+
 let counter = 0;
 /** A unique email for each sign-up in a run. */
 export function uniqueEmail(tag) {
@@ -101,19 +119,24 @@ export function uniqueEmail(tag) {
  * sends its mail to a real SMTP server on loopback (`env.smtp`, see `smtp.mjs`).
  */
 export function appAndBrowser(hooks, { smtp = false } = {}) {
-  const env = { app: null, browser: null, smtp: null };
+  const env = { app: null, browser: null, smtp: null, scriptErrors: [] };
   hooks.before(async () => {
     if (smtp) {
       const { startSmtp } = await import('./smtp.mjs');
       env.smtp = await startSmtp();
     }
     env.app = await startApp(env.smtp ? { SMTP_URL: `smtp://127.0.0.1:${env.smtp.port}` } : {});
-    env.browser = await launchChromium();
+    env.browser = watchForScriptErrors(await launchChromium(), env.scriptErrors);
   });
   hooks.after(async () => {
     await env.browser?.close();
     await env.app?.stop();
     await env.smtp?.stop();
+    // A panic in the browser code (or any uncaught error) fails the file, even when the page
+    // looked right: after a wasm panic the page's islands stop answering.
+    if (env.scriptErrors.length > 0) {
+      throw new Error(`the browser reported script errors:\n${env.scriptErrors.join('\n---\n')}`);
+    }
   });
   return env;
 }

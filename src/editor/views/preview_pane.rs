@@ -76,7 +76,8 @@ fn follow_the_draft(page_id: String, draft: RwSignal<PageForm>, phase: RwSignal<
             let (id, form, phase) = (page_id.clone(), form.clone(), *phase);
             leptos::task::spawn_local(async move {
                 let answer = crate::editor::api::preview_page(id, form, phase.as_str().to_string()).await;
-                if latest.get_value() == asked {
+                // Dropped too when the editor was drawn anew meanwhile (its preview asks again).
+                if latest.try_get_value() == Some(asked) {
                     shown.set(answer);
                 }
             });
@@ -121,9 +122,11 @@ pub fn read_form_later(form: web_sys::HtmlFormElement, draft: RwSignal<PageForm>
     }
     let handle = set_timeout_with_handle(
         move || {
+            // The editor may have been drawn anew meanwhile (a save reloads it, keeping what was
+            // typed): then this draft is gone, and so is the need to update it.
             if let Some(next) = read_form(&form) {
-                if draft.with_untracked(|d| *d != next) {
-                    draft.set(next);
+                if draft.try_with_untracked(|d| *d != next) == Some(true) {
+                    draft.try_set(next);
                 }
             }
         },

@@ -175,9 +175,21 @@ mod checks {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
-    /// The validator, in a chunk of its own: (field, message) for each problem.
+    /// The validator, in a chunk of its own in a split build (see build.rs): (field, message) for
+    /// each problem.
+    #[cfg(wasm_split)]
     #[leptos::lazy]
     fn problems(form_json: String, pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+        check(form_json, pairs)
+    }
+
+    /// The validator, in the one wasm file of a build that was not split.
+    #[cfg(not(wasm_split))]
+    async fn problems(form_json: String, pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+        check(form_json, pairs)
+    }
+
+    fn check(form_json: String, pairs: Vec<(String, String)>) -> Vec<(String, String)> {
         let Ok(config) = serde_json::from_str::<crate::pages::questions::FormConfig>(&form_json) else { return Vec::new() };
         match crate::registrations::form::validate(&config, &pairs) {
             Ok(_) => Vec::new(),
