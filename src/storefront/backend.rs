@@ -26,7 +26,7 @@ async fn find(db: &Db, short_id: &str) -> Result<Option<PageRow>, DbError> {
     db_read!(db, conn => {
         Ok(pages::table
             .filter(pages::short_id.eq(short_id))
-            .select(crate::page_columns!())
+            .select(PageRow::as_select())
             .first::<PageRow>(conn)
             .await
             .optional()?)

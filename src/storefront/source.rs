@@ -245,25 +245,35 @@ struct ProductOnPage {
 
 /// Of these products, those a visitor can buy now (switched on, not expired, with a file).
 async fn products_for_sale(db: &Db, ids: &[&str]) -> Result<HashMap<String, ProductOnPage>, AppError> {
-    type Row = (String, String, String, i64, String, bool, Option<chrono::NaiveDateTime>, Option<String>, Option<String>);
+    /// A product as stored, with what decides whether it can be bought now.
+    #[derive(diesel::Queryable, diesel::Selectable)]
+    #[diesel(table_name = products)]
+    struct Row {
+        id: String,
+        name: String,
+        description: String,
+        price_minor: i64,
+        currency: String,
+        is_active: bool,
+        expires_at: Option<chrono::NaiveDateTime>,
+        sample_key: Option<String>,
+        sample_type: Option<String>,
+    }
     let rows: Vec<Row> = db_read!(db, conn => {
         Ok::<_, DbError>(products::table
             .filter(products::id.eq_any(ids))
             .filter(diesel::dsl::exists(files::table.filter(files::product_id.eq(products::id))))
-            .select((
-                products::id, products::name, products::description, products::price_minor, products::currency, products::is_active,
-                products::expires_at, products::sample_key, products::sample_type,
-            ))
+            .select(Row::as_select())
             .load::<Row>(conn)
             .await?)
     })?;
     let now = Utc::now();
     Ok(rows
         .into_iter()
-        .filter(|r| ProductStatus::of(r.5, r.6.map(|t| t.and_utc()), now).buyable())
-        .map(|(id, name, description, price_minor, currency, _, _, sample_key, sample_type)| {
-            let sample = crate::products::backend::store::sample_of(sample_key.as_deref(), sample_type.as_deref());
-            (id, ProductOnPage { name, description, price_minor, currency, sample })
+        .filter(|r| ProductStatus::of(r.is_active, r.expires_at.map(|t| t.and_utc()), now).buyable())
+        .map(|r| {
+            let sample = crate::products::backend::store::sample_of(r.sample_key.as_deref(), r.sample_type.as_deref());
+            (r.id, ProductOnPage { name: r.name, description: r.description, price_minor: r.price_minor, currency: r.currency, sample })
         })
         .collect())
 }

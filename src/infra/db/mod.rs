@@ -235,6 +235,8 @@ pub fn new_id() -> String {
 /// What query code imports: Diesel's query builder plus diesel-async's `RunQueryDsl` (not Diesel's
 /// synchronous one, whose methods would clash).
 pub mod prelude {
-    pub use diesel::{BoolExpressionMethods, ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl, TextExpressionMethods};
+    pub use diesel::{
+        BoolExpressionMethods, ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper, TextExpressionMethods,
+    };
     pub use diesel_async::RunQueryDsl;
 }

@@ -14,10 +14,22 @@ use crate::infra::state::AppState;
 use crate::pages::blocks::{ContentInput, ContentItem, ContentKind, MAX_ITEMS};
 use crate::pages::settings::PageType;
 
-type ItemRow = (String, String, String, String, Option<i64>, Option<String>, Option<String>);
+/// A block as stored (its kind as text).
+#[derive(diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = page_contents)]
+struct ItemRow {
+    id: String,
+    content_type: String,
+    title: String,
+    description: String,
+    price_minor: Option<i64>,
+    currency: Option<String>,
+    product_id: Option<String>,
+}
 
-fn item_from_row((id, kind, title, description, price_minor, currency, product_id): ItemRow) -> Option<ContentItem> {
-    Some(ContentItem { id, kind: ContentKind::parse(&kind)?, title, description, price_minor, currency, product_id })
+fn item_from_row(row: ItemRow) -> Option<ContentItem> {
+    let ItemRow { id, content_type, title, description, price_minor, currency, product_id } = row;
+    Some(ContentItem { id, kind: ContentKind::parse(&content_type)?, title, description, price_minor, currency, product_id })
 }
 
 /// The page's blocks in display order (blocks of a kind this version does not know are skipped).
@@ -26,10 +38,7 @@ pub async fn list(db: &Db, page_id: &str) -> Result<Vec<ContentItem>, DbError> {
         Ok::<_, DbError>(page_contents::table
             .filter(page_contents::page_id.eq(page_id))
             .order((page_contents::position.asc(), page_contents::id.asc()))
-            .select((
-                page_contents::id, page_contents::content_type, page_contents::title, page_contents::description,
-                page_contents::price_minor, page_contents::currency, page_contents::product_id,
-            ))
+            .select(ItemRow::as_select())
             .load::<ItemRow>(conn)
             .await?)
     })?;

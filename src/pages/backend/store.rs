@@ -10,9 +10,11 @@ use crate::infra::db::{Db, DbError};
 use crate::infra::state::AppState;
 use crate::{db_read, db_write};
 use chrono::NaiveDateTime;
-use diesel::Queryable;
+use diesel::{Queryable, Selectable};
 
-#[derive(Clone, Debug, Queryable)]
+/// A page as stored: every query of a whole page selects it (`PageRow::as_select()`).
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = pages)]
 pub struct PageRow {
     pub id: String,
     pub short_id: String,
@@ -36,29 +38,6 @@ impl PageRow {
         crate::pages::customization::Customization::from_json(&self.customization).ok().and_then(|c| c.hero_image)
     }
 }
-
-#[macro_export]
-#[doc(hidden)]
-macro_rules! page_columns {
-    () => {
-        (
-            pages::id,
-            pages::short_id,
-            pages::user_id,
-            pages::page_type,
-            pages::created_at,
-            pages::expires_at,
-            pages::launch_at,
-            pages::is_active,
-            pages::customization,
-            pages::settings,
-            pages::updated_at,
-            pages::view_count,
-            pages::group_id,
-        )
-    };
-}
-pub use page_columns;
 
 pub struct NewPage<'a> {
     pub id: &'a str,
@@ -117,7 +96,7 @@ pub async fn list(db: &Db, org_id: &str) -> Result<Vec<PageRow>, DbError> {
         Ok(pages::table
             .filter(pages::organization_id.eq(org_id))
             .order(pages::created_at.desc())
-            .select(page_columns!())
+            .select(PageRow::as_select())
             .load::<PageRow>(conn)
             .await?)
     })
@@ -129,7 +108,7 @@ pub async fn get(db: &Db, org_id: &str, page_id: &str) -> Result<Option<PageRow>
         Ok(pages::table
             .filter(pages::organization_id.eq(org_id))
             .filter(pages::id.eq(page_id))
-            .select(page_columns!())
+            .select(PageRow::as_select())
             .first::<PageRow>(conn)
             .await
             .optional()?)
@@ -141,7 +120,7 @@ pub async fn by_id(db: &Db, page_id: &str) -> Result<Option<(PageRow, Option<Str
     db_read!(db, conn => {
         Ok(pages::table
             .filter(pages::id.eq(page_id))
-            .select((page_columns!(), pages::organization_id))
+            .select((PageRow::as_select(), pages::organization_id))
             .first::<(PageRow, Option<String>)>(conn)
             .await
             .optional()?)
@@ -194,7 +173,7 @@ macro_rules! page_write {
                     return Ok(None);
                 }
                 let $row: $crate::pages::backend::store::PageRow =
-                    pages::table.filter(pages::id.eq(page_id)).select($crate::page_columns!()).first($conn).await?;
+                    pages::table.filter(pages::id.eq(page_id)).select(<$crate::pages::backend::store::PageRow as diesel::SelectableHelper<_>>::as_select()).first($conn).await?;
                 let short_id = $row.short_id.clone();
                 // Its own block, so that `return` in the body ends the body, not the transaction.
                 let out = async { $body }.await?;

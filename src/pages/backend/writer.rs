@@ -111,17 +111,17 @@ pub async fn delete(state: &AppState, org_id: &str, page_id: &str) -> Result<Pag
     page_write!(state, org_id, page_id, |conn, row| {
         // An event's registrants hear that it is off (with a calendar cancellation), in the
         // transaction that deletes it.
-        let event = (
-            row.id.clone(),
-            row.short_id.clone(),
-            org_id.to_string(),
-            row.page_type.clone(),
-            row.settings.clone(),
-            row.customization.clone(),
-            row.is_active,
-            row.launch_at,
-            row.expires_at,
-        );
+        let event = crate::registrations::backend::writer::EventRow {
+            id: row.id.clone(),
+            short_id: row.short_id.clone(),
+            organization_id: org_id.to_string(),
+            page_type: row.page_type.clone(),
+            settings: row.settings.clone(),
+            customization: row.customization.clone(),
+            is_active: row.is_active,
+            launch_at: row.launch_at,
+            expires_at: row.expires_at,
+        };
         crate::queue_event_cancellations!(conn, event, ctx, Utc::now());
         diesel::delete(pages::table.filter(pages::id.eq(page_id))).execute(conn).await?;
         Ok::<_, DbError>(row)

@@ -30,15 +30,22 @@ impl Plan {
     }
 }
 
-type PlanRow = (String, String, String, i64, String, String, bool, String);
-
-macro_rules! plan_columns {
-    () => {
-        (plans::id, plans::name, plans::description, plans::price_minor, plans::currency, plans::interval, plans::is_visible, plans::features)
-    };
+/// A plan as stored (its features as JSON).
+#[derive(diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = plans)]
+struct PlanRow {
+    id: String,
+    name: String,
+    description: String,
+    price_minor: i64,
+    currency: String,
+    interval: String,
+    is_visible: bool,
+    features: String,
 }
 
-fn parse((id, name, description, price_minor, currency, interval, is_visible, features): PlanRow) -> Result<Plan, DbError> {
+fn parse(row: PlanRow) -> Result<Plan, DbError> {
+    let PlanRow { id, name, description, price_minor, currency, interval, is_visible, features } = row;
     let features = serde_json::from_str(&features).map_err(|e| DbError::Query(diesel::result::Error::DeserializationError(Box::new(e))))?;
     Ok(Plan { id, name, description, price_minor, currency, interval, is_visible, features })
 }
@@ -52,7 +59,7 @@ pub async fn plan_for_organization(db: &Db, org_id: &str) -> Result<Plan, DbErro
             .filter(organizations::id.eq(org_id))
             .filter(subscriptions::status.eq_any(CURRENT))
             .order(subscriptions::created_at.desc())
-            .select(plan_columns!())
+            .select(PlanRow::as_select())
             .first(conn)
             .await
             .optional()?)
@@ -65,7 +72,7 @@ pub async fn plan_for_organization(db: &Db, org_id: &str) -> Result<Plan, DbErro
 
 pub async fn free_plan(db: &Db) -> Result<Plan, DbError> {
     let row: PlanRow = db_read!(db, conn => {
-        Ok::<_, DbError>(plans::table.filter(plans::name.eq(FREE_PLAN_NAME)).select(plan_columns!()).first(conn).await?)
+        Ok::<_, DbError>(plans::table.filter(plans::name.eq(FREE_PLAN_NAME)).select(PlanRow::as_select()).first(conn).await?)
     })?;
     parse(row)
 }
@@ -76,7 +83,7 @@ pub async fn visible_plans(db: &Db) -> Result<Vec<Plan>, DbError> {
         Ok::<_, DbError>(plans::table
             .filter(plans::is_visible.eq(true))
             .order(plans::price_minor.asc())
-            .select(plan_columns!())
+            .select(PlanRow::as_select())
             .load(conn)
             .await?)
     })?;
@@ -86,13 +93,14 @@ pub async fn visible_plans(db: &Db) -> Result<Vec<Plan>, DbError> {
 /// A plan by its id, hidden ones too (a subscriber keeps a plan that was hidden later).
 pub async fn plan_by_id(db: &Db, id: &str) -> Result<Option<Plan>, DbError> {
     let row: Option<PlanRow> = db_read!(db, conn => {
-        Ok::<_, DbError>(plans::table.filter(plans::id.eq(id)).select(plan_columns!()).first(conn).await.optional()?)
+        Ok::<_, DbError>(plans::table.filter(plans::id.eq(id)).select(PlanRow::as_select()).first(conn).await.optional()?)
     })?;
     row.map(parse).transpose()
 }
 
 /// The subscription that gives the organization its plan, as the billing page needs it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = subscriptions)]
 pub struct CurrentSubscription {
     pub id: String,
     pub plan_id: String,
@@ -108,25 +116,17 @@ pub struct CurrentSubscription {
 /// The organization's newest subscription that is current, or waiting for its first payment
 /// (`incomplete`), or `None` (Free without a row).
 pub async fn current_subscription(db: &Db, org_id: &str) -> Result<Option<CurrentSubscription>, DbError> {
-    type Row = (String, String, String, Option<NaiveDateTime>, Option<String>, Option<String>, i64, String, bool);
-    let row: Option<Row> = db_read!(db, conn => {
+    db_read!(db, conn => {
         Ok::<_, DbError>(organizations::table
             .inner_join(subscriptions::table.on(subscriptions::user_id.eq(organizations::owner_id)))
             .filter(organizations::id.eq(org_id))
             .filter(subscriptions::status.eq_any(["free", "active", "trialing", "past_due", "incomplete"]))
             .order(subscriptions::created_at.desc())
-            .select((
-                subscriptions::id, subscriptions::plan_id, subscriptions::status, subscriptions::end_date,
-                subscriptions::stripe_subscription_id, subscriptions::stripe_customer_id, subscriptions::price_minor,
-                subscriptions::currency, subscriptions::cancel_at_period_end,
-            ))
+            .select(CurrentSubscription::as_select())
             .first(conn)
             .await
             .optional()?)
-    })?;
-    Ok(row.map(|(id, plan_id, status, end_date, stripe_subscription_id, stripe_customer_id, price_minor, currency, cancel_at_period_end)| {
-        CurrentSubscription { id, plan_id, status, end_date, stripe_subscription_id, stripe_customer_id, price_minor, currency, cancel_at_period_end }
-    }))
+    })
 }
 
 /// The provider's customer of the organization's latest subscription, so that a new one is

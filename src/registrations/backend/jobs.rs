@@ -8,7 +8,7 @@
 //! queued exactly once, and a crash between the claim and the queueing leaves neither.
 
 use super::mail::{self, Person, Reminder, UNSUBSCRIBE};
-use super::writer::{Context, EventPage, PageRow};
+use super::writer::{Context, EventPage, EventRow};
 use crate::infra::db::prelude::*;
 use crate::infra::db::schema::{pages, registrations};
 use crate::infra::db::{Db, DbError};
@@ -17,16 +17,16 @@ use crate::pages::phase::{PageClock, Phase, phase};
 use crate::pages::settings::{PageSettings, PageType};
 use crate::registrations::model::RegistrationStatus;
 use crate::{db_read, db_write};
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 /// The active event pages, as the writer reads them.
 async fn event_pages(db: &Db) -> Result<Vec<EventPage>, DbError> {
-    let rows: Vec<PageRow> = db_read!(db, conn => {
+    let rows: Vec<EventRow> = db_read!(db, conn => {
         Ok::<_, DbError>(pages::table
             .filter(pages::page_type.eq(PageType::EventRegistration.as_str()))
             .filter(pages::is_active.eq(true))
             .filter(pages::organization_id.is_not_null())
-            .select((pages::id, pages::short_id, pages::organization_id.assume_not_null(), pages::page_type, pages::settings, pages::customization, pages::is_active, pages::launch_at, pages::expires_at))
+            .select(EventRow::as_select())
             .load(conn)
             .await?)
     })?;
@@ -53,7 +53,14 @@ pub async fn send_reminders(db: &Db, ctx: Context<'_>, now: DateTime<Utc>) -> Re
     Ok(sent)
 }
 
-type Claimed = (String, String, String, i32);
+/// A registrant whose reminder was just claimed.
+#[derive(diesel::Queryable)]
+struct Claimed {
+    id: String,
+    name: String,
+    email: String,
+    calendar_sequence: i32,
+}
 
 /// Claims one page's due reminders of one kind and queues them (unless `send` is false).
 async fn claim(db: &Db, ctx: Context<'_>, page: &EventPage, which: Reminder, send: bool, now: DateTime<Utc>) -> Result<usize, DbError> {
@@ -77,18 +84,16 @@ async fn claim(db: &Db, ctx: Context<'_>, page: &EventPage, which: Reminder, sen
                 .await?,
         };
         if send {
-            for (id, name, email, sequence) in &claimed {
+            for Claimed { id, name, email, calendar_sequence } in &claimed {
                 let token = ctx.manage_token(id);
                 let unsubscribe = mail::unsubscribe_url(ctx.public_url, id, &ctx.secret.link_token(UNSUBSCRIBE, id));
-                let person = Person { id, name, email, token: &token, calendar_sequence: *sequence as u32 };
+                let person = Person { id, name, email, token: &token, calendar_sequence: *calendar_sequence as u32 };
                 enqueue_mail!(conn, &mail::reminder(&page.mail(&ctx, now), &person, which, &unsubscribe), at)?;
             }
         }
         Ok::<_, DbError>(if send { claimed.len() } else { 0 })
     })
 }
-
-type PageFacts = (String, String, String, String, String, bool, Option<NaiveDateTime>, Option<NaiveDateTime>);
 
 /// Queues the launch notice of every page that is live and has people waiting to hear; how many.
 pub async fn send_launch_notices(db: &Db, ctx: Context<'_>, now: DateTime<Utc>) -> Result<usize, DbError> {
@@ -104,18 +109,15 @@ pub async fn send_launch_notices(db: &Db, ctx: Context<'_>, now: DateTime<Utc>) 
     })?;
     let mut sent = 0;
     for page_id in waiting {
-        let facts: Option<PageFacts> = db_read!(db, conn => {
-            Ok::<_, DbError>(pages::table
-                .filter(pages::id.eq(&page_id))
-                .select((pages::short_id, pages::page_type, pages::settings, pages::customization, pages::id, pages::is_active, pages::launch_at, pages::expires_at))
-                .first(conn)
-                .await
-                .optional()?)
-        })?;
-        let Some((short_id, page_type, settings, customization, _, is_active, launch_at, expires_at)) = facts else { continue };
-        let Some(settings) = PageType::parse(&page_type).and_then(|k| PageSettings::from_json(k, &settings).ok()) else { continue };
-        let clock =
-            PageClock { is_active, launch_at: launch_at.map(|t| t.and_utc()), expires_at: expires_at.map(|t| t.and_utc()), end_time: settings.end_time() };
+        let Some((page, _)) = crate::pages::backend::store::by_id(db, &page_id).await? else { continue };
+        let Some(settings) = PageType::parse(&page.page_type).and_then(|k| PageSettings::from_json(k, &page.settings).ok()) else { continue };
+        let clock = PageClock {
+            is_active: page.is_active,
+            launch_at: page.launch_at.map(|t| t.and_utc()),
+            expires_at: page.expires_at.map(|t| t.and_utc()),
+            end_time: settings.end_time(),
+        };
+        let (short_id, customization) = (page.short_id, page.customization);
         if !matches!(phase(&clock, now, false), Phase::Live { .. }) {
             continue;
         }

@@ -58,12 +58,27 @@ pub struct EventPage {
     pub clock: PageClock,
 }
 
-pub type PageRow = (String, String, String, String, String, String, bool, Option<NaiveDateTime>, Option<NaiveDateTime>);
+/// A page as the registration writers read it (`EventRow::as_select()`), to make an [`EventPage`].
+#[derive(diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::infra::db::schema::pages)]
+pub struct EventRow {
+    pub id: String,
+    pub short_id: String,
+    #[diesel(select_expression = crate::infra::db::schema::pages::organization_id.assume_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::AssumeNotNull<crate::infra::db::schema::pages::organization_id>)]
+    pub organization_id: String,
+    pub page_type: String,
+    pub settings: String,
+    pub customization: String,
+    pub is_active: bool,
+    pub launch_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+}
 
 impl EventPage {
     /// `None` for a page that is not an event (or whose settings can't be read).
-    pub fn from_row(row: PageRow) -> Option<EventPage> {
-        let (id, short_id, organization_id, page_type, settings, customization, is_active, launch_at, expires_at) = row;
+    pub fn from_row(row: EventRow) -> Option<EventPage> {
+        let EventRow { id, short_id, organization_id, page_type, settings, customization, is_active, launch_at, expires_at } = row;
         let PageSettings::EventRegistration(settings) = PageType::parse(&page_type).and_then(|k| PageSettings::from_json(k, &settings).ok())? else {
             return None;
         };
@@ -86,7 +101,7 @@ impl EventPage {
     }
 }
 
-/// Locks a page's row (`$filter` on `pages`) until commit and reads it as a [`PageRow`], or `None`.
+/// Locks a page's row (`$filter` on `pages`) until commit and reads it as an [`EventRow`], or `None`.
 #[macro_export]
 macro_rules! lock_event_page {
     ($conn:expr, $filter:expr) => {{
@@ -95,19 +110,9 @@ macro_rules! lock_event_page {
         if locked == 0 {
             None
         } else {
-            let row: $crate::registrations::backend::writer::PageRow = pages::table
+            let row: $crate::registrations::backend::writer::EventRow = pages::table
                 .filter($filter)
-                .select((
-                    pages::id,
-                    pages::short_id,
-                    pages::organization_id.assume_not_null(),
-                    pages::page_type,
-                    pages::settings,
-                    pages::customization,
-                    pages::is_active,
-                    pages::launch_at,
-                    pages::expires_at,
-                ))
+                .select(<$crate::registrations::backend::writer::EventRow as diesel::SelectableHelper<_>>::as_select())
                 .first($conn)
                 .await?;
             Some(row)
@@ -565,9 +570,9 @@ pub async fn resend(db: &Db, ctx: Context<'_>, id: &str, now: DateTime<Utc>) -> 
             .await
             .optional()?;
         let Some((page_id, name, email, status, seq, sequence)) = reg else { return Ok(false) };
-        let row: Option<PageRow> = pages::table
+        let row: Option<EventRow> = pages::table
             .filter(pages::id.eq(&page_id))
-            .select((pages::id, pages::short_id, pages::organization_id.assume_not_null(), pages::page_type, pages::settings, pages::customization, pages::is_active, pages::launch_at, pages::expires_at))
+            .select(EventRow::as_select())
             .first(conn)
             .await
             .optional()?;

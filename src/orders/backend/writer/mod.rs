@@ -109,8 +109,30 @@ impl Refusal {
     }
 }
 
-type PageRowLite = (String, String, String, String, String, bool, Option<NaiveDateTime>, Option<NaiveDateTime>);
-type ProductLite = (String, String, i64, String, bool, Option<NaiveDateTime>, i32, i32);
+/// The page as checkout reads it, under its lock.
+#[derive(diesel::Queryable)]
+struct PageForSale {
+    id: String,
+    organization_id: String,
+    seller_user_id: String,
+    page_type: String,
+    settings: String,
+    is_active: bool,
+    launch_at: Option<NaiveDateTime>,
+    expires_at: Option<NaiveDateTime>,
+}
+
+/// The product a block sells, as checkout reads it.
+#[derive(diesel::Queryable)]
+struct ProductForSale {
+    name: String,
+    currency: String,
+    price_minor: i64,
+    is_active: bool,
+    expires_at: Option<NaiveDateTime>,
+    download_limit: i32,
+    download_days: i32,
+}
 
 /// Places an order holding one unit, or says why not. Everything is read and decided inside the
 /// transaction, after the page's lock: the page's phase, the product, the price, the stock.
@@ -127,12 +149,12 @@ pub async fn place(db: &Db, p: &Placement<'_>) -> Result<Result<Placed, Refusal>
         if locked == 0 {
             return Ok(Err(Refusal::NoSuchPage));
         }
-        let page: PageRowLite = pages::table
+        let page: PageForSale = pages::table
             .filter(pages::short_id.eq(p.short_id))
             .select((pages::id, pages::organization_id.assume_not_null(), pages::user_id, pages::page_type, pages::settings, pages::is_active, pages::launch_at, pages::expires_at))
             .first(conn)
             .await?;
-        let (page_id, organization_id, seller_user_id, page_type, settings_json, is_active, launch_at, expires_at) = page;
+        let PageForSale { id: page_id, organization_id, seller_user_id, page_type, settings: settings_json, is_active, launch_at, expires_at } = page;
         let Some(settings) = PageType::parse(&page_type).and_then(|k| PageSettings::from_json(k, &settings_json).ok()) else {
             return Ok(Err(Refusal::NotForSale));
         };
@@ -155,15 +177,15 @@ pub async fn place(db: &Db, p: &Placement<'_>) -> Result<Result<Placed, Refusal>
             .await
             .optional()?;
         let Some(Some(product_id)) = product_id else { return Ok(Err(Refusal::NotForSale)) };
-        let product: Option<ProductLite> = products::table
+        let product: Option<ProductForSale> = products::table
             .filter(products::id.eq(&product_id))
             .filter(products::organization_id.eq(&organization_id))
             .filter(diesel::dsl::exists(files::table.filter(files::product_id.eq(products::id))))
-            .select((products::name, products::currency, products::price_minor, products::description, products::is_active, products::expires_at, products::download_limit, products::download_days))
+            .select((products::name, products::currency, products::price_minor, products::is_active, products::expires_at, products::download_limit, products::download_days))
             .first(conn)
             .await
             .optional()?;
-        let Some((name, currency, price, _description, product_active, product_expires, download_limit, download_days)) = product else {
+        let Some(ProductForSale { name, currency, price_minor: price, is_active: product_active, expires_at: product_expires, download_limit, download_days }) = product else {
             return Ok(Err(Refusal::NotForSale));
         };
         if !crate::products::model::ProductStatus::of(product_active, product_expires.map(|t| t.and_utc()), now).buyable() {
