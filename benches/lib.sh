@@ -30,3 +30,18 @@ stop_app() { kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=; }
 jar="$work/cookies"
 api() { curl -sf -b "$jar" -c "$jar" -H 'accept: application/json' -H "origin: $base" "$base/api/$1" "${@:2}"; }
 
+# Signs up as a new creator and confirms the account through the mailed link (the app writes its
+# mail as .eml files under DATA_DIR/mail; the sender runs every two seconds), leaving the session
+# in the cookie jar.
+signup() {
+  local email="bench$RANDOM$RANDOM@example.com" token=""
+  api signup --data-urlencode name=Bench --data-urlencode "email=$email" --data-urlencode 'password=correct horse battery staple' >/dev/null
+  for _ in $(seq 1 100); do
+    token=$(grep -l "To: $email" "$work"/data/mail/*.eml 2>/dev/null | head -n 1 | xargs -r cat | tr -d '\r' | sed -e ':a' -e '/=$/{N;s/=\n//;ba}' \
+      | grep -oE 'confirm-account/[A-Za-z0-9_-]{43}' | head -n 1 | cut -d/ -f2 || true)
+    [ -n "$token" ] && break
+    sleep 0.2
+  done
+  [ -n "$token" ] || { echo "no confirmation mail arrived for $email"; cat "$work/app.log"; exit 1; }
+  api account/confirm --data-urlencode "token=$token" >/dev/null
+}

@@ -50,17 +50,23 @@ impl PageExport {
     fn line(&self, r: &ExportRow) -> String {
         let time = |t: NaiveDateTime| t.and_utc().with_timezone(&self.zone).format("%Y-%m-%d %H:%M:%S %Z").to_string();
         let answers: BTreeMap<String, Answer> = serde_json::from_str(&r.answers).unwrap_or_default();
-        let mut cells = vec![
-            time(r.registered_at),
-            r.status.clone(),
-            r.name.clone(),
-            r.email.clone(),
-            r.phone.clone().unwrap_or_default(),
-            r.attended_at.map(time).unwrap_or_default(),
-        ];
+        let mut cells = registration_cells(r, time).to_vec();
         cells.extend(self.questions.iter().map(|(id, _)| answers.get(id).map(Answer::display).unwrap_or_default()));
         csv::line(&cells.iter().map(String::as_str).collect::<Vec<_>>())
     }
+}
+
+/// The registration's own cells, in both exports' order: registered, status, name, email, phone,
+/// attended (the times as `time` writes them).
+fn registration_cells(r: &ExportRow, time: impl Fn(NaiveDateTime) -> String) -> [String; 6] {
+    [
+        time(r.registered_at),
+        r.status.clone(),
+        r.name.clone(),
+        r.email.clone(),
+        r.phone.clone().unwrap_or_default(),
+        r.attended_at.map(&time).unwrap_or_default(),
+    ]
 }
 
 /// The header line of the organization's export.
@@ -74,17 +80,9 @@ pub async fn organization_batch(db: &Db, org_id: &str, public_url: &str, after: 
     let time = |t: NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
     let line = |(short_id, look, r): &(String, String, ExportRow)| {
         let headline = Customization::from_json(look).map(|c| c.headline).unwrap_or_default();
-        let cells = [
-            headline,
-            format!("{public_url}/p/{short_id}"),
-            time(r.registered_at),
-            r.status.clone(),
-            r.name.clone(),
-            r.email.clone(),
-            r.phone.clone().unwrap_or_default(),
-            r.attended_at.map(time).unwrap_or_default(),
-            r.answers.clone(),
-        ];
+        let mut cells = vec![headline, format!("{public_url}/p/{short_id}")];
+        cells.extend(registration_cells(r, time));
+        cells.push(r.answers.clone());
         csv::line(&cells.iter().map(String::as_str).collect::<Vec<_>>())
     };
     Ok(Batch::of(&rows, line, |(_, _, r)| (r.registered_at, r.id.clone())))
