@@ -25,7 +25,7 @@ pub async fn register(state: &AppState, short_id: &str, pairs: &[(String, String
     if let Some(sent) = registrations::service::screen(state, short_id, pairs, client_ip).await? {
         return Ok(sent);
     }
-    let cached = source(state, short_id).await.map_err(|e| Refused { error: e, keep_values: false })?.ok_or_else(no_such_page)?;
+    let cached = source(state, short_id).await.map_err(Refused::bare)?.ok_or_else(no_such_page)?;
     let page = ForPage { short_id, page_id: &cached.page_id, settings: &cached.source.settings, full: cached.source.remaining == Some(0) };
     registrations::service::register(state, page, pairs, client_ip).await
 }

@@ -53,7 +53,7 @@ pub struct Refused {
 }
 
 impl Refused {
-    fn bare(error: impl Into<AppError>) -> Refused {
+    pub fn bare(error: impl Into<AppError>) -> Refused {
         Refused { error: error.into(), keep_values: false }
     }
 }
